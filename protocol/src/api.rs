@@ -1,0 +1,110 @@
+//! What the HTTP API answers: receipts, health, and one error shape for every failure.
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::CaseId;
+use crate::receipt::ReceiptCode;
+use crate::validation::FieldError;
+
+/// Every request from the app carries its build version here so the server can refuse a client
+/// it no longer understands instead of misreading its data.
+pub const CLIENT_VERSION_HEADER: &str = "x-resguardo-client";
+/// The oldest client version (`major.minor`) this protocol accepts.
+pub const MIN_CLIENT_VERSION: (u32, u32) = (0, 1);
+
+/// `"0.1.0"` → `Some((0, 1))`.
+pub fn parse_client_version(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// The server's answer to an accepted case: the same on every replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseReceipt {
+    pub case_id: CaseId,
+    pub receipt_code: ReceiptCode,
+    /// When the server committed the case (RFC 3339, UTC).
+    #[cfg_attr(feature = "openapi", schema(example = "2026-11-29T15:04:05Z"))]
+    pub received_at: String,
+    /// How many people (applicant and members) the receipt covers.
+    pub people: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    #[cfg_attr(feature = "openapi", schema(example = "ok"))]
+    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(example = "0.1.0"))]
+    pub version: String,
+}
+
+/// Stable, machine-readable error codes. Clients branch on these, never on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    InvalidId,
+    MalformedJson,
+    ValidationFailed,
+    CaseConflict,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ClientUnsupported,
+    Timeout,
+    Internal,
+    Unavailable,
+}
+
+/// `{"error": {...}}`: the body of every 4xx and 5xx.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// For people (English); clients show their own translated text for `code`.
+    #[cfg_attr(feature = "openapi", schema(example = "the case has invalid fields"))]
+    pub message: String,
+    /// With `validation_failed`: every bad field and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_versions() {
+        assert_eq!(parse_client_version("0.1.0"), Some((0, 1)));
+        assert_eq!(parse_client_version("2.10"), Some((2, 10)));
+        assert_eq!(parse_client_version("two"), None);
+        assert_eq!(parse_client_version(""), None);
+    }
+
+    #[test]
+    fn error_codes_are_snake_case_on_the_wire() {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::PayloadTooLarge,
+                message: "m".into(),
+                fields: vec![],
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"error":{"code":"payload_too_large","message":"m"}}"#
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! Resguardo's shared vocabulary, compiled into both the wasm front end and the native server so
+//! every rule lives once.
+//!
+//! - [`case`]: the household case as it travels (`PUT /api/v1/cases/{case_id}`) and is stored.
+//! - [`form`]: the intake form's choices and limits (countries, languages, needs, relationships).
+//! - [`validation`]: the rules the form shows inline and the server enforces, as stable codes.
+//! - [`date`]: the calendar dates the form uses, without a clock.
+//! - [`receipt`]: receipt codes a person can read aloud (Crockford base32 plus check symbol).
+//! - [`api`]: response bodies, error codes and headers of the HTTP API.
+//! - [`outbox`]: the client's delivery state machine and backoff, kept free of I/O so it is tested
+//!   natively.
+//!
+//! Nothing here does I/O or reads a clock or a random source: callers pass those in.
+
+pub mod api;
+pub mod case;
+pub mod date;
+pub mod form;
+pub mod outbox;
+pub mod receipt;
+pub mod validation;
+
+pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId};
+pub use receipt::ReceiptCode;
+pub use validation::{FieldCode, FieldError};

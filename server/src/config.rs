@@ -1,0 +1,46 @@
+//! Settings, from the command line or the environment (`RESGUARDO_*`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "server", version, about = "Resguardo API and app server")]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "RESGUARDO_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Where the database (and, later, photos) live; created if missing.
+    #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The built app (Trunk's `dist/`); served when it exists.
+    #[arg(long, env = "RESGUARDO_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Largest JSON body accepted, in bytes.
+    #[arg(long, env = "RESGUARDO_MAX_JSON_BYTES", default_value_t = 1024 * 1024)]
+    pub max_json_bytes: usize,
+
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "RESGUARDO_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+impl Config {
+    /// Defaults for tests and embedding: everything under `data_dir`, no static files.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            addr: ([127, 0, 0, 1], 0).into(),
+            data_dir: data_dir.into(),
+            static_dir: PathBuf::from("/nonexistent"),
+            max_json_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}

@@ -1,0 +1,117 @@
+//! `PUT /api/v1/cases/{case_id}`: a household case, stored exactly once.
+//!
+//! The device makes the ID before its first save, so the ID is the idempotency key: a replay of
+//! the same case gets the stored receipt (200), different content under the same ID is a conflict
+//! (409), and nothing is stored until the whole case validates.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use protocol::api::{
+    parse_client_version, CaseReceipt, ErrorBody, CLIENT_VERSION_HEADER, MIN_CLIENT_VERSION,
+};
+use protocol::date::Date;
+use protocol::{CaseId, CaseSubmission};
+
+use super::{AppState, Error};
+use crate::storage::{NewCase, PutOutcome};
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{case_id}",
+    tag = "cases",
+    params(
+        ("case_id" = String, Path, format = Uuid, description = "Made by the device before its first save; the idempotency key"),
+        ("x-resguardo-client" = Option<String>, Header, description = "The app's build version, e.g. `0.1.0`"),
+    ),
+    request_body(content = CaseSubmission, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
+        (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
+        (status = 400, description = "`invalid_id` or `malformed_json`", body = ErrorBody),
+        (status = 409, description = "`case_conflict`: this ID holds a different case; nothing changed", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, with every bad field and its code", body = ErrorBody),
+        (status = 426, description = "`client_unsupported`: the app must update first", body = ErrorBody),
+        (status = 500, description = "`internal`: nothing was stored; retry", body = ErrorBody),
+    )
+)]
+pub async fn put_case(
+    State(state): State<AppState>,
+    Path(case_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<CaseReceipt>), Error> {
+    let case_id: CaseId = case_id.parse().map_err(|_| Error::InvalidId)?;
+    check_client_version(&headers)?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return Err(Error::UnsupportedMediaType);
+    }
+    let case: CaseSubmission = serde_json::from_slice(&body)
+        .map_err(|e| Error::MalformedJson(format!("line {}, column {}", e.line(), e.column())))?;
+
+    let problems = protocol::validation::validate(&case, today());
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+
+    let new = NewCase {
+        case_id,
+        fingerprint: case.fingerprint(),
+        body: case.canonical_json(),
+        form_id: case.form_id.clone(),
+        form_version: case.form_version,
+        people: u32::try_from(case.people()).unwrap_or(u32::MAX),
+    };
+    match state.storage.put_case(new).await? {
+        PutOutcome::Created(receipt) => {
+            tracing::info!(%case_id, people = receipt.people, "case stored");
+            Ok((StatusCode::CREATED, Json(receipt)))
+        }
+        PutOutcome::Replayed(receipt) => {
+            tracing::info!(%case_id, "case replayed");
+            Ok((StatusCode::OK, Json(receipt)))
+        }
+        PutOutcome::Conflict => {
+            tracing::warn!(%case_id, "case conflict");
+            Err(Error::CaseConflict)
+        }
+    }
+}
+
+/// A missing header is accepted (curl, scripts); a present one must be new enough to trust.
+fn check_client_version(headers: &HeaderMap) -> Result<(), Error> {
+    let Some(value) = headers.get(CLIENT_VERSION_HEADER) else {
+        return Ok(());
+    };
+    match value.to_str().ok().and_then(parse_client_version) {
+        Some(version) if version >= MIN_CLIENT_VERSION => Ok(()),
+        _ => Err(Error::ClientUnsupported),
+    }
+}
+
+/// Today in UTC: birth dates after it are refused. A device a day ahead in another time zone is
+/// within a day of UTC, so allow one day of slack.
+fn today() -> Date {
+    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    Date::new(
+        tomorrow.year() as u16,
+        tomorrow.month() as u8,
+        tomorrow.day(),
+    )
+    .unwrap_or(Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    })
+}

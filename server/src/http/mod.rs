@@ -1,0 +1,129 @@
+//! The HTTP face of the server: routes, the layers every request passes, and the app's files.
+
+mod cases;
+mod error;
+mod health;
+pub mod openapi;
+mod static_files;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, put};
+use axum::{middleware, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use error::Error;
+
+use crate::config::Config;
+use crate::storage::Storage;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    static_dir: Option<std::path::PathBuf>,
+    max_json_bytes: usize,
+    request_timeout: std::time::Duration,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>, config: &Config) -> Self {
+        AppState {
+            storage,
+            static_dir: config
+                .static_dir
+                .join("index.html")
+                .is_file()
+                .then(|| config.static_dir.clone()),
+            max_json_bytes: config.max_json_bytes,
+            request_timeout: config.request_timeout(),
+        }
+    }
+}
+
+/// The whole app: `/api/v1/...` plus, when a built app exists, its files.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/health", get(health::health))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/cases/{case_id}", put(cases::put_case))
+        .route("/api", any(not_found))
+        .route("/api/{*rest}", any(not_found))
+        // axum's own 2 MB limit would answer before ours; ours is the one that is configured.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(state.max_json_bytes))
+        .layer(middleware::map_response(no_store));
+
+    let app = match &state.static_dir {
+        Some(dir) => api.merge(static_files::router(dir)),
+        None => api.fallback(not_found),
+    };
+
+    app.layer(middleware::map_response(errors_as_json))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.request_timeout,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                // Only the route template: paths and query strings can carry personal data.
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("static", |p| p.as_str());
+                    tracing::info_span!("request", method = %req.method(), route)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+/// API answers are about one moment; no cache may keep them.
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Failures made by layers (405, 413, 408, panics) arrive without our JSON body; give them one so
+/// every failure has the same shape.
+async fn errors_as_json(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    match Error::from_status(status) {
+        Some(error) => {
+            let mut replaced = error.into_response();
+            for name in [header::ALLOW, header::RETRY_AFTER] {
+                if let Some(v) = response.headers().get(&name) {
+                    replaced.headers_mut().insert(name, v.clone());
+                }
+            }
+            replaced
+        }
+        None => response,
+    }
+}

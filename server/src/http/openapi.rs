@@ -1,0 +1,63 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3 document, derived from the handlers and the
+//! `protocol` types so it cannot drift from the code.
+
+use axum::Json;
+use protocol::api::{CaseReceipt, ErrorBody, ErrorCode, ErrorDetail, Health};
+use protocol::case::{Applicant, CaseSubmission, Member, MemberId};
+use protocol::{CaseId, FieldCode, FieldError, ReceiptCode};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Resguardo API",
+        description = "Offline-first intake: cases are PUT once under a device-made ID and answered with a receipt. Every failure is `{\"error\":{\"code\",\"message\"}}`.",
+    ),
+    paths(super::health::health, super::cases::put_case),
+    components(schemas(
+        CaseSubmission, Applicant, Member, MemberId, CaseId, CaseReceipt, ReceiptCode,
+        Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode
+    )),
+    tags((name = "cases", description = "Household cases"), (name = "health", description = "Liveness"))
+)]
+struct ApiDoc;
+
+/// The document as JSON, with a complete example case built from the protocol types.
+pub fn document_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let example = serde_json::to_value(example_case()).unwrap_or_default();
+    if let Some(media) = doc
+        .pointer_mut("/paths/~1api~1v1~1cases~1{case_id}/put/requestBody/content/application~1json")
+    {
+        media["example"] = example;
+    }
+    doc
+}
+
+pub async fn document() -> Json<serde_json::Value> {
+    Json(document_json())
+}
+
+/// A household that passes validation: an applicant and one child.
+pub fn example_case() -> CaseSubmission {
+    CaseSubmission {
+        applicant: Applicant {
+            name: "María José Pérez".into(),
+            date_of_birth: "1991-04-17".into(),
+            country_of_origin: "HN".into(),
+            phone: "+504 9999-1234".into(),
+            languages: vec!["es".into()],
+            needs: vec!["medical".into()],
+            needs_note: "Asthma; needs an inhaler.".into(),
+        },
+        members: vec![Member {
+            member_id: MemberId(uuid::Uuid::from_u128(
+                0x6f1c_2b7e_1d2a_4c3b_9a8f_1e2d_3c4b_5a69,
+            )),
+            name: "Luis Pérez".into(),
+            date_of_birth: "2016-09-02".into(),
+            relationship: "child".into(),
+        }],
+        ..CaseSubmission::default()
+    }
+}

@@ -1,0 +1,67 @@
+//! Resguardo's server: receives household cases exactly once and serves the installable app.
+//!
+//! A request travels through these parts:
+//!
+//! - [`http`]: the axum router. One file per resource (`cases`, `health`, `openapi`), plus the
+//!   static app files and the one [`http::Error`] type that every failure becomes, answered as
+//!   `{"error":{"code","message"}}` with a stable code.
+//! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
+//!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up).
+//! - [`config`]: command line and environment settings.
+//!
+//! [`run`] takes its listener and a shutdown signal so tests drive a real server on a random port;
+//! [`http::router`] builds the same app for tests that call it without a socket.
+
+pub mod config;
+pub mod http;
+pub mod storage;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+/// Opens storage under `config.data_dir`, then serves until `shutdown` resolves, letting requests
+/// in flight finish.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let storage = storage::sqlite::SqliteStorage::open(&config.data_dir).await?;
+    let app = http::router(http::AppState::new(Arc::new(storage), &config));
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Writes every stored case as a JSON array of `{case_id, receipt_code, received_at, people, case}`.
+pub async fn dump_cases(
+    data_dir: &std::path::Path,
+    out: &mut impl std::io::Write,
+) -> Result<(), StartError> {
+    use storage::Storage;
+    let storage = storage::sqlite::SqliteStorage::open(data_dir).await?;
+    let mut cases = Vec::new();
+    for stored in storage.list_cases().await? {
+        let mut entry = serde_json::to_value(&stored.receipt).map_err(std::io::Error::other)?;
+        entry["case"] = serde_json::from_slice(&stored.body).map_err(std::io::Error::other)?;
+        cases.push(entry);
+    }
+    serde_json::to_writer_pretty(&mut *out, &cases).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not open storage: {0}")]
+    Storage(#[from] storage::StorageError),
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+}

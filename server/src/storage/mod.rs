@@ -1,0 +1,93 @@
+//! Where accepted cases live. Handlers see only the [`Storage`] trait; the embedded default is
+//! [`sqlite::SqliteStorage`]. A back end answers only after its commit is durable.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use protocol::api::CaseReceipt;
+use protocol::CaseId;
+
+/// A validated case ready to store.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case_id: CaseId,
+    /// SHA-256 of `body`; equal fingerprints mean the same submission.
+    pub fingerprint: String,
+    /// Canonical JSON of the submission.
+    pub body: Vec<u8>,
+    pub form_id: String,
+    pub form_version: u32,
+    pub people: u32,
+}
+
+/// A case as stored, with the receipt it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCase {
+    pub receipt: CaseReceipt,
+    /// Canonical JSON of the submission.
+    pub body: Vec<u8>,
+}
+
+/// What storing a case came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// First time: stored and committed under a new receipt.
+    Created(CaseReceipt),
+    /// The same case again: the receipt it got the first time.
+    Replayed(CaseReceipt),
+    /// The ID is taken by a different submission; nothing was changed.
+    Conflict,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Stores `case` once. Concurrent calls with one ID store one row; the loser sees
+    /// `Replayed` or `Conflict`.
+    async fn put_case(&self, case: NewCase) -> Result<PutOutcome, StorageError>;
+
+    /// The canonical JSON of a stored case.
+    async fn case_body(&self, case_id: CaseId) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// Every stored case, oldest first.
+    async fn list_cases(&self) -> Result<Vec<StoredCase>, StorageError>;
+
+    /// Cheap check that the back end answers (for `/api/v1/health`).
+    async fn ping(&self) -> Result<(), StorageError>;
+}
+
+/// A fresh receipt code from the operating system's random source.
+pub(crate) fn new_receipt_code() -> Result<protocol::ReceiptCode, StorageError> {
+    let mut failure = None;
+    let code = protocol::ReceiptCode::generate(|| {
+        getrandom::u64().unwrap_or_else(|e| {
+            failure = Some(e);
+            // Any readable value ends the loop; the error below discards it.
+            0
+        })
+    });
+    match failure {
+        Some(e) => Err(StorageError::Io(std::io::Error::other(e.to_string()))),
+        None => Ok(code),
+    }
+}
+
+/// Now, as RFC 3339 UTC with second precision.
+pub(crate) fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

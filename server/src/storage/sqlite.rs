@@ -1,0 +1,151 @@
+//! The embedded back end: one SQLite file in WAL mode under the data directory.
+//!
+//! `synchronous = FULL` makes every commit reach the disk before `put_case` returns, so a 201 is
+//! never answered for a case a crash could take back.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use protocol::api::CaseReceipt;
+use protocol::{CaseId, ReceiptCode};
+use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use super::{
+    new_receipt_code, now_rfc3339, NewCase, PutOutcome, Storage, StorageError, StoredCase,
+};
+
+pub const DATABASE_FILE: &str = "resguardo.sqlite3";
+
+/// Receipt codes are 45 random bits: a clash is rare, and a few redraws end it.
+const RECEIPT_DRAWS: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct SqliteStorage {
+    pool: SqlitePool,
+}
+
+impl SqliteStorage {
+    /// Creates `data_dir` and the database if needed, and brings its schema up to date.
+    pub async fn open(data_dir: &Path) -> Result<Self, StorageError> {
+        tokio::fs::create_dir_all(data_dir).await?;
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join(DATABASE_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStorage { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn existing(
+        &self,
+        case_id: CaseId,
+    ) -> Result<Option<(String, CaseReceipt)>, StorageError> {
+        let row = sqlx::query("SELECT case_id, fingerprint, receipt_code, received_at, people FROM cases WHERE case_id = ?")
+            .bind(case_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((row.try_get("fingerprint")?, receipt_from_row(&row)?)))
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn put_case(&self, case: NewCase) -> Result<PutOutcome, StorageError> {
+        for _ in 0..RECEIPT_DRAWS {
+            let code = new_receipt_code()?;
+            // One statement, so SQLite's single writer settles races between identical PUTs:
+            // exactly one insert wins and everyone else reads the winner's row below.
+            let inserted = sqlx::query(
+                "INSERT INTO cases (case_id, receipt_code, fingerprint, body, form_id, form_version, people, received_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (case_id) DO NOTHING",
+            )
+            .bind(case.case_id.to_string())
+            .bind(code.to_string())
+            .bind(&case.fingerprint)
+            .bind(String::from_utf8_lossy(&case.body).into_owned())
+            .bind(&case.form_id)
+            .bind(i64::from(case.form_version))
+            .bind(i64::from(case.people))
+            .bind(now_rfc3339())
+            .execute(&self.pool)
+            .await;
+            match inserted {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue, // receipt clash
+                Err(e) => return Err(e.into()),
+                Ok(done) => {
+                    let Some((fingerprint, receipt)) = self.existing(case.case_id).await? else {
+                        return Err(StorageError::Corrupt("case vanished after insert".into()));
+                    };
+                    return Ok(if fingerprint != case.fingerprint {
+                        PutOutcome::Conflict
+                    } else if done.rows_affected() == 1 {
+                        PutOutcome::Created(receipt)
+                    } else {
+                        PutOutcome::Replayed(receipt)
+                    });
+                }
+            }
+        }
+        Err(StorageError::Corrupt(
+            "could not draw a free receipt code".into(),
+        ))
+    }
+
+    async fn case_body(&self, case_id: CaseId) -> Result<Option<Vec<u8>>, StorageError> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM cases WHERE case_id = ?")
+            .bind(case_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(body.map(String::into_bytes))
+    }
+
+    async fn list_cases(&self) -> Result<Vec<StoredCase>, StorageError> {
+        let rows = sqlx::query("SELECT case_id, receipt_code, received_at, people, body FROM cases ORDER BY received_at, rowid")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredCase {
+                    receipt: receipt_from_row(row)?,
+                    body: row.try_get::<String, _>("body")?.into_bytes(),
+                })
+            })
+            .collect()
+    }
+
+    async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn receipt_from_row(row: &SqliteRow) -> Result<CaseReceipt, StorageError> {
+    let corrupt = |what: &str| StorageError::Corrupt(what.to_owned());
+    let case_id: String = row.try_get("case_id")?;
+    let code: String = row.try_get("receipt_code")?;
+    Ok(CaseReceipt {
+        case_id: CaseId::from_str(&case_id).map_err(|_| corrupt("case_id"))?,
+        receipt_code: ReceiptCode::from_str(&code).map_err(|_| corrupt("receipt_code"))?,
+        received_at: row.try_get("received_at")?,
+        people: row
+            .try_get::<i64, _>("people")?
+            .try_into()
+            .map_err(|_| corrupt("people"))?,
+    })
+}
