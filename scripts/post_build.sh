@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Trunk post_build hook (see Trunk.toml). Runs on the finished build in
+# $TRUNK_STAGING_DIR, before Trunk moves it to dist/:
+#   1. fills the placeholders in sw.js: the precache list (every built file
+#      except sw.js and *.map, plus "/") and a version hashed from the content
+#      of those files, so any change produces a new service worker and cache;
+#   2. writes csp-script-hashes.txt: the CSP 'sha256-...' sources of every
+#      inline <script> in index.html (Trunk's wasm loader), space separated,
+#      for the server's Content-Security-Policy.
+set -euo pipefail
+
+die() { echo "post_build.sh: error: $*" >&2; exit 1; }
+
+STAGE="${TRUNK_STAGING_DIR:-}"
+[[ -n "$STAGE" ]] || die "TRUNK_STAGING_DIR is not set (this script is meant to run as a Trunk post_build hook)"
+[[ -d "$STAGE" ]] || die "staging dir '$STAGE' does not exist"
+SW="$STAGE/sw.js"
+INDEX="$STAGE/index.html"
+CSP="$STAGE/csp-script-hashes.txt"
+[[ -f "$SW" ]] || die "$SW is missing: copy public/sw.js into the build (<link data-trunk rel=\"copy-file\" href=\"public/sw.js\"/>)"
+[[ -f "$INDEX" ]] || die "$INDEX is missing"
+if [[ -n "${TRUNK_PUBLIC_URL:-}" && "${TRUNK_PUBLIC_URL}" != "/" ]]; then
+  echo "post_build.sh: warning: public URL is '$TRUNK_PUBLIC_URL' but sw.js assumes the app is served at /" >&2
+fi
+
+# Temp files sit next to their targets so the final mv is an atomic rename;
+# the python step is told to leave them out of the precache list.
+TMP_SW="$SW.tmp.$$"
+TMP_CSP="$CSP.tmp.$$"
+trap 'rm -f "$TMP_SW" "$TMP_CSP"' EXIT
+
+SUMMARY="$(python3 - "$STAGE" "$TMP_SW" "$TMP_CSP" <<'PY'
+import base64, hashlib, json, os, sys, urllib.parse
+from html.parser import HTMLParser
+
+stage, tmp_sw, tmp_csp = sys.argv[1:4]
+skip = {os.path.abspath(p) for p in (tmp_sw, tmp_csp)}
+
+def fail(msg):
+    sys.exit(f"post_build.sh: error: {msg}")
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+# --- precache list and version -------------------------------------------
+files = []  # (url, path)
+for root, dirs, names in os.walk(stage):
+    for name in names:
+        path = os.path.join(root, name)
+        rel = os.path.relpath(path, stage).replace(os.sep, "/")
+        if (rel in ("sw.js", "csp-script-hashes.txt") or rel.endswith(".map")
+                or os.path.abspath(path) in skip or not os.path.isfile(path)):
+            continue
+        # Percent-encode only what the URL parser would, so cache keys match
+        # the URLs the browser actually requests.
+        files.append(("/" + urllib.parse.quote(rel, safe="/!$&'()*+,-.:;=@[]^_|~"), path))
+files.sort()
+if not files:
+    fail(f"no files found in {stage}")
+
+sw_path = os.path.join(stage, "sw.js")
+with open(sw_path, encoding="utf-8") as f:
+    sw = f.read()
+# Version = hash over (url, content hash) of every precached file, plus the
+# sw.js template itself so a change to the worker's logic also bumps it.
+digest = hashlib.sha256()
+for url, path in files + [("/sw.js", sw_path)]:
+    digest.update(f"{url}\t{sha256_file(path)}\n".encode("utf-8"))
+version = digest.hexdigest()[:16]
+precache = sorted(["/"] + [url for url, _ in files])
+
+for placeholder in ('"__RESGUARDO_VERSION__"', "__RESGUARDO_PRECACHE__"):
+    if placeholder not in sw:
+        fail(f"placeholder {placeholder} not found in {sw_path} (already processed, or not public/sw.js?)")
+sw = sw.replace('"__RESGUARDO_VERSION__"', json.dumps(version))
+sw = sw.replace("__RESGUARDO_PRECACHE__", json.dumps(precache, separators=(",", ":")))
+with open(tmp_sw, "w", encoding="utf-8", newline="") as f:
+    f.write(sw)
+
+# --- CSP hashes of inline scripts -----------------------------------------
+index_path = os.path.join(stage, "index.html")
+with open(index_path, "rb") as f:
+    html = f.read().decode("utf-8")
+# Browsers normalise CRLF/CR to LF before parsing, and hash what they parsed.
+html = html.replace("\r\n", "\n").replace("\r", "\n")
+
+class InlineScripts(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.current, self.bodies = None, []
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            # Scripts with src are not inline: their content is ignored.
+            self.current = None if any(k == "src" for k, _ in attrs) else []
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current.append(data)
+    def handle_endtag(self, tag):
+        if tag == "script" and self.current is not None:
+            self.bodies.append("".join(self.current))
+            self.current = None
+
+parser = InlineScripts()
+parser.feed(html)
+parser.close()
+hashes = []
+for body in parser.bodies:
+    if body not in html:  # script text is raw: must be a verbatim slice
+        fail("inline script text does not match index.html byte for byte")
+    h = "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+    if h not in hashes:
+        hashes.append(h)
+if not hashes:
+    print("post_build.sh: warning: no inline <script> found in index.html", file=sys.stderr)
+with open(tmp_csp, "w", encoding="ascii", newline="") as f:
+    f.write(" ".join(hashes))  # no trailing newline: goes into a header value
+
+print(f"{len(files)} {version} {len(hashes)}")
+PY
+)" || die "python step failed (see message above)"
+
+read -r COUNT VERSION NHASHES <<<"$SUMMARY"
+mv -f "$TMP_SW" "$SW"
+mv -f "$TMP_CSP" "$CSP"
+echo "post_build.sh (${TRUNK_PROFILE:-unknown profile}): precached $COUNT files + \"/\", version $VERSION, $NHASHES inline script hash(es)"
