@@ -25,6 +25,19 @@ pub enum OutboxState {
 }
 
 impl OutboxState {
+    /// The wire/storage name (`waiting_network`, ...), also used as a stable UI attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Draft => "draft",
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Delivered => "delivered",
+            OutboxState::WaitingNetwork => "waiting_network",
+            OutboxState::WaitingAuth => "waiting_auth",
+            OutboxState::Rejected => "rejected",
+        }
+    }
+
     /// States the worker picks up (when their time has come).
     pub fn is_pending(self) -> bool {
         matches!(
@@ -126,6 +139,22 @@ mod tests {
             parse_retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT"),
             None
         );
+    }
+
+    #[test]
+    fn names_match_serde() {
+        use OutboxState::*;
+        for s in [
+            Draft,
+            Queued,
+            Sending,
+            Delivered,
+            WaitingNetwork,
+            WaitingAuth,
+            Rejected,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 
     #[test]

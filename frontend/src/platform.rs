@@ -1,0 +1,271 @@
+//! Thin wrappers over browser APIs the rest of the app needs: time, randomness, page lifecycle
+//! events, the Web Locks API, cross-tab messages, storage persistence and the service worker.
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+pub fn random_unit() -> f64 {
+    js_sys::Math::random()
+}
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("the app runs in a window")
+}
+
+pub fn is_online() -> bool {
+    window().navigator().on_line()
+}
+
+fn get(target: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Adds a listener that lives as long as the page.
+pub fn on_event(
+    target: &web_sys::EventTarget,
+    event: &str,
+    handler: impl FnMut(web_sys::Event) + 'static,
+) {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+pub fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    on_event(&window(), event, handler);
+}
+
+pub fn on_document(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    if let Some(doc) = window().document() {
+        on_event(&doc, event, handler);
+    }
+}
+
+pub fn page_is_hidden() -> bool {
+    window()
+        .document()
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+}
+
+/// Runs `job` while holding the exclusive Web Lock `name`, for the life of the page: of all the
+/// app's tabs, exactly one holds it and the next one takes over when it closes. Browsers without
+/// Web Locks run `job` at once.
+pub fn hold_lock_for_page(name: &str, job: impl FnOnce() + 'static) {
+    let locks = get(&window().navigator(), "locks");
+    let request = locks
+        .as_ref()
+        .and_then(|l| get(l, "request"))
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let (Some(locks), Some(request)) = (locks, request) else {
+        job();
+        return;
+    };
+    let granted = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+        job();
+        // Never settles: the lock is released when the page goes away.
+        Promise::new(&mut |_, _| {})
+    });
+    let _ = request.call2(&locks, &JsValue::from_str(name), &granted);
+}
+
+/// A `BroadcastChannel` between the app's tabs.
+pub struct Channel(web_sys::BroadcastChannel);
+
+impl Channel {
+    pub fn open(name: &str) -> Option<Channel> {
+        web_sys::BroadcastChannel::new(name).ok().map(Channel)
+    }
+
+    pub fn post(&self, message: &str) {
+        let _ = self.0.post_message(&JsValue::from_str(message));
+    }
+
+    pub fn on_message(&self, mut handler: impl FnMut(String) + 'static) {
+        on_event(&self.0, "message", move |event| {
+            if let Some(text) = event
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|m| m.data().as_string())
+            {
+                handler(text);
+            }
+        });
+    }
+}
+
+/// Asks the browser not to evict our data under storage pressure. Returns whether it agreed.
+pub async fn persist_storage() -> bool {
+    let Ok(storage) = Reflect::get(&window().navigator(), &JsValue::from_str("storage")) else {
+        return false;
+    };
+    let Some(storage) = storage.dyn_ref::<web_sys::StorageManager>() else {
+        return false;
+    };
+    if let Ok(p) = storage.persisted() {
+        if JsFuture::from(p).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+            return true;
+        }
+    }
+    match storage.persist() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// (bytes used, bytes available to the app), when the browser says.
+pub async fn storage_estimate() -> Option<(f64, f64)> {
+    let storage = Reflect::get(&window().navigator(), &JsValue::from_str("storage")).ok()?;
+    let storage = storage.dyn_ref::<web_sys::StorageManager>()?;
+    let estimate = JsFuture::from(storage.estimate().ok()?).await.ok()?;
+    let used = get(&estimate, "usage")?.as_f64()?;
+    let quota = get(&estimate, "quota")?.as_f64()?;
+    Some((used, quota))
+}
+
+/// `localStorage`, for the few settings needed before IndexedDB has opened (the language).
+pub fn local_setting(name: &str) -> Option<String> {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()?
+        .get_item(name)
+        .ok()
+        .flatten()
+}
+
+pub fn set_local_setting(name: &str, value: &str) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(name, value);
+    }
+}
+
+pub fn browser_languages() -> Vec<String> {
+    let navigator = window().navigator();
+    let mut out: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    if let Some(lang) = navigator.language() {
+        out.push(lang);
+    }
+    out
+}
+
+pub fn set_document_language(code: &str, rtl: bool) {
+    if let Some(root) = window().document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", code);
+        let _ = root.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
+    }
+}
+
+/// A place or language name in `lang` through `Intl.DisplayNames` (`kind` is "region" or
+/// "language"); `None` when the browser cannot name it.
+pub fn display_name(lang: &str, kind: &str, code: &str) -> Option<String> {
+    let intl = get(&js_sys::global(), "Intl")?;
+    let ctor = get(&intl, "DisplayNames")?.dyn_into::<Function>().ok()?;
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"type".into(), &kind.into()).ok()?;
+    Reflect::set(&options, &"fallback".into(), &"none".into()).ok()?;
+    let locales = js_sys::Array::of1(&lang.into());
+    let names = Reflect::construct(&ctor, &js_sys::Array::of2(&locales, &options)).ok()?;
+    let of = get(&names, "of")?.dyn_into::<Function>().ok()?;
+    of.call1(&names, &code.into()).ok()?.as_string()
+}
+
+/// Formats a byte count for people ("3.2 MB").
+pub fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// A local date-time for a receipt (`received_at` is RFC 3339).
+pub fn local_datetime(rfc3339: &str, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    date.to_locale_string(lang, &JsValue::UNDEFINED)
+        .as_string()
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
+/// Registers `/sw.js` and calls `on_update_ready` when a newer version is installed and waiting
+/// (never for the very first install, which just takes control).
+pub fn register_service_worker(on_update_ready: impl Fn() + Clone + 'static) {
+    let navigator = window().navigator();
+    if get(&navigator, "serviceWorker").is_none() {
+        return;
+    }
+    let container = navigator.service_worker();
+    let had_controller = container.controller().is_some();
+    // Once the person accepts an update, the new worker takes over: load the new app.
+    on_event(&container, "controllerchange", move |_| {
+        if had_controller {
+            let _ = window().location().reload();
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = JsFuture::from(container.register("/sw.js")).await else {
+            return;
+        };
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
+        };
+        if registration.waiting().is_some() && had_controller {
+            on_update_ready();
+        }
+        let reg = registration.clone();
+        on_event(&registration, "updatefound", move |_| {
+            let Some(installing) = reg.installing() else {
+                return;
+            };
+            let watched = installing.clone();
+            let ready = on_update_ready.clone();
+            on_event(&installing, "statechange", move |_| {
+                if watched.state() == web_sys::ServiceWorkerState::Installed && had_controller {
+                    ready();
+                }
+            });
+        });
+    });
+}
+
+/// Tells the waiting service worker to take over; `controllerchange` then reloads the page.
+pub fn activate_waiting_service_worker() {
+    wasm_bindgen_futures::spawn_local(async {
+        let container = window().navigator().service_worker();
+        let Ok(reg) = JsFuture::from(container.get_registration()).await else {
+            return;
+        };
+        let Ok(reg) = reg.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
+        };
+        if let Some(waiting) = reg.waiting() {
+            let message = js_sys::Object::new();
+            let _ = Reflect::set(&message, &"type".into(), &"SKIP_WAITING".into());
+            let _ = waiting.post_message(&message);
+        }
+    });
+}

@@ -1,0 +1,303 @@
+//! The outbox worker: takes submitted cases from the store and delivers each exactly once.
+//!
+//! [`Worker::run_due`] is the state machine (DESIGN.md, "Outbox state machine"): it writes every
+//! state to IndexedDB before acting on it, so a page killed mid-request leaves a `sending` item
+//! that the next run sends again; the server's idempotency turns that into the same receipt.
+//! [`start`] wires the worker to its triggers (start, `online`, becoming visible, enqueue, a
+//! timer) and makes sure only one tab runs it (Web Locks).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use protocol::api::{CaseReceipt, ErrorBody, CLIENT_VERSION_HEADER};
+use protocol::outbox::{
+    backoff_ms, disposition, parse_retry_after_seconds, Disposition, OutboxState,
+};
+use protocol::{CaseId, CaseSubmission};
+
+use crate::platform;
+use crate::store::{OutboxItem, Problem, Store, StoreError};
+
+/// What came back from one HTTP exchange.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub body: String,
+    pub retry_after_ms: Option<f64>,
+}
+
+/// No HTTP answer at all: offline, reset, timed out.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("network: {0}")]
+pub struct NetworkError(pub String);
+
+/// How the worker reaches the server; tests put a scripted one here.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn put_case(&self, id: CaseId, case: &CaseSubmission)
+        -> Result<HttpAnswer, NetworkError>;
+}
+
+pub struct Worker<T> {
+    store: Rc<Store>,
+    transport: T,
+    clock: fn() -> f64,
+    random: fn() -> f64,
+}
+
+impl<T: Transport> Worker<T> {
+    pub fn new(store: Rc<Store>, transport: T, clock: fn() -> f64, random: fn() -> f64) -> Self {
+        Worker {
+            store,
+            transport,
+            clock,
+            random,
+        }
+    }
+
+    /// Delivers every item whose time has come, one at a time, and returns when the next one
+    /// will be due (ms since the epoch), if any is waiting.
+    pub async fn run_due(&self) -> Result<Option<f64>, StoreError> {
+        let mut items = self.store.outbox().await?;
+        items.retain(|i| i.state.is_pending());
+        items.sort_by(|a, b| a.next_attempt_at.total_cmp(&b.next_attempt_at));
+        let mut next_due: Option<f64> = None;
+        for item in items {
+            let item = if item.next_attempt_at <= (self.clock)() {
+                self.deliver(item).await?
+            } else {
+                item
+            };
+            if item.state.is_pending() {
+                next_due =
+                    Some(next_due.map_or(item.next_attempt_at, |n| n.min(item.next_attempt_at)));
+            }
+        }
+        Ok(next_due)
+    }
+
+    /// The connection is back: everything waiting for the network may go now.
+    pub async fn reset_backoff(&self) -> Result<(), StoreError> {
+        let now = (self.clock)();
+        for mut item in self.store.outbox().await? {
+            if item.state == OutboxState::WaitingNetwork {
+                item.attempts = 0;
+                item.next_attempt_at = now;
+                self.store.put_outbox(&item).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn deliver(&self, mut item: OutboxItem) -> Result<OutboxItem, StoreError> {
+        let Some(case) = self.store.case(item.case_id).await? else {
+            item.state = OutboxState::Rejected;
+            item.problem = Some(Problem {
+                status: None,
+                code: None,
+                message: "case missing on device".into(),
+                fields: vec![],
+            });
+            self.store.put_outbox(&item).await?;
+            return Ok(item);
+        };
+        item.state = OutboxState::Sending;
+        item.updated_at = (self.clock)();
+        self.store.put_outbox(&item).await?;
+
+        let answer = self
+            .transport
+            .put_case(item.case_id, &case.submission)
+            .await;
+        let now = (self.clock)();
+        item.updated_at = now;
+        let status = answer.as_ref().ok().map(|a| a.status);
+        let receipt = answer
+            .as_ref()
+            .ok()
+            .and_then(|a| serde_json::from_str::<CaseReceipt>(&a.body).ok())
+            .filter(|r| r.case_id == item.case_id);
+        match (disposition(status), receipt) {
+            (Disposition::Delivered, Some(receipt)) => {
+                item.state = OutboxState::Delivered;
+                item.receipt = Some(receipt);
+                item.problem = None;
+                item.attempts = 0;
+            }
+            // A 2xx without a readable receipt (a broken proxy, say) is treated like a lost
+            // answer: ask again, the server replays the receipt.
+            (Disposition::Delivered, None) | (Disposition::Retry, _) => {
+                let retry_after = answer.as_ref().ok().and_then(|a| a.retry_after_ms);
+                item.state = OutboxState::WaitingNetwork;
+                item.next_attempt_at =
+                    now + backoff_ms(item.attempts, (self.random)(), retry_after);
+                item.attempts = item.attempts.saturating_add(1);
+                item.problem = Some(problem_of(&answer));
+            }
+            (Disposition::WaitForAuth, _) => {
+                item.state = OutboxState::WaitingAuth;
+                item.problem = Some(problem_of(&answer));
+            }
+            (Disposition::Reject, _) => {
+                item.state = OutboxState::Rejected;
+                item.problem = Some(problem_of(&answer));
+            }
+        }
+        self.store.put_outbox(&item).await?;
+        Ok(item)
+    }
+}
+
+fn problem_of(answer: &Result<HttpAnswer, NetworkError>) -> Problem {
+    match answer {
+        Err(e) => Problem {
+            status: None,
+            code: None,
+            message: e.0.clone(),
+            fields: vec![],
+        },
+        Ok(a) => match serde_json::from_str::<ErrorBody>(&a.body) {
+            Ok(body) => Problem {
+                status: Some(a.status),
+                code: Some(body.error.code),
+                message: body.error.message,
+                fields: body.error.fields,
+            },
+            Err(_) => Problem {
+                status: Some(a.status),
+                code: None,
+                message: format!("HTTP {}", a.status),
+                fields: vec![],
+            },
+        },
+    }
+}
+
+/// `fetch` to this origin's API.
+pub struct HttpTransport;
+
+/// A request that hangs is abandoned after this long and retried.
+const REQUEST_TIMEOUT_MS: u32 = 60_000;
+
+impl Transport for HttpTransport {
+    async fn put_case(
+        &self,
+        id: CaseId,
+        case: &CaseSubmission,
+    ) -> Result<HttpAnswer, NetworkError> {
+        let body = serde_json::to_string(case).map_err(|e| NetworkError(e.to_string()))?;
+        let abort = web_sys::AbortController::new()
+            .map_err(|_| NetworkError("no AbortController".into()))?;
+        let signal = abort.signal();
+        let _timeout =
+            gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || abort.abort());
+        let response = gloo_net::http::Request::put(&format!("/api/v1/cases/{id}"))
+            .header("content-type", "application/json")
+            .header(CLIENT_VERSION_HEADER, env!("CARGO_PKG_VERSION"))
+            .abort_signal(Some(&signal))
+            .body(body)
+            .map_err(|e| NetworkError(e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| NetworkError(e.to_string()))?;
+        let retry_after_ms = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| parse_retry_after_seconds(&v));
+        let status = response.status();
+        // A body cut off mid-way is no answer at all.
+        let body = response
+            .text()
+            .await
+            .map_err(|e| NetworkError(e.to_string()))?;
+        Ok(HttpAnswer {
+            status,
+            body,
+            retry_after_ms,
+        })
+    }
+}
+
+const LOCK_NAME: &str = "resguardo-sync";
+const CHANNEL_NAME: &str = "resguardo-sync";
+/// Even with nothing due, look again now and then (another tab may have enqueued while its
+/// message was lost).
+const IDLE_RECHECK_MS: f64 = 30_000.0;
+
+thread_local! {
+    static WAKE: RefCell<Option<mpsc::UnboundedSender<Wake>>> = const { RefCell::new(None) };
+    static CHANNEL: RefCell<Option<platform::Channel>> = const { RefCell::new(None) };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Wake {
+    Look,
+    Online,
+}
+
+/// Asks the worker (in whichever tab runs it) to look at the outbox now.
+pub fn kick() {
+    wake(Wake::Look);
+    CHANNEL.with(|c| {
+        if let Some(c) = c.borrow().as_ref() {
+            c.post("kick");
+        }
+    });
+}
+
+fn wake(reason: Wake) {
+    WAKE.with(|w| {
+        if let Some(tx) = w.borrow().as_ref() {
+            let _ = tx.unbounded_send(reason);
+        }
+    });
+}
+
+/// Starts the delivery loop in this tab once it holds the sync lock.
+pub fn start(store: Rc<Store>) {
+    let (tx, rx) = mpsc::unbounded();
+    WAKE.with(|w| *w.borrow_mut() = Some(tx));
+    if let Some(channel) = platform::Channel::open(CHANNEL_NAME) {
+        channel.on_message(|_| wake(Wake::Look));
+        CHANNEL.with(|c| *c.borrow_mut() = Some(channel));
+    }
+    platform::on_window("online", |_| wake(Wake::Online));
+    platform::on_document("visibilitychange", |_| {
+        if !platform::page_is_hidden() {
+            wake(Wake::Look);
+        }
+    });
+    platform::hold_lock_for_page(LOCK_NAME, move || {
+        wasm_bindgen_futures::spawn_local(run_loop(store, rx));
+    });
+}
+
+async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
+    let worker = Worker::new(
+        store,
+        HttpTransport,
+        platform::now_ms,
+        platform::random_unit,
+    );
+    loop {
+        let next_due = match worker.run_due().await {
+            Ok(next) => next,
+            Err(e) => {
+                web_sys::console::error_1(&format!("outbox: {e}").into());
+                Some(platform::now_ms() + IDLE_RECHECK_MS)
+            }
+        };
+        let wait = next_due.map_or(IDLE_RECHECK_MS, |t| {
+            (t - platform::now_ms()).clamp(0.0, IDLE_RECHECK_MS)
+        });
+        let timer = gloo_timers::future::TimeoutFuture::new(wait as u32);
+        let woken = futures::future::select(wakes.next(), timer).await;
+        if let futures::future::Either::Left((Some(Wake::Online), _)) = woken {
+            if let Err(e) = worker.reset_backoff().await {
+                web_sys::console::error_1(&format!("outbox: {e}").into());
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `/case/:id`: the form while it is a draft, its status once submitted.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use protocol::CaseId;
+
+use super::form::CaseForm;
+use super::home::OPEN_CASE;
+use super::status::CaseStatus;
+use super::{store, t, StoreVersion};
+use crate::i18n::Msg;
+use crate::store::CaseRecord;
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let StoreVersion(version) = expect_context();
+    let params = use_params_map();
+    let case_id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<CaseId>().ok())
+    });
+
+    // The form edits this signal; it is loaded once per case, never re-read under the typist.
+    let record: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
+    let loaded = RwSignal::new(false);
+    Effect::new(move |_| {
+        let id = case_id.get();
+        loaded.set(false);
+        spawn_local(async move {
+            let found = match id {
+                Some(id) => store().case(id).await.ok().flatten(),
+                None => None,
+            };
+            record.set(found);
+            loaded.set(true);
+            if let Some(id) = id {
+                let _ = store().set_meta(OPEN_CASE, &Some(id.to_string())).await;
+            }
+        });
+    });
+
+    let outbox = LocalResource::new(move || {
+        version.get();
+        let id = case_id.get();
+        async move {
+            match id {
+                Some(id) => store().outbox_item(id).await.ok().flatten(),
+                None => None,
+            }
+        }
+    });
+    let item = Signal::derive(move || outbox.get().flatten());
+    // Switch between form and status only when submission starts or ends, not on every write.
+    let submitted = Memo::new(move |_| item.with(|i| i.is_some()));
+    let exists = Memo::new(move |_| record.with(|r| r.is_some()));
+
+    move || {
+        if !loaded.get() {
+            view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any()
+        } else if !exists.get() {
+            view! {
+                <p class="problem">{t(Msg::CaseNotFound)}</p>
+                <a href="/">{t(Msg::MyCases)}</a>
+            }
+            .into_any()
+        } else if submitted.get() {
+            view! {
+                <CaseStatus item />
+                <super::form::Summary record />
+                <a class="back-link" href="/">{t(Msg::MyCases)}</a>
+            }
+            .into_any()
+        } else {
+            view! { <CaseForm record /> }.into_any()
+        }
+    }
+}

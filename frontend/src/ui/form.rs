@@ -1,0 +1,525 @@
+//! The household form: four steps, inline messages from `protocol` validation, autosaved.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::date::Date;
+use protocol::validation::{errors_for, validate};
+use protocol::{form, CaseSubmission, FieldCode, FieldError, Member, MemberId};
+
+use super::autosave::{Autosaver, SaveState};
+use super::{store, t, use_lang};
+use crate::i18n::{self, tr, Lang, Msg};
+use crate::platform;
+use crate::store::CaseRecord;
+
+const STEPS: u8 = 4;
+
+/// Everything a step needs; all `Copy` handles.
+#[derive(Clone, Copy)]
+struct Ctx {
+    record: RwSignal<Option<CaseRecord>>,
+    errors: Memo<Vec<FieldError>>,
+    attempted: RwSignal<bool>,
+    lang: RwSignal<Lang>,
+}
+
+impl Ctx {
+    fn read<T>(self, f: impl FnOnce(&CaseSubmission) -> T) -> Option<T> {
+        self.record.with(|r| r.as_ref().map(|r| f(&r.submission)))
+    }
+
+    fn text(self, f: impl FnOnce(&CaseSubmission) -> &String) -> String {
+        self.read(|s| f(s).clone()).unwrap_or_default()
+    }
+
+    fn edit(self, f: impl FnOnce(&mut CaseSubmission)) {
+        self.record.update(|r| {
+            if let Some(r) = r {
+                f(&mut r.submission);
+                r.updated_at = platform::now_ms();
+            }
+        });
+    }
+
+    fn step(self) -> u8 {
+        self.record
+            .with(|r| r.as_ref().map_or(1, |r| r.step.clamp(1, STEPS)))
+    }
+
+    fn go_to(self, step: u8) {
+        self.record.update(|r| {
+            if let Some(r) = r {
+                r.step = step.clamp(1, STEPS);
+            }
+        });
+        platform::window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+
+    /// The message to show beside `field`, if any. "Required" waits until the person tries to
+    /// send, so an empty form is not a wall of red.
+    fn error(self, field: &str) -> Option<FieldCode> {
+        let attempted = self.attempted.get();
+        self.errors
+            .with(|e| errors_for(e, field).find(|c| attempted || *c != FieldCode::Required))
+    }
+}
+
+fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    Date::new(
+        now.get_full_year() as u16,
+        now.get_month() as u8 + 1,
+        now.get_date() as u8,
+    )
+    .unwrap_or_else(|_| Date::from_unix_millis(platform::now_ms()))
+}
+
+/// The step on which a field lives.
+fn step_of(field: &str) -> u8 {
+    match field {
+        f if f.starts_with("members") => 3,
+        f if f.starts_with("applicant.languages") || f.starts_with("applicant.needs") => 2,
+        _ => 1,
+    }
+}
+
+#[component]
+pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
+    let lang = use_lang();
+    let save_state = RwSignal::new(SaveState::Saved);
+    let saver = StoredValue::new_local(Autosaver::new(save_state));
+    Effect::new(move |previous: Option<()>| {
+        let current = record.get();
+        // The first run is the load itself: nothing new to save.
+        if let (Some(()), Some(current)) = (previous, current) {
+            saver.with_value(|s| s.schedule(current));
+        }
+    });
+    on_cleanup(move || {
+        saver.try_with_value(|s| s.flush());
+    });
+
+    let errors = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .map(|r| validate(&r.submission, today()))
+                .unwrap_or_default()
+        })
+    });
+    let attempted = RwSignal::new(false);
+    let ctx = Ctx {
+        record,
+        errors,
+        attempted,
+        lang,
+    };
+
+    let submit = move |_| {
+        attempted.set(true);
+        if let Some(first) = errors.with_untracked(|e| e.first().map(|f| f.field.clone())) {
+            ctx.go_to(step_of(&first));
+            return;
+        }
+        let Some(current) = record.get_untracked() else {
+            return;
+        };
+        saver.with_value(|s| s.cancel());
+        spawn_local(async move {
+            match store().enqueue(&current, platform::now_ms()).await {
+                Ok(_) => {
+                    crate::sync::kick();
+                    platform::persist_storage().await;
+                }
+                Err(e) => save_state.set(SaveState::Failed(e)),
+            }
+        });
+    };
+
+    let delete = move |_| {
+        let Some(id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
+            return;
+        };
+        let confirmed = platform::window()
+            .confirm_with_message(tr(lang.get_untracked(), Msg::ConfirmDelete))
+            .unwrap_or(false);
+        if confirmed {
+            saver.with_value(|s| s.cancel());
+            spawn_local(async move {
+                if store().delete_draft(id).await.is_ok() {
+                    let _ = platform::window().location().set_href("/");
+                }
+            });
+        }
+    };
+
+    view! {
+        <form class="case-form" novalidate on:submit=|ev| ev.prevent_default()>
+            <div class="form-top">
+                <p class="step" data-testid="step" data-step=move || ctx.step().to_string()>
+                    {move || tr(lang.get(), Msg::StepOf).replace("{n}", &ctx.step().to_string()).replace("{total}", &STEPS.to_string())}
+                </p>
+                <SaveIndicator state=save_state />
+            </div>
+            <h1>{move || tr(lang.get(), step_title(ctx.step()))}</h1>
+            {move || match ctx.step() {
+                1 => step_about(ctx).into_any(),
+                2 => step_languages(ctx).into_any(),
+                3 => step_family(ctx).into_any(),
+                _ => step_review(ctx).into_any(),
+            }}
+            <Show when=move || attempted.get() && !errors.with(|e| e.is_empty())>
+                <p class="problem" role="alert">{t(Msg::FixProblems)}</p>
+            </Show>
+            <div class="nav-buttons">
+                <Show when=move || { ctx.step() > 1 }>
+                    <button type="button" data-testid="back" on:click=move |_| ctx.go_to(ctx.step() - 1)>{t(Msg::Back)}</button>
+                </Show>
+                <Show
+                    when=move || { ctx.step() < STEPS }
+                    fallback=move || view! {
+                        <button type="button" class="primary" data-testid="submit" on:click=submit>{t(Msg::Send)}</button>
+                    }
+                >
+                    <button type="button" class="primary" data-testid="next" on:click=move |_| ctx.go_to(ctx.step() + 1)>{t(Msg::Next)}</button>
+                </Show>
+            </div>
+            <p class="secondary-actions">
+                <a href="/">{t(Msg::MyCases)}</a>
+                <button type="button" class="link danger" on:click=delete>{t(Msg::DeleteDraft)}</button>
+            </p>
+        </form>
+    }
+}
+
+fn step_title(step: u8) -> Msg {
+    match step {
+        1 => Msg::StepAbout,
+        2 => Msg::StepLanguages,
+        3 => Msg::StepFamily,
+        _ => Msg::StepReview,
+    }
+}
+
+#[component]
+fn SaveIndicator(state: RwSignal<SaveState>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <p class="save-status" data-testid="save-status" aria-live="polite"
+            data-saved=move || (state.get() == SaveState::Saved).to_string()>
+            {move || match state.get() {
+                SaveState::Saved => tr(lang.get(), Msg::SavedOnDevice),
+                SaveState::Pending => tr(lang.get(), Msg::Saving),
+                SaveState::Failed(crate::store::StoreError::QuotaExceeded) => tr(lang.get(), Msg::QuotaExceeded),
+                SaveState::Failed(_) => tr(lang.get(), Msg::SaveFailed),
+            }}
+        </p>
+    }
+}
+
+fn field_error(ctx: Ctx, field: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    move || {
+        ctx.error(&field()).map(|code| {
+            view! { <p class="field-error" data-testid="field-error" role="alert">{move || tr(ctx.lang.get(), i18n::field_code(code))}</p> }
+        })
+    }
+}
+
+fn step_about(ctx: Ctx) -> impl IntoView {
+    let lang = ctx.lang;
+    let max_date = today().to_string();
+    view! {
+        <div class="field">
+            <label for="applicant-name">{t(Msg::FullName)}</label>
+            <input id="applicant-name" type="text" autocomplete="name" maxlength=form::MAX_NAME_CHARS
+                aria-invalid=move || ctx.error("applicant.name").is_some().to_string()
+                prop:value=move || ctx.text(|s| &s.applicant.name)
+                on:input=move |ev| ctx.edit(|s| s.applicant.name = event_target_value(&ev)) />
+            {field_error(ctx, || "applicant.name".into())}
+        </div>
+        <div class="field">
+            <label for="applicant-dob">{t(Msg::DateOfBirth)}</label>
+            <input id="applicant-dob" type="date" min="1900-01-01" max=max_date
+                aria-invalid=move || ctx.error("applicant.date_of_birth").is_some().to_string()
+                prop:value=move || ctx.text(|s| &s.applicant.date_of_birth)
+                on:input=move |ev| ctx.edit(|s| s.applicant.date_of_birth = event_target_value(&ev))
+                on:change=move |ev| ctx.edit(|s| s.applicant.date_of_birth = event_target_value(&ev)) />
+            {field_error(ctx, || "applicant.date_of_birth".into())}
+        </div>
+        <div class="field">
+            <label for="applicant-country">{t(Msg::CountryOfOrigin)}</label>
+            <select id="applicant-country"
+                aria-invalid=move || ctx.error("applicant.country_of_origin").is_some().to_string()
+                on:change=move |ev| ctx.edit(|s| s.applicant.country_of_origin = event_target_value(&ev))>
+                <option value="" selected=move || ctx.text(|s| &s.applicant.country_of_origin).is_empty()>
+                    {t(Msg::ChooseCountry)}
+                </option>
+                {move || countries(lang.get()).into_iter().map(|(code, name)| {
+                    let selected = move || ctx.read(|s| s.applicant.country_of_origin == code).unwrap_or(false);
+                    view! { <option value=code selected=selected>{name}</option> }
+                }).collect_view()}
+            </select>
+            {field_error(ctx, || "applicant.country_of_origin".into())}
+        </div>
+        <div class="field">
+            <label for="applicant-phone">{t(Msg::Phone)}</label>
+            <input id="applicant-phone" type="tel" autocomplete="tel" inputmode="tel"
+                aria-invalid=move || ctx.error("applicant.phone").is_some().to_string()
+                prop:value=move || ctx.text(|s| &s.applicant.phone)
+                on:input=move |ev| ctx.edit(|s| s.applicant.phone = event_target_value(&ev)) />
+            {field_error(ctx, || "applicant.phone".into())}
+        </div>
+    }
+}
+
+thread_local! {
+    static COUNTRY_NAMES: std::cell::RefCell<HashMap<Lang, Vec<(&'static str, String)>>> = Default::default();
+}
+
+/// Every country named in `lang` (by the browser), sorted for that language; stateless last.
+fn countries(lang: Lang) -> Vec<(&'static str, String)> {
+    COUNTRY_NAMES.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(lang)
+            .or_insert_with(|| {
+                let mut list: Vec<(&'static str, String)> = form::COUNTRIES
+                    .iter()
+                    .filter(|c| **c != "XX")
+                    .map(|&c| {
+                        (
+                            c,
+                            platform::display_name(lang.code(), "region", c)
+                                .unwrap_or_else(|| c.to_owned()),
+                        )
+                    })
+                    .collect();
+                let collator = js_sys::Intl::Collator::new(
+                    &js_sys::Array::of1(&lang.code().into()),
+                    &js_sys::Object::new(),
+                );
+                let compare = collator.compare();
+                list.sort_by(|a, b| {
+                    let order =
+                        compare.call2(&collator, &a.1.as_str().into(), &b.1.as_str().into());
+                    order
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .map_or(std::cmp::Ordering::Equal, |v| v.total_cmp(&0.0))
+                });
+                list.push(("XX", tr(lang, Msg::Stateless).to_owned()));
+                list
+            })
+            .clone()
+    })
+}
+
+/// A language named in the reader's language, and in itself when that differs.
+fn language_label(ui: Lang, code: &str) -> String {
+    let in_ui =
+        platform::display_name(ui.code(), "language", code).unwrap_or_else(|| code.to_owned());
+    match platform::display_name(code, "language", code) {
+        Some(own) if own.to_lowercase() != in_ui.to_lowercase() => format!("{in_ui} · {own}"),
+        _ => in_ui,
+    }
+}
+
+fn toggle(list: &mut Vec<String>, code: &str, on: bool) {
+    list.retain(|c| c != code);
+    if on {
+        list.push(code.to_owned());
+    }
+}
+
+fn step_languages(ctx: Ctx) -> impl IntoView {
+    let lang = ctx.lang;
+    view! {
+        <fieldset class="choices">
+            <legend>{t(Msg::LanguagesSpoken)}</legend>
+            {form::LANGUAGES.iter().map(|&code| view! {
+                <label class="choice">
+                    <input type="checkbox" name="language" value=code
+                        prop:checked=move || ctx.read(|s| s.applicant.languages.iter().any(|l| l == code)).unwrap_or(false)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            ctx.edit(|s| toggle(&mut s.applicant.languages, code, on));
+                        } />
+                    <span>{move || language_label(lang.get(), code)}</span>
+                </label>
+            }).collect_view()}
+            {field_error(ctx, || "applicant.languages".into())}
+        </fieldset>
+        <fieldset class="choices">
+            <legend>{t(Msg::NeedsQuestion)}</legend>
+            {form::NEEDS.iter().map(|&code| view! {
+                <label class="choice">
+                    <input type="checkbox" name="need" value=code
+                        prop:checked=move || ctx.read(|s| s.applicant.needs.iter().any(|n| n == code)).unwrap_or(false)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            ctx.edit(|s| toggle(&mut s.applicant.needs, code, on));
+                        } />
+                    <span>{t(i18n::need(code))}</span>
+                </label>
+            }).collect_view()}
+            {field_error(ctx, || "applicant.needs".into())}
+        </fieldset>
+        <div class="field">
+            <label for="applicant-needs-note">{t(Msg::NeedsNote)}</label>
+            <textarea id="applicant-needs-note" rows="4" maxlength=form::MAX_NOTE_CHARS
+                prop:value=move || ctx.text(|s| &s.applicant.needs_note)
+                on:input=move |ev| ctx.edit(|s| s.applicant.needs_note = event_target_value(&ev))></textarea>
+            {field_error(ctx, || "applicant.needs_note".into())}
+        </div>
+    }
+}
+
+fn step_family(ctx: Ctx) -> impl IntoView {
+    let member_ids = move || {
+        ctx.read(|s| s.members.iter().map(|m| m.member_id).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    view! {
+        <Show when=move || member_ids().is_empty()>
+            <p class="empty">{t(Msg::NoMembers)}</p>
+        </Show>
+        <For each=member_ids key=|id| *id let:member_id>
+            {member_block(ctx, member_id)}
+        </For>
+        <button type="button" class="add" data-testid="add-member"
+            on:click=move |_| ctx.edit(|s| s.members.push(Member::new_blank()))>
+            "+ " {t(Msg::AddMember)}
+        </button>
+        {field_error(ctx, || "members".into())}
+    }
+}
+
+fn member_block(ctx: Ctx, id: MemberId) -> impl IntoView {
+    let lang = ctx.lang;
+    let index = move || {
+        ctx.read(|s| s.members.iter().position(|m| m.member_id == id))
+            .flatten()
+            .unwrap_or(0)
+    };
+    let text = move |f: fn(&Member) -> &String| {
+        ctx.read(|s| {
+            s.members
+                .iter()
+                .find(|m| m.member_id == id)
+                .map(|m| f(m).clone())
+        })
+        .flatten()
+        .unwrap_or_default()
+    };
+    let edit = move |f: Box<dyn FnOnce(&mut Member)>| {
+        ctx.edit(|s| {
+            if let Some(m) = s.members.iter_mut().find(|m| m.member_id == id) {
+                f(m);
+            }
+        })
+    };
+    let dom_id = |what: &str| format!("member-{id}-{what}");
+    let max_date = today().to_string();
+    view! {
+        <fieldset class="member" data-testid="member">
+            <legend>{move || tr(lang.get(), Msg::MemberN).replace("{n}", &(index() + 1).to_string())}</legend>
+            <div class="field">
+                <label for=dom_id("name")>{t(Msg::FullName)}</label>
+                <input id=dom_id("name") name="member-name" type="text" maxlength=form::MAX_NAME_CHARS
+                    prop:value=move || text(|m| &m.name)
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.name = v)) } />
+                {field_error(ctx, move || format!("members.{}.name", index()))}
+            </div>
+            <div class="field">
+                <label for=dom_id("dob")>{t(Msg::DateOfBirth)}</label>
+                <input id=dom_id("dob") name="member-dob" type="date" min="1900-01-01" max=max_date
+                    prop:value=move || text(|m| &m.date_of_birth)
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.date_of_birth = v)) }
+                    on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.date_of_birth = v)) } />
+                {field_error(ctx, move || format!("members.{}.date_of_birth", index()))}
+            </div>
+            <div class="field">
+                <label for=dom_id("rel")>{t(Msg::Relationship)}</label>
+                <select id=dom_id("rel") name="member-relationship"
+                    on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.relationship = v)) }>
+                    <option value="" selected=move || text(|m| &m.relationship).is_empty()>{t(Msg::ChooseRelationship)}</option>
+                    {form::RELATIONSHIPS.iter().map(|&code| view! {
+                        <option value=code selected=move || text(|m| &m.relationship) == code>{t(i18n::relationship(code))}</option>
+                    }).collect_view()}
+                </select>
+                {field_error(ctx, move || format!("members.{}.relationship", index()))}
+            </div>
+            <button type="button" class="link danger" data-testid="remove-member"
+                on:click=move |_| ctx.edit(|s| s.members.retain(|m| m.member_id != id))>
+                {t(Msg::RemoveMember)}
+            </button>
+        </fieldset>
+    }
+}
+
+fn step_review(ctx: Ctx) -> impl IntoView {
+    view! {
+        <p>{t(Msg::ReviewIntro)}</p>
+        <Summary record=ctx.record />
+    }
+}
+
+/// The answers, read-only (review step and submitted cases).
+#[component]
+pub fn Summary(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let lang_now = lang.get();
+        let s = record.with(|r| r.as_ref().map(|r| r.submission.clone()))?;
+        let a = &s.applicant;
+        let none = tr(lang_now, Msg::None_);
+        let or_none = |v: &str| {
+            if v.trim().is_empty() {
+                none.to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
+        let country = match a.country_of_origin.as_str() {
+            "" => none.to_owned(),
+            "XX" => tr(lang_now, Msg::Stateless).to_owned(),
+            c => {
+                platform::display_name(lang_now.code(), "region", c).unwrap_or_else(|| c.to_owned())
+            }
+        };
+        let languages = a
+            .languages
+            .iter()
+            .map(|c| language_label(lang_now, c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let needs = a
+            .needs
+            .iter()
+            .map(|c| tr(lang_now, i18n::need(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let row =
+            |label: Msg, value: String| view! { <dt>{tr(lang_now, label)}</dt><dd>{value}</dd> };
+        Some(view! {
+            <dl class="summary">
+                {row(Msg::FullName, or_none(&a.name))}
+                {row(Msg::DateOfBirth, or_none(&a.date_of_birth))}
+                {row(Msg::CountryOfOrigin, country)}
+                {row(Msg::Phone, or_none(&a.phone))}
+                {row(Msg::LanguagesSpoken, or_none(&languages))}
+                {row(Msg::NeedsQuestion, or_none(&needs))}
+                {row(Msg::NeedsNote, or_none(&a.needs_note))}
+            </dl>
+            {s.members.iter().enumerate().map(|(i, m)| view! {
+                <h3>{tr(lang_now, Msg::MemberN).replace("{n}", &(i + 1).to_string())}</h3>
+                <dl class="summary">
+                    {row(Msg::FullName, or_none(&m.name))}
+                    {row(Msg::DateOfBirth, or_none(&m.date_of_birth))}
+                    {row(Msg::Relationship, if m.relationship.is_empty() { none.to_owned() } else { tr(lang_now, i18n::relationship(&m.relationship)).to_owned() })}
+                </dl>
+            }).collect_view()}
+        })
+    }
+}

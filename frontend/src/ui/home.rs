@@ -1,0 +1,141 @@
+//! "My cases": every form on this device with its delivery state, and the way to start a new one.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use protocol::outbox::OutboxState;
+
+use super::status::{state_of, state_words};
+use super::{store, t, use_lang, StoreVersion};
+use crate::i18n::{tr, Msg};
+use crate::platform;
+use crate::store::{CaseRecord, OutboxItem};
+
+/// The meta key naming the form that was open, so reopening the app returns to it.
+pub(crate) const OPEN_CASE: &str = "open_case";
+
+thread_local! {
+    static LAUNCH_CHECKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let lang = use_lang();
+    let StoreVersion(version) = expect_context();
+    let navigate = use_navigate();
+
+    // On launch, go back to the form that was open when the app was last closed.
+    if !LAUNCH_CHECKED.with(|c| c.replace(true)) {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let open: Option<String> = store().meta(OPEN_CASE).await.ok().flatten();
+            if let Some(id) = open.and_then(|s| s.parse().ok()) {
+                let is_draft = store().outbox_item(id).await.ok().flatten().is_none();
+                if is_draft && store().case(id).await.ok().flatten().is_some() {
+                    navigate(
+                        &format!("/case/{id}"),
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                    return;
+                }
+            }
+            let _ = store().set_meta::<Option<String>>(OPEN_CASE, &None).await;
+        });
+    } else {
+        spawn_local(async move {
+            let _ = store().set_meta::<Option<String>>(OPEN_CASE, &None).await;
+        });
+    }
+
+    let cases = LocalResource::new(move || {
+        version.get();
+        async move {
+            let cases = store().cases().await.unwrap_or_default();
+            let outbox = store().outbox().await.unwrap_or_default();
+            cases
+                .into_iter()
+                .map(|c| {
+                    let item = outbox.iter().find(|i| i.case_id == c.id).cloned();
+                    (c, item)
+                })
+                .collect::<Vec<_>>()
+        }
+    });
+    let estimate = LocalResource::new(move || {
+        version.get();
+        platform::storage_estimate()
+    });
+
+    let new_case = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let record = CaseRecord::new(platform::now_ms());
+            if store().save_draft(&record).await.is_ok() {
+                // There is data worth keeping now: ask the browser not to evict it.
+                navigate(&format!("/case/{}", record.id), Default::default());
+                platform::persist_storage().await;
+            }
+        });
+    };
+
+    view! {
+        <section class="home">
+            <p class="tagline">{t(Msg::Tagline)}</p>
+            <button class="primary big" data-testid="new-case" on:click=new_case>{t(Msg::NewCase)}</button>
+            <h1>{t(Msg::MyCases)}</h1>
+            {move || {
+                let list = cases.get().unwrap_or_default();
+                if list.is_empty() {
+                    return view! { <p class="empty">{t(Msg::NoCases)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="case-list">
+                        {list.into_iter().map(|(case, item)| case_item(lang, case, item)).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <p class="storage">
+                {move || estimate.get().flatten().map(|(used, quota)| {
+                    tr(lang.get(), Msg::StorageUsage)
+                        .replace("{used}", &platform::human_bytes(used))
+                        .replace("{quota}", &platform::human_bytes(quota))
+                })}
+            </p>
+        </section>
+    }
+}
+
+fn case_item(
+    lang: RwSignal<crate::i18n::Lang>,
+    case: CaseRecord,
+    item: Option<OutboxItem>,
+) -> impl IntoView {
+    let state = state_of(item.as_ref());
+    let name = case.submission.applicant.name.trim().to_owned();
+    let people = case.submission.people();
+    let receipt = item.as_ref().and_then(|i| i.receipt.clone());
+    let attention = state == OutboxState::Rejected || state == OutboxState::WaitingAuth;
+    view! {
+        <li class="case-item" data-testid="case-item" data-case-id=case.id.to_string() data-state=state.as_str()>
+            <a href=format!("/case/{}", case.id)>
+                <span class="name">
+                    {move || if name.is_empty() { tr(lang.get(), Msg::Unnamed).to_owned() } else { name.clone() }}
+                </span>
+                <span class="people">
+                    {move || if people == 1 {
+                        tr(lang.get(), Msg::OnePerson).to_owned()
+                    } else {
+                        tr(lang.get(), Msg::People).replace("{n}", &people.to_string())
+                    }}
+                </span>
+                <span class="state" class:attention=attention>{move || tr(lang.get(), state_words(state))}</span>
+                {receipt.map(|r| view! { <span class="receipt" data-testid="receipt-code">{r.receipt_code.to_string()}</span> })}
+            </a>
+        </li>
+    }
+}

@@ -1,0 +1,151 @@
+//! Pages and components. Everything shown goes through [`crate::i18n`]; everything read comes
+//! from the store and is re-read when [`StoreVersion`] moves.
+
+mod autosave;
+mod case_page;
+mod form;
+mod home;
+mod status;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::{tr, Lang, Msg};
+use crate::platform;
+use crate::store::{Store, StoreError};
+
+thread_local! {
+    static STORE: RefCell<Option<Rc<Store>>> = const { RefCell::new(None) };
+}
+
+/// The device store, once [`App`] has opened it.
+pub(crate) fn store() -> Rc<Store> {
+    STORE
+        .with(|s| s.borrow().clone())
+        .expect("store is opened before any page renders")
+}
+
+/// Bumped after every store write, in this tab or another, so readers re-read.
+#[derive(Clone, Copy)]
+pub(crate) struct StoreVersion(pub RwSignal<u64>);
+
+pub(crate) fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// `move || t(Msg::X)`-style translation bound to the current language.
+pub(crate) fn t(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || tr(lang.get(), msg)
+}
+
+const LANG_SETTING: &str = "resguardo.lang";
+const STORE_CHANNEL: &str = "resguardo-store";
+
+fn initial_lang() -> Lang {
+    platform::local_setting(LANG_SETTING)
+        .and_then(|c| Lang::from_code(&c))
+        .or_else(|| {
+            platform::browser_languages()
+                .iter()
+                .find_map(|c| Lang::from_code(c))
+        })
+        .unwrap_or(Lang::Es)
+}
+
+async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
+    let store = Rc::new(Store::open().await?);
+    let channel = platform::Channel::open(STORE_CHANNEL);
+    if let Some(channel) = &channel {
+        channel.on_message(move |_| version.update(|v| *v += 1));
+    }
+    store.subscribe(move || {
+        version.update(|v| *v += 1);
+        if let Some(channel) = &channel {
+            channel.post("changed");
+        }
+    });
+    STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
+    autosave::install_page_lifecycle_flush();
+    crate::sync::start(store);
+    Ok(())
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(initial_lang());
+    provide_context(lang);
+    Effect::new(move |_| {
+        let l = lang.get();
+        platform::set_document_language(l.code(), l.is_rtl());
+        platform::set_local_setting(LANG_SETTING, l.code());
+    });
+    let version = RwSignal::new(0u64);
+    provide_context(StoreVersion(version));
+
+    let online = RwSignal::new(platform::is_online());
+    platform::on_window("online", move |_| online.set(true));
+    platform::on_window("offline", move |_| online.set(false));
+    let update_ready = RwSignal::new(false);
+    platform::register_service_worker(move || update_ready.set(true));
+
+    let opened = LocalResource::new(move || open_store(version));
+
+    view! {
+        <Router>
+            <header class="app-header">
+                <a class="brand" href="/">{t(Msg::AppName)}</a>
+                <span class="connection" data-online=move || online.get().to_string()>
+                    {move || if online.get() { tr(lang.get(), Msg::Online) } else { tr(lang.get(), Msg::Offline) }}
+                </span>
+                <label class="language">
+                    <span class="visually-hidden">{t(Msg::LanguageLabel)}</span>
+                    <select
+                        data-testid="language"
+                        on:change=move |ev| {
+                            if let Some(l) = Lang::from_code(&event_target_value(&ev)) {
+                                lang.set(l);
+                            }
+                        }
+                    >
+                        {Lang::ALL
+                            .into_iter()
+                            .map(|l| {
+                                view! {
+                                    <option value=l.code() lang=l.code() selected=move || lang.get() == l>
+                                        {l.autonym()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </header>
+            <Show when=move || update_ready.get()>
+                <div class="banner" role="status" data-testid="update-ready">
+                    <span>{t(Msg::UpdateReady)}</span>
+                    <button on:click=move |_| platform::activate_waiting_service_worker()>{t(Msg::UpdateNow)}</button>
+                </div>
+            </Show>
+            <main>
+                {move || match opened.get() {
+                    None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
+                    Some(Err(e)) => {
+                        let msg = if e == StoreError::QuotaExceeded { Msg::QuotaExceeded } else { Msg::SaveFailed };
+                        view! { <p class="problem" role="alert">{t(msg)} " (" {e.to_string()} ")"</p> }.into_any()
+                    }
+                    Some(Ok(())) => view! {
+                        <Routes fallback=|| view! { <p>{t(Msg::NotFound)}</p> }>
+                            <Route path=path!("/") view=home::Home />
+                            <Route path=path!("/case/:id") view=case_page::CasePage />
+                        </Routes>
+                    }.into_any(),
+                }}
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,88 @@
+//! Where a submitted case stands, in plain words, with its receipt once delivered.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::api::ErrorCode;
+use protocol::outbox::OutboxState;
+
+use super::{store, t, use_lang};
+use crate::i18n::{tr, Msg};
+use crate::platform;
+use crate::store::OutboxItem;
+
+/// A case with no outbox item is a draft.
+pub fn state_of(item: Option<&OutboxItem>) -> OutboxState {
+    item.map_or(OutboxState::Draft, |i| i.state)
+}
+
+/// The few words people see for each state.
+pub fn state_words(state: OutboxState) -> Msg {
+    match state {
+        OutboxState::Draft => Msg::StateDraft,
+        OutboxState::Queued | OutboxState::WaitingNetwork | OutboxState::WaitingAuth => {
+            Msg::StateSaved
+        }
+        OutboxState::Sending => Msg::StateSending,
+        OutboxState::Delivered => Msg::StateDelivered,
+        OutboxState::Rejected => Msg::StateAttention,
+    }
+}
+
+fn explanation(item: &OutboxItem) -> Msg {
+    match item.state {
+        OutboxState::Draft | OutboxState::Queued | OutboxState::WaitingNetwork => {
+            Msg::ExplainQueued
+        }
+        OutboxState::Sending => Msg::ExplainSending,
+        OutboxState::WaitingAuth => Msg::ExplainWaitingAuth,
+        OutboxState::Delivered => Msg::ExplainDelivered,
+        OutboxState::Rejected => match item.problem.as_ref().and_then(|p| p.code) {
+            Some(ErrorCode::ValidationFailed) => Msg::RejectedInvalid,
+            Some(ErrorCode::CaseConflict) => Msg::RejectedConflict,
+            Some(ErrorCode::ClientUnsupported) => Msg::RejectedOutdated,
+            _ => Msg::RejectedOther,
+        },
+    }
+}
+
+/// The status panel of a submitted case. `on_reopen` runs after a rejected case went back to
+/// draft so the person can correct it.
+#[component]
+pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let item = item.get()?;
+        let state = item.state;
+        let receipt = item.receipt.clone();
+        let can_reopen = state == OutboxState::Rejected
+            && item.problem.as_ref().and_then(|p| p.code) == Some(ErrorCode::ValidationFailed);
+        let case_id = item.case_id;
+        let explain = explanation(&item);
+        Some(view! {
+            <section class="case-status" data-testid="case-status" data-state=state.as_str() role="status" aria-live="polite">
+                <h2>{move || tr(lang.get(), state_words(state))}</h2>
+                <p>{move || tr(lang.get(), explain)}</p>
+                {receipt.map(|r| {
+                    let received = r.received_at.clone();
+                    view! {
+                        <div class="receipt-box">
+                            <p class="label">{t(Msg::ReceiptLabel)}</p>
+                            <p class="receipt-code" data-testid="receipt-code">{r.receipt_code.to_string()}</p>
+                            <p class="hint">{t(Msg::ReceiptHint)}</p>
+                            <p class="received">
+                                {t(Msg::ReceivedAt)} ": " {move || platform::local_datetime(&received, lang.get().code())}
+                            </p>
+                        </div>
+                    }
+                })}
+                {can_reopen.then(|| view! {
+                    <button on:click=move |_| {
+                        spawn_local(async move {
+                            let _ = store().reopen_rejected(case_id).await;
+                        });
+                    }>{t(Msg::EditAgain)}</button>
+                })}
+            </section>
+        })
+    }
+}
