@@ -221,6 +221,8 @@ pub fn relationship(code: &str) -> Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     #[test]
     fn every_choice_code_has_its_own_words() {

@@ -211,18 +211,26 @@ pub fn local_datetime(rfc3339: &str, lang: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_owned())
 }
 
-/// Registers `/sw.js` and calls `on_update_ready` when a newer version is installed and waiting
-/// (never for the very first install, which just takes control).
+thread_local! {
+    static UPDATE_ACCEPTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn has_controller() -> bool {
+    window().navigator().service_worker().controller().is_some()
+}
+
+/// Registers `/sw.js` and calls `on_update_ready` when a newer version is installed and waiting.
+/// A worker that installs while no worker controls the page is the first install, not an
+/// update: it just takes control.
 pub fn register_service_worker(on_update_ready: impl Fn() + Clone + 'static) {
     let navigator = window().navigator();
     if get(&navigator, "serviceWorker").is_none() {
         return;
     }
     let container = navigator.service_worker();
-    let had_controller = container.controller().is_some();
     // Once the person accepts an update, the new worker takes over: load the new app.
     on_event(&container, "controllerchange", move |_| {
-        if had_controller {
+        if UPDATE_ACCEPTED.with(|a| a.get()) {
             let _ = window().location().reload();
         }
     });
@@ -233,7 +241,7 @@ pub fn register_service_worker(on_update_ready: impl Fn() + Clone + 'static) {
         let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
             return;
         };
-        if registration.waiting().is_some() && had_controller {
+        if registration.waiting().is_some() && has_controller() {
             on_update_ready();
         }
         let reg = registration.clone();
@@ -244,7 +252,7 @@ pub fn register_service_worker(on_update_ready: impl Fn() + Clone + 'static) {
             let watched = installing.clone();
             let ready = on_update_ready.clone();
             on_event(&installing, "statechange", move |_| {
-                if watched.state() == web_sys::ServiceWorkerState::Installed && had_controller {
+                if watched.state() == web_sys::ServiceWorkerState::Installed && has_controller() {
                     ready();
                 }
             });
@@ -254,6 +262,7 @@ pub fn register_service_worker(on_update_ready: impl Fn() + Clone + 'static) {
 
 /// Tells the waiting service worker to take over; `controllerchange` then reloads the page.
 pub fn activate_waiting_service_worker() {
+    UPDATE_ACCEPTED.with(|a| a.set(true));
     wasm_bindgen_futures::spawn_local(async {
         let container = window().navigator().service_worker();
         let Ok(reg) = JsFuture::from(container.get_registration()).await else {

@@ -282,7 +282,14 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
         platform::random_unit,
     );
     loop {
-        let next_due = match worker.run_due().await {
+        // When the browser knows it is offline, every request would fail: leave items queued
+        // ("saved on this device") and wait for the `online` event.
+        let next_due = if !platform::is_online() {
+            Ok(None)
+        } else {
+            worker.run_due().await
+        };
+        let next_due = match next_due {
             Ok(next) => next,
             Err(e) => {
                 web_sys::console::error_1(&format!("outbox: {e}").into());

@@ -25,8 +25,13 @@ pub fn Home() -> impl IntoView {
     let StoreVersion(version) = expect_context();
     let navigate = use_navigate();
 
-    // On launch, go back to the form that was open when the app was last closed.
-    if !LAUNCH_CHECKED.with(|c| c.replace(true)) {
+    // Launched from the installed app's icon (the manifest's start_url), go back to the form that
+    // was open when the app was last closed. A browser tab restores its own URL instead.
+    let from_icon = platform::window()
+        .location()
+        .search()
+        .is_ok_and(|s| s.contains("from=app"));
+    if !LAUNCH_CHECKED.with(|c| c.replace(true)) && from_icon {
         let navigate = navigate.clone();
         spawn_local(async move {
             let open: Option<String> = store().meta(OPEN_CASE).await.ok().flatten();

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what building and testing Resguardo need, skipping whatever is already there.
+#   scripts/setup.sh build   toolchain, wasm target, trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, npm packages
+# Every step checks first, so running it again is cheap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.22.1
+WASM_BINDGEN_VERSION=0.2.130
+what=${1:-build}
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# The toolchain and its wasm target come from rust-toolchain.toml; rustup does not add the file's
+# targets to an installed toolchain unless asked like this.
+if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+  say "installing the pinned Rust toolchain and the wasm32 target"
+  rustup toolchain install
+fi
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (about 15 minutes, once)"
+  cargo "+$toolchain" install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 minutes, once)"
+  # Not --locked: one of its locked dependencies is no longer published.
+  cargo "+$toolchain" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# wasm-opt for Trunk's release build comes from npm's binaryen (Debian's is too old).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+  say "installing npm packages (binaryen, playwright-core, ...)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "$what" = test ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+  fi
+fi
+say "ready"

@@ -1,0 +1,107 @@
+//! The built app as the server serves it: hashed assets cached for good, the page, manifest and
+//! service worker revalidated, routes of the single-page app answered with the page, compression.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+async fn app_with_dist() -> (common::TestApp, tempfile::TempDir) {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!DOCTYPE html><title>Resguardo</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("manifest.webmanifest"), "{}").unwrap();
+    std::fs::write(
+        dist.path().join("frontend-0123456789abcdef_bg.wasm"),
+        vec![0u8; 4096],
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("styles-fedcba9876543210.css"),
+        "body{}".repeat(500),
+    )
+    .unwrap();
+    let dir = dist.path().to_owned();
+    let app = common::app_with(move |c| c.static_dir = dir).await;
+    (app, dist)
+}
+
+async fn get(
+    app: &common::TestApp,
+    path: &str,
+    accept_encoding: Option<&str>,
+) -> axum::response::Response {
+    let mut request = Request::get(path);
+    if let Some(enc) = accept_encoding {
+        request = request.header("accept-encoding", enc);
+    }
+    app.router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_the_shell_is_revalidated() {
+    let (app, _dist) = app_with_dist().await;
+    for path in [
+        "/frontend-0123456789abcdef_bg.wasm",
+        "/styles-fedcba9876543210.css",
+    ] {
+        let response = get(&app, path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{path}"
+        );
+    }
+    for path in ["/", "/index.html", "/sw.js", "/manifest.webmanifest"] {
+        let response = get(&app, path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+    }
+    let wasm = get(&app, "/frontend-0123456789abcdef_bg.wasm", None).await;
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+}
+
+#[tokio::test]
+async fn app_routes_get_the_page_but_api_paths_do_not() {
+    let (app, _dist) = app_with_dist().await;
+    let page = get(&app, "/case/6f1c2b7e-1d2a-4c3b-9a8f-1e2d3c4b5a69", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let body = page.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("<title>Resguardo</title>"));
+
+    let api = app
+        .send(
+            Request::get("/api/v2/anything")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.json["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_browser_accepts_it() {
+    let (app, _dist) = app_with_dist().await;
+    let br = get(&app, "/styles-fedcba9876543210.css", Some("br")).await;
+    assert_eq!(br.headers()["content-encoding"], "br");
+    let gzip = get(&app, "/frontend-0123456789abcdef_bg.wasm", Some("gzip")).await;
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let compressed = gzip.into_body().collect().await.unwrap().to_bytes();
+    assert!(compressed.len() < 4096);
+}
