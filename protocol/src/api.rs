@@ -52,6 +52,14 @@ pub enum ErrorCode {
     MalformedJson,
     ValidationFailed,
     CaseConflict,
+    /// The case names photos the server does not hold (yet); upload them and retry.
+    PhotosMissing,
+    UploadConflict,
+    UploadLocked,
+    ChecksumMismatch,
+    UnsupportedChecksum,
+    UnsupportedTusVersion,
+    Gone,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -79,6 +87,9 @@ pub struct ErrorDetail {
     /// With `validation_failed`: every bad field and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// With `photos_missing`: the photos to upload before the case can be accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_photos: Vec<crate::case::PhotoId>,
 }
 
 #[cfg(test)]
@@ -100,6 +111,7 @@ mod tests {
                 code: ErrorCode::PayloadTooLarge,
                 message: "m".into(),
                 fields: vec![],
+                missing_photos: vec![],
             },
         };
         assert_eq!(

@@ -47,9 +47,38 @@ uuid_id!(
     CaseId
 );
 uuid_id!(
-    /// A family member's stable identity within a case (photos will point at it).
+    /// A family member's stable identity within a case (photos point at it).
     MemberId
 );
+uuid_id!(
+    /// A document photo's identity, made on the device when it is taken; the tus upload and the
+    /// case both name it.
+    PhotoId
+);
+
+/// A document photo as the case refers to it; the bytes travel separately (tus upload).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PhotoRef {
+    pub photo_id: PhotoId,
+    /// Whose document it is: a member's ID, or absent for the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<MemberId>,
+    /// A photo kind code from the form's list.
+    #[cfg_attr(feature = "openapi", schema(example = "id_document"))]
+    pub kind: String,
+    /// Bytes of the processed photo as uploaded.
+    pub size: u64,
+    /// SHA-256 of those bytes, lowercase hex.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    )]
+    pub sha256: String,
+    #[cfg_attr(feature = "openapi", schema(example = "image/jpeg"))]
+    pub content_type: String,
+}
 
 /// The person who fills in the form for their household.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +147,9 @@ pub struct CaseSubmission {
     pub applicant: Applicant,
     #[serde(default)]
     pub members: Vec<Member>,
+    /// Document photos of the applicant and members; each must be uploaded before the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoRef>,
 }
 
 impl Default for CaseSubmission {
@@ -127,6 +159,7 @@ impl Default for CaseSubmission {
             form_version: FORM_VERSION,
             applicant: Applicant::default(),
             members: Vec::new(),
+            photos: Vec::new(),
         }
     }
 }

@@ -24,6 +24,28 @@ pub const RELATIONSHIPS: &[&str] = &[
     "other",
 ];
 
+/// Kinds of document photo.
+pub const PHOTO_KINDS: &[&str] = &["id_document", "birth_certificate", "other"];
+/// Photos one person may carry in a case.
+pub const MAX_PHOTOS_PER_PERSON: usize = 12;
+/// Image types a photo upload may declare.
+pub const PHOTO_CONTENT_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp"];
+
+pub fn is_photo_kind(code: &str) -> bool {
+    PHOTO_KINDS.contains(&code)
+}
+
+pub fn is_photo_content_type(code: &str) -> bool {
+    PHOTO_CONTENT_TYPES.contains(&code)
+}
+
+/// Lowercase hex SHA-256.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Needs the organisation can act on; several may apply.
 pub const NEEDS: &[&str] = &[
     "medical",

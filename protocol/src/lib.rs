@@ -20,6 +20,6 @@ pub mod outbox;
 pub mod receipt;
 pub mod validation;
 
-pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId};
+pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};
 pub use receipt::ReceiptCode;
 pub use validation::{FieldCode, FieldError};

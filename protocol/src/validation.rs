@@ -70,7 +70,42 @@ pub fn validate(case: &CaseSubmission, today: Date) -> Vec<FieldError> {
         }
         validate_member(i, member, today, &mut errors);
     }
+    validate_photos(case, &mut errors);
     errors.0
+}
+
+fn validate_photos(case: &CaseSubmission, errors: &mut Errors) {
+    let mut seen = HashSet::new();
+    let mut per_person = std::collections::HashMap::new();
+    for (i, photo) in case.photos.iter().enumerate() {
+        if !seen.insert(photo.photo_id) {
+            errors.push(format!("photos.{i}.photo_id"), FieldCode::Duplicate);
+        }
+        if let Some(member) = photo.member_id {
+            if !case.members.iter().any(|m| m.member_id == member) {
+                errors.push(format!("photos.{i}.member_id"), FieldCode::InvalidChoice);
+            }
+        }
+        *per_person.entry(photo.member_id).or_insert(0usize) += 1;
+        if !form::is_photo_kind(&photo.kind) {
+            errors.push(format!("photos.{i}.kind"), FieldCode::InvalidChoice);
+        }
+        if !form::is_sha256_hex(&photo.sha256) {
+            errors.push(format!("photos.{i}.sha256"), FieldCode::InvalidChoice);
+        }
+        if !form::is_photo_content_type(&photo.content_type) {
+            errors.push(format!("photos.{i}.content_type"), FieldCode::InvalidChoice);
+        }
+        if photo.size == 0 {
+            errors.push(format!("photos.{i}.size"), FieldCode::Required);
+        }
+    }
+    if per_person
+        .values()
+        .any(|&n| n > form::MAX_PHOTOS_PER_PERSON)
+    {
+        errors.push("photos", FieldCode::TooMany);
+    }
 }
 
 /// Only the problems of one field (what the form shows beside it).
@@ -313,6 +348,49 @@ mod tests {
             codes(&case),
             vec![("form_id".to_string(), FieldCode::UnsupportedForm)]
         );
+    }
+
+    #[test]
+    fn photos_must_point_at_people_in_the_case() {
+        use crate::case::{PhotoId, PhotoRef};
+        let mut case = valid();
+        let good = PhotoRef {
+            photo_id: PhotoId::new_random(),
+            member_id: Some(case.members[0].member_id),
+            kind: "id_document".into(),
+            size: 1000,
+            sha256: "a".repeat(64),
+            content_type: "image/jpeg".into(),
+        };
+        case.photos.push(good.clone());
+        case.photos.push(PhotoRef {
+            photo_id: PhotoId::new_random(),
+            member_id: None,
+            ..good.clone()
+        });
+        assert_eq!(codes(&case), vec![]);
+        case.photos.push(PhotoRef {
+            member_id: Some(MemberId::new_random()),
+            kind: "selfie".into(),
+            sha256: "XYZ".into(),
+            content_type: "application/pdf".into(),
+            size: 0,
+            ..good.clone()
+        });
+        let found = codes(&case);
+        for (field, code) in [
+            ("photos.2.photo_id", FieldCode::Duplicate),
+            ("photos.2.member_id", FieldCode::InvalidChoice),
+            ("photos.2.kind", FieldCode::InvalidChoice),
+            ("photos.2.sha256", FieldCode::InvalidChoice),
+            ("photos.2.content_type", FieldCode::InvalidChoice),
+            ("photos.2.size", FieldCode::Required),
+        ] {
+            assert!(
+                found.contains(&(field.to_string(), code)),
+                "{field}: {found:?}"
+            );
+        }
     }
 
     #[test]

@@ -23,9 +23,17 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_MAX_JSON_BYTES", default_value_t = 1024 * 1024)]
     pub max_json_bytes: usize,
 
-    /// Seconds a request may take before it is answered 408.
+    /// Seconds a request may take before it is answered 408 (photo uploads excepted).
     #[arg(long, env = "RESGUARDO_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// Largest photo upload (tus `Tus-Max-Size`), in bytes.
+    #[arg(long, env = "RESGUARDO_MAX_UPLOAD_BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// Seconds an unfinished upload is kept before it expires and is cleaned up (7 days).
+    #[arg(long, env = "RESGUARDO_UPLOAD_EXPIRY_SECS", default_value_t = 7 * 24 * 3600)]
+    pub upload_expiry_secs: u64,
 }
 
 impl Config {
@@ -37,6 +45,8 @@ impl Config {
             static_dir: PathBuf::from("/nonexistent"),
             max_json_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            max_upload_bytes: 128 * 1024 * 1024,
+            upload_expiry_secs: 7 * 24 * 3600,
         }
     }
 

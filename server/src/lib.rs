@@ -31,12 +31,55 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let storage = storage::sqlite::SqliteStorage::open(&config.data_dir).await?;
-    let app = http::router(http::AppState::new(Arc::new(storage), &config));
+    let blobs = storage::blobs::BlobStore::open(&config.data_dir).await?;
+    let state = http::AppState::new(Arc::new(storage), blobs, &config);
+    tokio::spawn(clean_up_expired_uploads(
+        state.clone(),
+        config.upload_expiry_secs,
+    ));
+    let app = http::router(state);
     tracing::info!(addr = %listener.local_addr()?, "listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Removes expired unfinished uploads now and then, for as long as the server runs.
+async fn clean_up_expired_uploads(state: http::AppState, expiry_secs: u64) {
+    let every = std::time::Duration::from_secs(expiry_secs.clamp(1, 3600));
+    loop {
+        if let Err(e) = http::uploads::remove_expired(&state).await {
+            tracing::error!(error = %e, "cleaning up expired uploads failed");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// Writes every stored photo as a JSON array of `{photo_id, case_id, size, sha256, content_type, path}`.
+pub async fn dump_photos(
+    data_dir: &std::path::Path,
+    out: &mut impl std::io::Write,
+) -> Result<(), StartError> {
+    use storage::Storage;
+    let storage = storage::sqlite::SqliteStorage::open(data_dir).await?;
+    let blobs = storage::blobs::BlobStore::open(data_dir).await?;
+    let photos: Vec<serde_json::Value> = storage
+        .photos()
+        .await?
+        .into_iter()
+        .map(|p| {
+            let path = std::path::absolute(blobs.photo_path(p.photo_id))
+                .unwrap_or(blobs.photo_path(p.photo_id));
+            serde_json::json!({
+                "photo_id": p.photo_id, "case_id": p.case_id, "size": p.length, "sha256": p.sha256,
+                "content_type": p.content_type, "path": path,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &photos).map_err(std::io::Error::other)?;
+    writeln!(out)?;
     Ok(())
 }
 

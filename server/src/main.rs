@@ -22,6 +22,11 @@ enum Command {
         #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
         data_dir: std::path::PathBuf,
     },
+    /// Print every stored photo (with its file's path) as a JSON array.
+    DumpPhotos {
+        #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
+        data_dir: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -37,6 +42,9 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::DumpCases { data_dir }) => {
             server::dump_cases(&data_dir, &mut std::io::stdout()).await
+        }
+        Some(Command::DumpPhotos { data_dir }) => {
+            server::dump_photos(&data_dir, &mut std::io::stdout()).await
         }
         None => serve(cli.config).await,
     };

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    pub state: http::AppState,
     pub storage: SqliteStorage,
     pub dir: tempfile::TempDir,
 }
@@ -27,9 +28,14 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_data_dir(dir.path());
     tweak(&mut config);
     let storage = SqliteStorage::open(&config.data_dir).await.unwrap();
-    let router = http::router(http::AppState::new(Arc::new(storage.clone()), &config));
+    let blobs = server::storage::blobs::BlobStore::open(&config.data_dir)
+        .await
+        .unwrap();
+    let state = http::AppState::new(Arc::new(storage.clone()), blobs, &config);
+    let router = http::router(state.clone());
     TestApp {
         router,
+        state,
         storage,
         dir,
     }

@@ -30,7 +30,7 @@ use crate::storage::{NewCase, PutOutcome};
         (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
         (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
         (status = 400, description = "`invalid_id` or `malformed_json`", body = ErrorBody),
-        (status = 409, description = "`case_conflict`: this ID holds a different case; nothing changed", body = ErrorBody),
+        (status = 409, description = "`case_conflict`: this ID holds a different case; nothing changed. `photos_missing`: upload the photos in `missing_photos`, then retry", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: send application/json", body = ErrorBody),
         (status = 422, description = "`validation_failed`, with every bad field and its code", body = ErrorBody),
@@ -65,6 +65,11 @@ pub async fn put_case(
         return Err(Error::Validation(problems));
     }
 
+    let missing = missing_photos(&state, case_id, &case).await?;
+    if !missing.is_empty() {
+        return Err(Error::PhotosMissing(missing));
+    }
+
     let new = NewCase {
         case_id,
         fingerprint: case.fingerprint(),
@@ -87,6 +92,30 @@ pub async fn put_case(
             Err(Error::CaseConflict)
         }
     }
+}
+
+/// The photos the case names that are not stored here exactly as named (same case, size and
+/// SHA-256): the client uploads them and sends the case again.
+async fn missing_photos(
+    state: &AppState,
+    case_id: CaseId,
+    case: &CaseSubmission,
+) -> Result<Vec<protocol::PhotoId>, Error> {
+    let mut missing = Vec::new();
+    for photo in &case.photos {
+        let stored = state.storage.upload(photo.photo_id).await?;
+        let matches = stored.is_some_and(|u| {
+            u.completed
+                && u.case_id == case_id
+                && u.length == photo.size
+                && u.sha256 == photo.sha256
+                && u.content_type == photo.content_type
+        });
+        if !matches {
+            missing.push(photo.photo_id);
+        }
+    }
+    Ok(missing)
 }
 
 /// A missing header is accepted (curl, scripts); a present one must be new enough to trust.

@@ -22,6 +22,24 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("a different case was already received under this ID")]
     CaseConflict,
+    #[error("the case names photos the server does not hold yet; upload them first")]
+    PhotosMissing(Vec<protocol::PhotoId>),
+    #[error("missing or malformed header: {0}")]
+    BadHeader(String),
+    #[error("missing or malformed upload metadata: {0}")]
+    BadMetadata(&'static str),
+    #[error("this server speaks tus 1.0.0 (Tus-Resumable: 1.0.0)")]
+    UnsupportedTusVersion,
+    #[error("the upload does not match: wrong offset, or this photo ID holds different content")]
+    UploadConflict,
+    #[error("another request is writing to this upload right now")]
+    UploadLocked,
+    #[error("the checksum does not match; the bytes were discarded")]
+    ChecksumMismatch,
+    #[error("unsupported checksum algorithm; use sha1 or sha256")]
+    UnsupportedChecksum,
+    #[error("this upload has expired; create it again")]
+    Gone,
     #[error("this version of the app is too old for the server; update the app")]
     ClientUnsupported,
     #[error("nothing here")]
@@ -43,7 +61,17 @@ pub enum Error {
 impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::InvalidId | Error::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Error::InvalidId
+            | Error::MalformedJson(_)
+            | Error::BadHeader(_)
+            | Error::BadMetadata(_)
+            | Error::UnsupportedChecksum => StatusCode::BAD_REQUEST,
+            Error::PhotosMissing(_) | Error::UploadConflict | Error::UploadLocked => {
+                StatusCode::CONFLICT
+            }
+            Error::UnsupportedTusVersion => StatusCode::PRECONDITION_FAILED,
+            Error::ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
+            Error::Gone => StatusCode::GONE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::CaseConflict => StatusCode::CONFLICT,
@@ -60,6 +88,14 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidId => ErrorCode::InvalidId,
+            Error::BadHeader(_) | Error::BadMetadata(_) => ErrorCode::BadRequest,
+            Error::PhotosMissing(_) => ErrorCode::PhotosMissing,
+            Error::UnsupportedTusVersion => ErrorCode::UnsupportedTusVersion,
+            Error::UploadConflict => ErrorCode::UploadConflict,
+            Error::UploadLocked => ErrorCode::UploadLocked,
+            Error::ChecksumMismatch => ErrorCode::ChecksumMismatch,
+            Error::UnsupportedChecksum => ErrorCode::UnsupportedChecksum,
+            Error::Gone => ErrorCode::Gone,
             Error::MalformedJson(_) => ErrorCode::MalformedJson,
             Error::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Error::Validation(_) => ErrorCode::ValidationFailed,
@@ -84,8 +120,16 @@ impl Error {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType,
             StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable,
             StatusCode::INTERNAL_SERVER_ERROR => Error::Internal,
+            StatusCode::GONE => Error::Gone,
             _ => return None,
         })
+    }
+}
+
+impl Error {
+    /// A file-system failure in the storage layer.
+    pub fn io(e: std::io::Error) -> Error {
+        Error::Storage(StorageError::Io(e))
     }
 }
 
@@ -97,15 +141,17 @@ impl IntoResponse for Error {
             tracing::error!(error = %cause, "storage failed");
         }
         let message = self.to_string();
-        let fields = match self {
-            Error::Validation(fields) => fields,
-            _ => Vec::new(),
+        let (fields, missing_photos) = match self {
+            Error::Validation(fields) => (fields, Vec::new()),
+            Error::PhotosMissing(ids) => (Vec::new(), ids),
+            _ => (Vec::new(), Vec::new()),
         };
         let body = ErrorBody {
             error: ErrorDetail {
                 code,
                 message,
                 fields,
+                missing_photos,
             },
         };
         let mut response = (status, Json(body)).into_response();

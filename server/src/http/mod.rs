@@ -5,13 +5,14 @@ mod error;
 mod health;
 pub mod openapi;
 mod static_files;
+pub mod uploads;
 
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, put};
+use axum::routing::{any, get, head, options, put};
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -23,27 +24,36 @@ use tracing::Level;
 pub use error::Error;
 
 use crate::config::Config;
+use crate::storage::blobs::BlobStore;
 use crate::storage::Storage;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    pub blobs: BlobStore,
+    upload_locks: Arc<uploads::UploadLocks>,
     static_dir: Option<std::path::PathBuf>,
     max_json_bytes: usize,
+    max_upload_bytes: u64,
+    upload_expiry_secs: u64,
     request_timeout: std::time::Duration,
 }
 
 impl AppState {
-    pub fn new(storage: Arc<dyn Storage>, config: &Config) -> Self {
+    pub fn new(storage: Arc<dyn Storage>, blobs: BlobStore, config: &Config) -> Self {
         AppState {
             storage,
+            blobs,
+            upload_locks: Arc::default(),
             static_dir: config
                 .static_dir
                 .join("index.html")
                 .is_file()
                 .then(|| config.static_dir.clone()),
             max_json_bytes: config.max_json_bytes,
+            max_upload_bytes: config.max_upload_bytes,
+            upload_expiry_secs: config.upload_expiry_secs,
             request_timeout: config.request_timeout(),
         }
     }
@@ -60,18 +70,37 @@ pub fn router(state: AppState) -> Router {
         // axum's own 2 MB limit would answer before ours; ours is the one that is configured.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(state.max_json_bytes))
-        .layer(middleware::map_response(no_store));
-
-    let app = match &state.static_dir {
-        Some(dir) => api.merge(static_files::router(dir)),
-        None => api.fallback(not_found),
-    };
-
-    app.layer(middleware::map_response(errors_as_json))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.request_timeout,
-        ))
+        ));
+
+    // Photo chunks on slow connections may take long; their size is bounded by Upload-Length.
+    let tus = Router::new()
+        .route(
+            "/api/v1/uploads",
+            options(uploads::options).post(uploads::create),
+        )
+        .route(
+            "/api/v1/uploads/",
+            options(uploads::options).post(uploads::create),
+        )
+        .route(
+            "/api/v1/uploads/{photo_id}",
+            head(uploads::head)
+                .patch(uploads::patch)
+                .delete(uploads::terminate),
+        )
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::map_response(uploads::tus_resumable_header));
+
+    let app = api.merge(tus).layer(middleware::map_response(no_store));
+    let app = match &state.static_dir {
+        Some(dir) => app.merge(static_files::router(dir)),
+        None => app.fallback(not_found),
+    };
+
+    app.layer(middleware::map_response(errors_as_json))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::new())
         .layer(

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use protocol::api::{CaseReceipt, ErrorBody, ErrorCode, ErrorDetail, Health};
-use protocol::case::{Applicant, CaseSubmission, Member, MemberId};
+use protocol::case::{Applicant, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};
 use protocol::{CaseId, FieldCode, FieldError, ReceiptCode};
 use utoipa::OpenApi;
 
@@ -13,12 +13,24 @@ use utoipa::OpenApi;
         title = "Resguardo API",
         description = "Offline-first intake: cases are PUT once under a device-made ID and answered with a receipt. Every failure is `{\"error\":{\"code\",\"message\"}}`.",
     ),
-    paths(super::health::health, super::cases::put_case),
+    paths(
+        super::health::health,
+        super::cases::put_case,
+        super::uploads::options,
+        super::uploads::create,
+        super::uploads::head,
+        super::uploads::patch,
+        super::uploads::terminate,
+    ),
     components(schemas(
-        CaseSubmission, Applicant, Member, MemberId, CaseId, CaseReceipt, ReceiptCode,
+        CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode
     )),
-    tags((name = "cases", description = "Household cases"), (name = "health", description = "Liveness"))
+    tags(
+        (name = "cases", description = "Household cases"),
+        (name = "uploads", description = "Document photos (tus 1.0.0: creation, creation-with-upload, checksum, expiration, termination)"),
+        (name = "health", description = "Liveness"),
+    )
 )]
 struct ApiDoc;
 

@@ -1,11 +1,12 @@
 //! Where accepted cases live. Handlers see only the [`Storage`] trait; the embedded default is
 //! [`sqlite::SqliteStorage`]. A back end answers only after its commit is durable.
 
+pub mod blobs;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use protocol::api::CaseReceipt;
-use protocol::CaseId;
+use protocol::{CaseId, PhotoId};
 
 /// A validated case ready to store.
 #[derive(Debug, Clone)]
@@ -39,6 +40,44 @@ pub enum PutOutcome {
     Conflict,
 }
 
+/// A document photo's tus upload; the photo counts as stored once `completed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub photo_id: PhotoId,
+    pub case_id: CaseId,
+    /// `Upload-Length`.
+    pub length: u64,
+    /// Bytes durably received so far.
+    pub offset: u64,
+    /// Expected SHA-256 of the whole file (lowercase hex).
+    pub sha256: String,
+    pub content_type: String,
+    /// The raw `Upload-Metadata`, echoed on `HEAD`.
+    pub metadata: String,
+    /// Unix seconds after which an unfinished upload is gone.
+    pub expires_at: i64,
+    pub completed: bool,
+}
+
+impl Upload {
+    /// Same photo, same bytes: a repeated creation, not a different upload.
+    pub fn same_content(&self, other: &Upload) -> bool {
+        self.case_id == other.case_id
+            && self.length == other.length
+            && self.sha256 == other.sha256
+            && self.content_type == other.content_type
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOutcome {
+    Created(Upload),
+    /// The photo ID was already known with the same content: continue that upload.
+    Existing(Upload),
+    /// The photo ID is taken by different content; nothing changed.
+    Conflict,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("database: {0}")]
@@ -62,6 +101,25 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Every stored case, oldest first.
     async fn list_cases(&self) -> Result<Vec<StoredCase>, StorageError>;
+
+    /// Records a new upload, or finds the one already made for this photo.
+    async fn create_upload(&self, upload: Upload) -> Result<CreateOutcome, StorageError>;
+
+    async fn upload(&self, photo_id: PhotoId) -> Result<Option<Upload>, StorageError>;
+
+    /// Records that the bytes up to `offset` are durably in the part file.
+    async fn set_upload_offset(&self, photo_id: PhotoId, offset: u64) -> Result<(), StorageError>;
+
+    /// Marks the photo stored (its whole-file hash has been checked).
+    async fn complete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError>;
+
+    async fn delete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError>;
+
+    /// Unfinished uploads whose time ran out before `now` (unix seconds).
+    async fn expired_uploads(&self, now: i64) -> Result<Vec<PhotoId>, StorageError>;
+
+    /// Every stored (completed) photo.
+    async fn photos(&self) -> Result<Vec<Upload>, StorageError>;
 
     /// Cheap check that the back end answers (for `/api/v1/health`).
     async fn ping(&self) -> Result<(), StorageError>;

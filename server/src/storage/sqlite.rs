@@ -8,16 +8,28 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use protocol::api::CaseReceipt;
-use protocol::{CaseId, ReceiptCode};
+use protocol::{CaseId, PhotoId, ReceiptCode};
 use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
 use super::{
-    new_receipt_code, now_rfc3339, NewCase, PutOutcome, Storage, StorageError, StoredCase,
+    new_receipt_code, now_rfc3339, CreateOutcome, NewCase, PutOutcome, Storage, StorageError,
+    StoredCase, Upload,
 };
 
 pub const DATABASE_FILE: &str = "resguardo.sqlite3";
+
+/// The columns [`upload_from_row`] reads, then `$rest` (static SQL, as sqlx requires).
+macro_rules! select_uploads {
+    ($rest:literal) => {
+        concat!(
+            r#"SELECT photo_id, case_id, length, "offset", sha256, content_type, metadata, expires_at,
+               completed_at IS NOT NULL AS completed FROM uploads "#,
+            $rest
+        )
+    };
+}
 
 /// Receipt codes are 45 random bits: a clash is rare, and a few redraws end it.
 const RECEIPT_DRAWS: usize = 8;
@@ -129,6 +141,93 @@ impl Storage for SqliteStorage {
             .collect()
     }
 
+    async fn create_upload(&self, upload: Upload) -> Result<CreateOutcome, StorageError> {
+        let inserted = sqlx::query(
+            r#"INSERT INTO uploads (photo_id, case_id, length, "offset", sha256, content_type, metadata, created_at, expires_at)
+               VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)
+               ON CONFLICT (photo_id) DO NOTHING"#,
+        )
+        .bind(upload.photo_id.to_string())
+        .bind(upload.case_id.to_string())
+        .bind(to_i64(upload.length)?)
+        .bind(&upload.sha256)
+        .bind(&upload.content_type)
+        .bind(&upload.metadata)
+        .bind(now_rfc3339())
+        .bind(upload.expires_at)
+        .execute(&self.pool)
+        .await?;
+        let stored = self
+            .upload(upload.photo_id)
+            .await?
+            .ok_or_else(|| StorageError::Corrupt("upload vanished after insert".into()))?;
+        Ok(if !stored.same_content(&upload) {
+            CreateOutcome::Conflict
+        } else if inserted.rows_affected() == 1 {
+            CreateOutcome::Created(stored)
+        } else {
+            CreateOutcome::Existing(stored)
+        })
+    }
+
+    async fn upload(&self, photo_id: PhotoId) -> Result<Option<Upload>, StorageError> {
+        let row = sqlx::query(select_uploads!("WHERE photo_id = ?"))
+            .bind(photo_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(upload_from_row).transpose()
+    }
+
+    async fn set_upload_offset(&self, photo_id: PhotoId, offset: u64) -> Result<(), StorageError> {
+        sqlx::query(r#"UPDATE uploads SET "offset" = ? WHERE photo_id = ?"#)
+            .bind(to_i64(offset)?)
+            .bind(photo_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn complete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError> {
+        sqlx::query(r#"UPDATE uploads SET "offset" = length, completed_at = ? WHERE photo_id = ?"#)
+            .bind(now_rfc3339())
+            .bind(photo_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM uploads WHERE photo_id = ?")
+            .bind(photo_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn expired_uploads(&self, now: i64) -> Result<Vec<PhotoId>, StorageError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT photo_id FROM uploads WHERE completed_at IS NULL AND expires_at < ?",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        ids.iter()
+            .map(|id| {
+                id.parse()
+                    .map_err(|_| StorageError::Corrupt("photo_id".into()))
+            })
+            .collect()
+    }
+
+    async fn photos(&self) -> Result<Vec<Upload>, StorageError> {
+        let rows = sqlx::query(select_uploads!(
+            "WHERE completed_at IS NOT NULL ORDER BY completed_at, rowid"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(upload_from_row).collect()
+    }
+
     async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -147,5 +246,32 @@ fn receipt_from_row(row: &SqliteRow) -> Result<CaseReceipt, StorageError> {
             .try_get::<i64, _>("people")?
             .try_into()
             .map_err(|_| corrupt("people"))?,
+    })
+}
+
+fn to_i64(n: u64) -> Result<i64, StorageError> {
+    i64::try_from(n).map_err(|_| StorageError::Corrupt("number out of range".into()))
+}
+
+fn upload_from_row(row: &SqliteRow) -> Result<Upload, StorageError> {
+    let corrupt = |what: &str| StorageError::Corrupt(what.to_owned());
+    let photo_id: String = row.try_get("photo_id")?;
+    let case_id: String = row.try_get("case_id")?;
+    Ok(Upload {
+        photo_id: photo_id.parse().map_err(|_| corrupt("photo_id"))?,
+        case_id: case_id.parse().map_err(|_| corrupt("case_id"))?,
+        length: row
+            .try_get::<i64, _>("length")?
+            .try_into()
+            .map_err(|_| corrupt("length"))?,
+        offset: row
+            .try_get::<i64, _>("offset")?
+            .try_into()
+            .map_err(|_| corrupt("offset"))?,
+        sha256: row.try_get("sha256")?,
+        content_type: row.try_get("content_type")?,
+        metadata: row.try_get("metadata")?,
+        expires_at: row.try_get("expires_at")?,
+        completed: row.try_get::<bool, _>("completed")?,
     })
 }

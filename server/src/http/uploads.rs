@@ -1,0 +1,556 @@
+//! Document photos over tus 1.0.0 at `/api/v1/uploads/`, with the extensions creation,
+//! creation-with-upload, checksum (sha1, sha256), expiration and termination.
+//!
+//! The photo ID (from `Upload-Metadata`) is the upload's ID, so a creation that is repeated
+//! because its answer was lost finds the same upload instead of making a second file. Bytes are
+//! fsynced before their offset is recorded; a PATCH whose chunk checksum does not match (460),
+//! or that is cut off while carrying a checksum, leaves the offset where it was.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use futures_util::StreamExt;
+use protocol::form::{is_photo_content_type, is_sha256_hex};
+use protocol::{CaseId, PhotoId};
+use sha1::Digest as _;
+
+use super::{AppState, Error};
+use crate::storage::{CreateOutcome, Upload};
+
+pub const TUS_VERSION: &str = "1.0.0";
+pub const TUS_EXTENSIONS: &str = "creation,creation-with-upload,checksum,expiration,termination";
+pub const TUS_CHECKSUMS: &str = "sha1,sha256";
+const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
+
+fn h(name: &'static str) -> HeaderName {
+    HeaderName::from_static(name)
+}
+
+fn value(v: impl ToString) -> HeaderValue {
+    HeaderValue::from_str(&v.to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// Uploads being written right now: a second PATCH to the same upload is refused (409) rather
+/// than interleaving bytes.
+#[derive(Default)]
+pub struct UploadLocks(Mutex<HashMap<PhotoId, ()>>);
+
+struct LockGuard<'a>(&'a UploadLocks, PhotoId);
+
+impl UploadLocks {
+    fn try_lock(&self, id: PhotoId) -> Option<LockGuard<'_>> {
+        let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if held.contains_key(&id) {
+            return None;
+        }
+        held.insert(id, ());
+        Some(LockGuard(self, id))
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+             .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.1);
+    }
+}
+
+fn tus_headers(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(h("tus-resumable"), HeaderValue::from_static(TUS_VERSION));
+}
+
+fn with_tus(status: StatusCode, headers: Vec<(HeaderName, HeaderValue)>) -> Response {
+    let mut response = status.into_response();
+    for (name, v) in headers {
+        response.headers_mut().insert(name, v);
+    }
+    tus_headers(&mut response);
+    response
+}
+
+fn check_version(headers: &HeaderMap) -> Result<(), Error> {
+    match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
+        Some(TUS_VERSION) => Ok(()),
+        _ => Err(Error::UnsupportedTusVersion),
+    }
+}
+
+fn expires_header(upload: &Upload) -> Option<(HeaderName, HeaderValue)> {
+    let at = std::time::UNIX_EPOCH
+        + std::time::Duration::from_secs(u64::try_from(upload.expires_at).ok()?);
+    (!upload.completed).then(|| (h("upload-expires"), value(httpdate::fmt_http_date(at))))
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[utoipa::path(
+    options,
+    path = "/api/v1/uploads/",
+    tag = "uploads",
+    responses((status = 204, description = "tus capabilities: `Tus-Version`, `Tus-Extension`, `Tus-Max-Size`, `Tus-Checksum-Algorithm`"))
+)]
+pub async fn options(State(state): State<AppState>) -> Response {
+    let mut response = with_tus(
+        StatusCode::NO_CONTENT,
+        vec![
+            (h("tus-version"), HeaderValue::from_static(TUS_VERSION)),
+            (h("tus-extension"), HeaderValue::from_static(TUS_EXTENSIONS)),
+            (h("tus-max-size"), value(state.max_upload_bytes)),
+            (
+                h("tus-checksum-algorithm"),
+                HeaderValue::from_static(TUS_CHECKSUMS),
+            ),
+        ],
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The metadata a photo upload must carry.
+struct PhotoMetadata {
+    photo_id: PhotoId,
+    case_id: CaseId,
+    sha256: String,
+    content_type: String,
+}
+
+/// `key base64,key base64`; keys without values are allowed by tus and ignored here.
+fn parse_metadata(raw: &str) -> Result<PhotoMetadata, Error> {
+    let mut pairs = HashMap::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (key, encoded) = item.split_once(' ').unwrap_or((item, ""));
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| Error::BadMetadata("a value is not base64"))?;
+        let text =
+            String::from_utf8(decoded).map_err(|_| Error::BadMetadata("a value is not UTF-8"))?;
+        pairs.insert(key.to_owned(), text);
+    }
+    let get = |key: &'static str| pairs.get(key).ok_or(Error::BadMetadata(key));
+    let content_type = get("content_type")?.clone();
+    if !is_photo_content_type(&content_type) {
+        return Err(Error::UnsupportedMediaType);
+    }
+    let sha256 = get("sha256")?.to_ascii_lowercase();
+    if !is_sha256_hex(&sha256) {
+        return Err(Error::BadMetadata("sha256"));
+    }
+    Ok(PhotoMetadata {
+        photo_id: get("photo_id")?
+            .parse()
+            .map_err(|_| Error::BadMetadata("photo_id"))?,
+        case_id: get("case_id")?
+            .parse()
+            .map_err(|_| Error::BadMetadata("case_id"))?,
+        sha256,
+        content_type,
+    })
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>, Error> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .map(Some)
+            .ok_or(Error::BadHeader(name.to_owned())),
+    }
+}
+
+fn is_offset_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == OFFSET_CONTENT_TYPE)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/uploads/",
+    tag = "uploads",
+    params(
+        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Upload-Length" = u64, Header, description = "Size of the photo in bytes"),
+        ("Upload-Metadata" = String, Header, description = "`photo_id`, `case_id`, `sha256` (hex of the whole file), `content_type` (image/jpeg, image/png, image/webp), each base64"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "Optional first bytes (creation-with-upload)"),
+    responses(
+        (status = 201, description = "Created, or the existing upload of this photo: `Location`, `Upload-Offset`, `Upload-Expires`"),
+        (status = 400, description = "`bad_request`: missing or malformed header or metadata", body = protocol::api::ErrorBody),
+        (status = 409, description = "`upload_conflict`: this photo ID was created with different content", body = protocol::api::ErrorBody),
+        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody),
+        (status = 413, description = "`payload_too_large`: over `Tus-Max-Size`", body = protocol::api::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not an image type", body = protocol::api::ErrorBody),
+        (status = 460, description = "`checksum_mismatch` on the first bytes", body = protocol::api::ErrorBody),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    check_version(&headers)?;
+    if headers.contains_key("upload-defer-length") {
+        return Err(Error::BadHeader(
+            "upload-defer-length is not supported".into(),
+        ));
+    }
+    let length =
+        header_u64(&headers, "upload-length")?.ok_or(Error::BadHeader("upload-length".into()))?;
+    if length > state.max_upload_bytes {
+        return Err(Error::PayloadTooLarge);
+    }
+    if length == 0 {
+        return Err(Error::BadHeader("upload-length".into()));
+    }
+    let raw_metadata = headers
+        .get("upload-metadata")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let meta = parse_metadata(&raw_metadata)?;
+    let upload = Upload {
+        photo_id: meta.photo_id,
+        case_id: meta.case_id,
+        length,
+        offset: 0,
+        sha256: meta.sha256,
+        content_type: meta.content_type,
+        metadata: raw_metadata,
+        expires_at: now_unix() + i64::try_from(state.upload_expiry_secs).unwrap_or(i64::MAX / 2),
+        completed: false,
+    };
+    let (status, mut upload) = match state.storage.create_upload(upload).await? {
+        CreateOutcome::Created(u) => {
+            tracing::info!(photo_id = %u.photo_id, length, "upload created");
+            (StatusCode::CREATED, u)
+        }
+        CreateOutcome::Existing(u) => {
+            tracing::info!(photo_id = %u.photo_id, offset = u.offset, "upload creation repeated");
+            (StatusCode::CREATED, u)
+        }
+        CreateOutcome::Conflict => return Err(Error::UploadConflict),
+    };
+    if is_offset_stream(&headers) && !upload.completed {
+        // creation-with-upload: the body is the first PATCH. A repeated creation whose upload
+        // already moved on ignores it; the client learns the real offset from Upload-Offset.
+        if upload.offset == 0 {
+            upload = write_chunk(&state, upload, &headers, body).await?;
+        }
+    }
+    let mut headers_out = vec![
+        (
+            header::LOCATION,
+            value(format!("/api/v1/uploads/{}", upload.photo_id)),
+        ),
+        (h("upload-offset"), value(upload.offset)),
+    ];
+    headers_out.extend(expires_header(&upload));
+    Ok(with_tus(status, headers_out))
+}
+
+fn parse_id(id: &str) -> Result<PhotoId, Error> {
+    id.parse().map_err(|_| Error::NotFound)
+}
+
+/// The upload, or 404; an unfinished one past its time is 410 (and cleaned up).
+async fn live_upload(state: &AppState, id: PhotoId) -> Result<Upload, Error> {
+    let upload = state.storage.upload(id).await?.ok_or(Error::NotFound)?;
+    if !upload.completed && upload.expires_at < now_unix() {
+        remove_upload(state, id).await?;
+        return Err(Error::Gone);
+    }
+    Ok(upload)
+}
+
+#[utoipa::path(
+    head,
+    path = "/api/v1/uploads/{photo_id}",
+    tag = "uploads",
+    params(("photo_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, description = "`Upload-Offset`, `Upload-Length`, `Upload-Metadata`; never cached"),
+        (status = 404, description = "No such upload: create it again with the same photo ID"),
+        (status = 410, description = "The upload expired: create it again"),
+    )
+)]
+pub async fn head(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    check_version(&headers)?;
+    let upload = live_upload(&state, parse_id(&id)?).await?;
+    let mut out = vec![
+        (h("upload-offset"), value(upload.offset)),
+        (h("upload-length"), value(upload.length)),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+    ];
+    if !upload.metadata.is_empty() {
+        out.push((h("upload-metadata"), value(&upload.metadata)));
+    }
+    out.extend(expires_header(&upload));
+    Ok(with_tus(StatusCode::OK, out))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/uploads/{photo_id}",
+    tag = "uploads",
+    params(
+        ("photo_id" = String, Path, format = Uuid),
+        ("Upload-Offset" = u64, Header, description = "Where these bytes start; must equal the server's offset"),
+        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64>` or `sha256 <base64>` of this chunk"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, description = "Stored; `Upload-Offset` is the new offset. The last chunk also checks the whole file's SHA-256"),
+        (status = 400, description = "`bad_request` / `unsupported_checksum`", body = protocol::api::ErrorBody),
+        (status = 404, description = "No such upload", body = protocol::api::ErrorBody),
+        (status = 409, description = "`upload_conflict` (wrong offset; nothing changed) or `upload_locked` (another PATCH is writing)", body = protocol::api::ErrorBody),
+        (status = 410, description = "`gone`: expired", body = protocol::api::ErrorBody),
+        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody),
+        (status = 413, description = "`payload_too_large`: more bytes than `Upload-Length`", body = protocol::api::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not application/offset+octet-stream", body = protocol::api::ErrorBody),
+        (status = 460, description = "`checksum_mismatch`: the chunk was discarded (or, on the last chunk, the whole file did not match its SHA-256 and the upload starts over)", body = protocol::api::ErrorBody),
+    )
+)]
+pub async fn patch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Error> {
+    check_version(&headers)?;
+    if !is_offset_stream(&headers) {
+        return Err(Error::UnsupportedMediaType);
+    }
+    let offset =
+        header_u64(&headers, "upload-offset")?.ok_or(Error::BadHeader("upload-offset".into()))?;
+    let id = parse_id(&id)?;
+    let upload = live_upload(&state, id).await?;
+    if offset != upload.offset {
+        return Err(Error::UploadConflict);
+    }
+    let upload = write_chunk(&state, upload, &headers, body).await?;
+    let mut out = vec![(h("upload-offset"), value(upload.offset))];
+    out.extend(expires_header(&upload));
+    Ok(with_tus(StatusCode::NO_CONTENT, out))
+}
+
+enum Checksum {
+    Sha1(sha1::Sha1, Vec<u8>),
+    Sha256(sha2::Sha256, Vec<u8>),
+}
+
+fn parse_checksum(headers: &HeaderMap) -> Result<Option<Checksum>, Error> {
+    let Some(raw) = headers.get("upload-checksum") else {
+        return Ok(None);
+    };
+    let raw = raw
+        .to_str()
+        .map_err(|_| Error::BadHeader("upload-checksum".into()))?;
+    let (algorithm, encoded) = raw
+        .trim()
+        .split_once(' ')
+        .ok_or(Error::BadHeader("upload-checksum".into()))?;
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| Error::BadHeader("upload-checksum".into()))?;
+    match algorithm {
+        "sha1" => Ok(Some(Checksum::Sha1(sha1::Sha1::new(), expected))),
+        "sha256" => Ok(Some(Checksum::Sha256(sha2::Sha256::new(), expected))),
+        _ => Err(Error::UnsupportedChecksum),
+    }
+}
+
+impl Checksum {
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Checksum::Sha1(h, _) => h.update(bytes),
+            Checksum::Sha256(h, _) => h.update(bytes),
+        }
+    }
+
+    fn matches(self) -> bool {
+        match self {
+            Checksum::Sha1(h, expected) => h.finalize().as_slice() == expected.as_slice(),
+            Checksum::Sha256(h, expected) => h.finalize().as_slice() == expected.as_slice(),
+        }
+    }
+}
+
+/// Appends `body` at the upload's offset under its lock, then records the new offset; on the
+/// last byte checks the whole file and moves it into place.
+async fn write_chunk(
+    state: &AppState,
+    upload: Upload,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Upload, Error> {
+    let mut checksum = parse_checksum(headers)?;
+    let _lock = state
+        .upload_locks
+        .try_lock(upload.photo_id)
+        .ok_or(Error::UploadLocked)?;
+    // Re-read under the lock: another PATCH may have moved the offset meanwhile.
+    let mut upload = state
+        .storage
+        .upload(upload.photo_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if upload.completed {
+        return Err(Error::UploadConflict);
+    }
+    let room = upload.length - upload.offset;
+    if header_u64(headers, "content-length")?.is_some_and(|n| n > room) {
+        return Err(Error::PayloadTooLarge);
+    }
+    let mut part = state
+        .blobs
+        .open_part(upload.photo_id, upload.offset)
+        .await
+        .map_err(Error::io)?;
+    let mut stream = body.into_data_stream();
+    let mut cut = false;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            cut = true;
+            break;
+        };
+        if part.written() + chunk.len() as u64 > room {
+            part.rollback().await.map_err(Error::io)?;
+            return Err(Error::PayloadTooLarge);
+        }
+        if let Some(c) = checksum.as_mut() {
+            c.update(&chunk);
+        }
+        part.write(&chunk).await.map_err(Error::io)?;
+    }
+    // A chunk that carried a checksum is kept only whole and verified; one without keeps
+    // whatever arrived before a cut, so the client resumes right after it.
+    if checksum.is_some() && cut {
+        part.rollback().await.map_err(Error::io)?;
+        return Err(Error::Internal);
+    }
+    if let Some(c) = checksum {
+        if !c.matches() {
+            part.rollback().await.map_err(Error::io)?;
+            tracing::warn!(photo_id = %upload.photo_id, "chunk checksum mismatch");
+            return Err(Error::ChecksumMismatch);
+        }
+    }
+    let new_offset = part.commit().await.map_err(Error::io)?;
+    state
+        .storage
+        .set_upload_offset(upload.photo_id, new_offset)
+        .await?;
+    upload.offset = new_offset;
+    if new_offset == upload.length {
+        let actual = state
+            .blobs
+            .part_sha256(upload.photo_id)
+            .await
+            .map_err(Error::io)?;
+        if actual != upload.sha256 {
+            tracing::warn!(photo_id = %upload.photo_id, "photo hash mismatch; upload starts over");
+            state
+                .blobs
+                .open_part(upload.photo_id, 0)
+                .await
+                .map_err(Error::io)?
+                .rollback()
+                .await
+                .map_err(Error::io)?;
+            state.storage.set_upload_offset(upload.photo_id, 0).await?;
+            return Err(Error::ChecksumMismatch);
+        }
+        state
+            .blobs
+            .promote(upload.photo_id)
+            .await
+            .map_err(Error::io)?;
+        state.storage.complete_upload(upload.photo_id).await?;
+        upload.completed = true;
+        tracing::info!(photo_id = %upload.photo_id, case_id = %upload.case_id, "photo stored");
+    }
+    if cut {
+        // The client is gone; what arrived is kept and will be reported by HEAD.
+        return Err(Error::Internal);
+    }
+    Ok(upload)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/uploads/{photo_id}",
+    tag = "uploads",
+    params(("photo_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 204, description = "Terminated: the unfinished upload and its bytes are gone"),
+        (status = 404, description = "No such upload", body = protocol::api::ErrorBody),
+        (status = 409, description = "`upload_conflict`: a stored photo is not deleted this way", body = protocol::api::ErrorBody),
+    )
+)]
+pub async fn terminate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    check_version(&headers)?;
+    let id = parse_id(&id)?;
+    let upload = state.storage.upload(id).await?.ok_or(Error::NotFound)?;
+    if upload.completed {
+        return Err(Error::UploadConflict);
+    }
+    let _lock = state.upload_locks.try_lock(id).ok_or(Error::UploadLocked)?;
+    remove_upload(&state, id).await?;
+    Ok(with_tus(StatusCode::NO_CONTENT, vec![]))
+}
+
+async fn remove_upload(state: &AppState, id: PhotoId) -> Result<(), Error> {
+    state.storage.delete_upload(id).await?;
+    state.blobs.remove(id).await.map_err(Error::io)?;
+    Ok(())
+}
+
+/// Deletes unfinished uploads whose time ran out; returns how many.
+pub async fn remove_expired(state: &AppState) -> Result<usize, Error> {
+    let expired = state.storage.expired_uploads(now_unix()).await?;
+    for id in &expired {
+        remove_upload(state, *id).await?;
+    }
+    if !expired.is_empty() {
+        tracing::info!(count = expired.len(), "expired uploads removed");
+    }
+    Ok(expired.len())
+}
+
+/// Every response on the tus routes carries `Tus-Resumable`, errors included.
+pub async fn tus_resumable_header(mut response: Response) -> Response {
+    tus_headers(&mut response);
+    if response.status() == StatusCode::PRECONDITION_FAILED {
+        response
+            .headers_mut()
+            .insert(h("tus-version"), HeaderValue::from_static(TUS_VERSION));
+    }
+    response
+}
