@@ -173,6 +173,23 @@ messages! {
     ErrUnsupportedForm => "This form version is no longer accepted; update the app.",
         "Esta versión del formulario ya no se acepta; actualice la aplicación.";
     NotFound => "Page not found.", "Página no encontrada.";
+
+    StepDocuments => "Documents", "Documentos";
+    DocumentsIntro => "Take a photo of each document (passport or ID page, birth certificate…). Photos stay on this device until they are sent; their location data is removed.",
+        "Tome una foto de cada documento (pasaporte o página de identificación, acta de nacimiento…). Las fotos quedan en este dispositivo hasta enviarse; se les quitan los datos de ubicación.";
+    You => "You", "Usted";
+    PhotoKind => "Kind of document", "Tipo de documento";
+    KindIdDocument => "Passport or ID page", "Pasaporte o página de identificación";
+    KindBirthCertificate => "Birth certificate", "Acta de nacimiento";
+    KindOther => "Other document", "Otro documento";
+    TakePhoto => "Take a photo", "Tomar una foto";
+    ChoosePhoto => "Choose from gallery", "Elegir de la galería";
+    Retake => "Retake", "Repetir";
+    DeletePhoto => "Delete", "Borrar";
+    PhotoProcessing => "Preparing the photo…", "Preparando la foto…";
+    PhotosNotReady => "Wait until every photo is ready, then send.", "Espere a que todas las fotos estén listas y luego envíe.";
+    PhotoCount => "{n} photos", "{n} fotos";
+    PhotosProgress => "{sent} of {total} photos sent, {percent} %", "{sent} de {total} fotos enviadas, {percent} %";
 }
 
 /// The translated message for a validation code.
@@ -202,6 +219,14 @@ pub fn need(code: &str) -> Msg {
         "legal_aid" => Msg::NeedLegalAid,
         "interpreter" => Msg::NeedInterpreter,
         _ => Msg::NeedSafety,
+    }
+}
+
+pub fn photo_kind(code: &str) -> Msg {
+    match code {
+        "id_document" => Msg::KindIdDocument,
+        "birth_certificate" => Msg::KindBirthCertificate,
+        _ => Msg::KindOther,
     }
 }
 

@@ -5,6 +5,9 @@
 //! - `cases`: one [`CaseRecord`] per form, keyed by its case ID: the answers and the step shown.
 //! - `outbox`: one [`OutboxItem`] per submitted case: where its delivery stands, the problem if
 //!   any, and the server's receipt once it has one. A case with no outbox item is a draft.
+//! - `photos` (version 2): one [`Photo`] per document photo, keyed by photo ID and indexed by
+//!   case: the picture as taken (until processed), the processed JPEG and its thumbnail as Blobs,
+//!   and how far its upload got.
 //! - `meta`: small settings by key.
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
@@ -15,17 +18,21 @@ use std::cell::RefCell;
 use js_sys::Reflect;
 use protocol::api::{CaseReceipt, ErrorCode};
 use protocol::outbox::OutboxState;
-use protocol::{CaseId, CaseSubmission, FieldError};
+use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId, PhotoRef};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub const DB_NAME: &str = "resguardo";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const CASES: &str = "cases";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
+const PHOTOS: &str = "photos";
+const PHOTOS_BY_CASE: &str = "case_id";
+/// The Blob-valued fields of a photo entry (serde cannot carry Blobs; they ride beside it).
+const BLOB_FIELDS: [&str; 3] = ["raw", "photo", "thumbnail"];
 
 /// A form as the device keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +95,106 @@ impl OutboxItem {
             problem: None,
             receipt: None,
         }
+    }
+}
+
+/// What processing made of a photo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Processed {
+    pub size: u64,
+    pub sha256: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// How far a photo's upload got.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadProgress {
+    /// The tus upload URL, saved before the first PATCH.
+    pub url: Option<String>,
+    /// Bytes the server has confirmed.
+    pub sent: u64,
+    /// The server holds the whole photo.
+    pub done: bool,
+}
+
+/// A document photo's details (everything but the Blobs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRecord {
+    pub photo_id: PhotoId,
+    pub case_id: CaseId,
+    /// `None` for the applicant.
+    pub member_id: Option<MemberId>,
+    pub kind: String,
+    pub created_at: f64,
+    /// `None` until processed (only the picture as taken is stored then).
+    pub processed: Option<Processed>,
+    #[serde(default)]
+    pub upload: UploadProgress,
+}
+
+impl PhotoRecord {
+    /// What the case sends about this photo, once processed.
+    pub fn as_ref_for_case(&self) -> Option<PhotoRef> {
+        let p = self.processed.as_ref()?;
+        Some(PhotoRef {
+            photo_id: self.photo_id,
+            member_id: self.member_id,
+            kind: self.kind.clone(),
+            size: p.size,
+            sha256: p.sha256.clone(),
+            content_type: p.content_type.clone(),
+        })
+    }
+}
+
+/// A photo entry with its Blobs.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub record: PhotoRecord,
+    /// The picture as taken; dropped once processed.
+    pub raw: Option<web_sys::Blob>,
+    /// The processed JPEG that is uploaded.
+    pub photo: Option<web_sys::Blob>,
+    pub thumbnail: Option<web_sys::Blob>,
+}
+
+impl Photo {
+    fn to_js(&self) -> Result<JsValue, StoreError> {
+        let value = to_js(&self.record)?;
+        for (name, blob) in BLOB_FIELDS
+            .iter()
+            .zip([&self.raw, &self.photo, &self.thumbnail])
+        {
+            let v = blob
+                .as_ref()
+                .map_or(JsValue::UNDEFINED, |b| b.clone().into());
+            Reflect::set(&value, &JsValue::from_str(name), &v)
+                .map_err(|_| StoreError::Corrupt("photo".into()))?;
+        }
+        Ok(value)
+    }
+
+    fn from_js(value: JsValue) -> Result<Photo, StoreError> {
+        let blob = |name: &str| {
+            Reflect::get(&value, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.dyn_into::<web_sys::Blob>().ok())
+        };
+        let (raw, photo, thumbnail) = (blob("raw"), blob("photo"), blob("thumbnail"));
+        for name in BLOB_FIELDS {
+            let _ = Reflect::delete_property(
+                value.unchecked_ref::<js_sys::Object>(),
+                &JsValue::from_str(name),
+            );
+        }
+        Ok(Photo {
+            record: from_js(value)?,
+            raw,
+            photo,
+            thumbnail,
+        })
     }
 }
 
@@ -155,6 +262,11 @@ impl Store {
             .add_object_store(ObjectStore::new(CASES).key_path("id"))
             .add_object_store(ObjectStore::new(OUTBOX).key_path("case_id"))
             .add_object_store(ObjectStore::new(META).key_path("key"))
+            .add_object_store(
+                ObjectStore::new(PHOTOS)
+                    .key_path("photo_id")
+                    .add_index(rexie::Index::new(PHOTOS_BY_CASE, "case_id")),
+            )
             .build()
             .await?;
         Ok(Store {
@@ -242,12 +354,21 @@ impl Store {
     pub async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction(&[CASES, OUTBOX], TransactionMode::ReadWrite)?;
+            .transaction(&[CASES, OUTBOX, PHOTOS], TransactionMode::ReadWrite)?;
         if tx.store(OUTBOX)?.key_exists(key(id)).await? {
             tx.abort().await?;
             return Err(StoreError::AlreadySubmitted);
         }
         tx.store(CASES)?.delete(key(id)).await?;
+        let photos = tx.store(PHOTOS)?;
+        let range = rexie::KeyRange::only(&key(id)).map_err(rexie::Error::from)?;
+        for photo_id in photos
+            .index(PHOTOS_BY_CASE)?
+            .get_all_keys(Some(range), None)
+            .await?
+        {
+            photos.delete(photo_id).await?;
+        }
         tx.done().await?;
         self.changed();
         Ok(())
@@ -302,6 +423,122 @@ impl Store {
     /// Records a delivery state; the worker calls this before acting on the state.
     pub async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
         self.put(OUTBOX, item).await
+    }
+
+    /// Saves a new photo (or replaces one) with its Blobs. Refused once its case was submitted.
+    pub async fn put_photo(&self, photo: &Photo) -> Result<(), StoreError> {
+        let value = photo.to_js()?;
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, PHOTOS], TransactionMode::ReadWrite)?;
+        if tx
+            .store(OUTBOX)?
+            .key_exists(key(photo.record.case_id))
+            .await?
+        {
+            tx.abort().await?;
+            return Err(StoreError::AlreadySubmitted);
+        }
+        tx.store(PHOTOS)?.put(&value, None).await?;
+        tx.done().await?;
+        self.changed();
+        Ok(())
+    }
+
+    pub async fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
+        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+        let value = tx
+            .store(PHOTOS)?
+            .get(JsValue::from_str(&id.to_string()))
+            .await?;
+        tx.done().await?;
+        value.map(Photo::from_js).transpose()
+    }
+
+    /// A case's photos, oldest first.
+    pub async fn photos_of_case(&self, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
+        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+        let range = rexie::KeyRange::only(&key(case_id)).map_err(rexie::Error::from)?;
+        let values = tx
+            .store(PHOTOS)?
+            .index(PHOTOS_BY_CASE)?
+            .get_all(Some(range), None)
+            .await?;
+        tx.done().await?;
+        let mut photos = values
+            .into_iter()
+            .map(Photo::from_js)
+            .collect::<Result<Vec<_>, _>>()?;
+        photos.sort_by(|a, b| a.record.created_at.total_cmp(&b.record.created_at));
+        Ok(photos)
+    }
+
+    /// Photos still waiting to be processed (the page died while it was busy).
+    pub async fn unprocessed_photos(&self) -> Result<Vec<PhotoId>, StoreError> {
+        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+        let values = tx.store(PHOTOS)?.get_all(None, None).await?;
+        tx.done().await?;
+        let mut ids = Vec::new();
+        for value in values {
+            let photo = Photo::from_js(value)?;
+            if photo.record.processed.is_none() {
+                ids.push(photo.record.photo_id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Changes a photo's details in one transaction, keeping its Blobs unless `blobs` replaces
+    /// them. Returns `false` when the photo is gone (deleted meanwhile).
+    pub async fn update_photo(
+        &self,
+        id: PhotoId,
+        change: impl FnOnce(&mut PhotoRecord),
+        blobs: Option<(
+            Option<web_sys::Blob>,
+            Option<web_sys::Blob>,
+            Option<web_sys::Blob>,
+        )>,
+    ) -> Result<bool, StoreError> {
+        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+        let store = tx.store(PHOTOS)?;
+        let Some(value) = store.get(JsValue::from_str(&id.to_string())).await? else {
+            tx.done().await?;
+            return Ok(false);
+        };
+        let mut photo = Photo::from_js(value)?;
+        change(&mut photo.record);
+        if let Some((raw, processed, thumbnail)) = blobs {
+            (photo.raw, photo.photo, photo.thumbnail) = (raw, processed, thumbnail);
+        }
+        store.put(&photo.to_js()?, None).await?;
+        tx.done().await?;
+        self.changed();
+        Ok(true)
+    }
+
+    /// Deletes a photo of a draft.
+    pub async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError> {
+        let Some(photo) = self.photo(id).await? else {
+            return Ok(());
+        };
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, PHOTOS], TransactionMode::ReadWrite)?;
+        if tx
+            .store(OUTBOX)?
+            .key_exists(key(photo.record.case_id))
+            .await?
+        {
+            tx.abort().await?;
+            return Err(StoreError::AlreadySubmitted);
+        }
+        tx.store(PHOTOS)?
+            .delete(JsValue::from_str(&id.to_string()))
+            .await?;
+        tx.done().await?;
+        self.changed();
+        Ok(())
     }
 
     pub async fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {

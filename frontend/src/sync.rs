@@ -11,7 +11,8 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
-use protocol::api::{CaseReceipt, ErrorBody, CLIENT_VERSION_HEADER};
+use js_sys::Uint8Array;
+use protocol::api::{CaseReceipt, ErrorBody, ErrorCode, CLIENT_VERSION_HEADER};
 use protocol::outbox::{
     backoff_ms, disposition, parse_retry_after_seconds, Disposition, OutboxState,
 };
@@ -19,13 +20,42 @@ use protocol::{CaseId, CaseSubmission};
 
 use crate::platform;
 use crate::store::{OutboxItem, Problem, Store, StoreError};
+use crate::upload::{self, Step};
+
+/// How soon to look again at a case whose photos are still being processed.
+const PROCESSING_RECHECK_MS: f64 = 2_000.0;
+
+/// One HTTP request the worker makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    /// Same-origin path, or an absolute URL the server gave (tus `Location`).
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+}
 
 /// What came back from one HTTP exchange.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpAnswer {
     pub status: u16,
     pub body: String,
-    pub retry_after_ms: Option<f64>,
+    /// The response headers the protocol reads (lowercase names).
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpAnswer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn retry_after_ms(&self) -> Option<f64> {
+        self.header("retry-after")
+            .and_then(parse_retry_after_seconds)
+    }
 }
 
 /// No HTTP answer at all: offline, reset, timed out.
@@ -36,8 +66,7 @@ pub struct NetworkError(pub String);
 /// How the worker reaches the server; tests put a scripted one here.
 #[allow(async_fn_in_trait)]
 pub trait Transport {
-    async fn put_case(&self, id: CaseId, case: &CaseSubmission)
-        -> Result<HttpAnswer, NetworkError>;
+    async fn send(&self, request: HttpRequest) -> Result<HttpAnswer, NetworkError>;
 }
 
 pub struct Worker<T> {
@@ -107,10 +136,56 @@ impl<T: Transport> Worker<T> {
         item.updated_at = (self.clock)();
         self.store.put_outbox(&item).await?;
 
-        let answer = self
-            .transport
-            .put_case(item.case_id, &case.submission)
-            .await;
+        // The photos first: the server accepts the case only once it holds every one of them.
+        let photos = self.store.photos_of_case(item.case_id).await?;
+        if photos.iter().any(|p| p.record.processed.is_none()) {
+            // A page died while processing; the app processes it again on start.
+            item.state = OutboxState::WaitingNetwork;
+            item.next_attempt_at = (self.clock)() + PROCESSING_RECHECK_MS;
+            self.store.put_outbox(&item).await?;
+            return Ok(item);
+        }
+        let mut progressed = false;
+        for photo in photos.iter().filter(|p| !p.record.upload.done) {
+            let step = upload::upload(&self.transport, &self.store, photo).await?;
+            let now = (self.clock)();
+            item.updated_at = now;
+            match step {
+                Step::Done => progressed = true,
+                Step::Retry {
+                    progressed: moved,
+                    retry_after_ms,
+                    problem,
+                } => {
+                    // Bytes moved: the connection works, just badly; come back soon.
+                    if moved || progressed {
+                        item.attempts = 0;
+                    }
+                    self.schedule_retry(&mut item, now, retry_after_ms, problem);
+                    self.store.put_outbox(&item).await?;
+                    return Ok(item);
+                }
+                Step::WaitForAuth(problem) => {
+                    item.state = OutboxState::WaitingAuth;
+                    item.problem = Some(problem);
+                    self.store.put_outbox(&item).await?;
+                    return Ok(item);
+                }
+                Step::Reject(problem) => {
+                    item.state = OutboxState::Rejected;
+                    item.problem = Some(problem);
+                    self.store.put_outbox(&item).await?;
+                    return Ok(item);
+                }
+            }
+        }
+
+        let mut submission = case.submission.clone();
+        submission.photos = photos
+            .iter()
+            .filter_map(|p| p.record.as_ref_for_case())
+            .collect();
+        let answer = self.put_case(item.case_id, &submission).await;
         let now = (self.clock)();
         item.updated_at = now;
         let status = answer.as_ref().ok().map(|a| a.status);
@@ -119,6 +194,7 @@ impl<T: Transport> Worker<T> {
             .ok()
             .and_then(|a| serde_json::from_str::<CaseReceipt>(&a.body).ok())
             .filter(|r| r.case_id == item.case_id);
+        let problem = problem_of(&answer);
         match (disposition(status), receipt) {
             (Disposition::Delivered, Some(receipt)) => {
                 item.state = OutboxState::Delivered;
@@ -129,20 +205,31 @@ impl<T: Transport> Worker<T> {
             // A 2xx without a readable receipt (a broken proxy, say) is treated like a lost
             // answer: ask again, the server replays the receipt.
             (Disposition::Delivered, None) | (Disposition::Retry, _) => {
-                let retry_after = answer.as_ref().ok().and_then(|a| a.retry_after_ms);
-                item.state = OutboxState::WaitingNetwork;
-                item.next_attempt_at =
-                    now + backoff_ms(item.attempts, (self.random)(), retry_after);
-                item.attempts = item.attempts.saturating_add(1);
-                item.problem = Some(problem_of(&answer));
+                let retry_after = answer.as_ref().ok().and_then(HttpAnswer::retry_after_ms);
+                self.schedule_retry(&mut item, now, retry_after, problem);
+            }
+            // The server lost (or never finished) some photos: upload them again, then resend.
+            (Disposition::Reject, _) if problem.code == Some(ErrorCode::PhotosMissing) => {
+                let missing = answer
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| serde_json::from_str::<ErrorBody>(&a.body).ok())
+                    .map(|b| b.error.missing_photos)
+                    .unwrap_or_default();
+                for id in missing {
+                    self.store
+                        .update_photo(id, |r| r.upload.done = false, None)
+                        .await?;
+                }
+                self.schedule_retry(&mut item, now, None, problem);
             }
             (Disposition::WaitForAuth, _) => {
                 item.state = OutboxState::WaitingAuth;
-                item.problem = Some(problem_of(&answer));
+                item.problem = Some(problem);
             }
             (Disposition::Reject, _) => {
                 item.state = OutboxState::Rejected;
-                item.problem = Some(problem_of(&answer));
+                item.problem = Some(problem);
             }
         }
         self.store.put_outbox(&item).await?;
@@ -150,7 +237,42 @@ impl<T: Transport> Worker<T> {
     }
 }
 
-fn problem_of(answer: &Result<HttpAnswer, NetworkError>) -> Problem {
+impl<T: Transport> Worker<T> {
+    fn schedule_retry(
+        &self,
+        item: &mut OutboxItem,
+        now: f64,
+        retry_after_ms: Option<f64>,
+        problem: Problem,
+    ) {
+        item.state = OutboxState::WaitingNetwork;
+        item.next_attempt_at = now + backoff_ms(item.attempts, (self.random)(), retry_after_ms);
+        item.attempts = item.attempts.saturating_add(1);
+        item.problem = Some(problem);
+    }
+
+    async fn put_case(
+        &self,
+        id: CaseId,
+        case: &CaseSubmission,
+    ) -> Result<HttpAnswer, NetworkError> {
+        let body = serde_json::to_vec(case).map_err(|e| NetworkError(e.to_string()))?;
+        self.transport
+            .send(HttpRequest {
+                method: "PUT",
+                url: format!("/api/v1/cases/{id}"),
+                headers: vec![
+                    ("content-type", "application/json".into()),
+                    (CLIENT_VERSION_HEADER, env!("CARGO_PKG_VERSION").into()),
+                ],
+                body: Some(body),
+            })
+            .await
+    }
+}
+
+/// What a failed exchange tells a person (and the log).
+pub(crate) fn problem_of(answer: &Result<HttpAnswer, NetworkError>) -> Problem {
     match answer {
         Err(e) => Problem {
             status: None,
@@ -178,44 +300,58 @@ fn problem_of(answer: &Result<HttpAnswer, NetworkError>) -> Problem {
 /// `fetch` to this origin's API.
 pub struct HttpTransport;
 
-/// A request that hangs is abandoned after this long and retried.
-const REQUEST_TIMEOUT_MS: u32 = 60_000;
+/// A request that hangs is abandoned after this long and retried (a 2 MiB chunk on a slow link
+/// needs a while).
+const REQUEST_TIMEOUT_MS: u32 = 120_000;
+/// Response headers the protocol reads.
+const READ_HEADERS: [&str; 3] = ["retry-after", "location", "upload-offset"];
 
 impl Transport for HttpTransport {
-    async fn put_case(
-        &self,
-        id: CaseId,
-        case: &CaseSubmission,
-    ) -> Result<HttpAnswer, NetworkError> {
-        let body = serde_json::to_string(case).map_err(|e| NetworkError(e.to_string()))?;
+    async fn send(&self, request: HttpRequest) -> Result<HttpAnswer, NetworkError> {
+        let net = |e: gloo_net::Error| NetworkError(e.to_string());
         let abort = web_sys::AbortController::new()
             .map_err(|_| NetworkError("no AbortController".into()))?;
         let signal = abort.signal();
         let _timeout =
             gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || abort.abort());
-        let response = gloo_net::http::Request::put(&format!("/api/v1/cases/{id}"))
-            .header("content-type", "application/json")
-            .header(CLIENT_VERSION_HEADER, env!("CARGO_PKG_VERSION"))
-            .abort_signal(Some(&signal))
-            .body(body)
-            .map_err(|e| NetworkError(e.to_string()))?
-            .send()
-            .await
-            .map_err(|e| NetworkError(e.to_string()))?;
-        let retry_after_ms = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| parse_retry_after_seconds(&v));
+        let method = match request.method {
+            "POST" => gloo_net::http::Method::POST,
+            "PUT" => gloo_net::http::Method::PUT,
+            "PATCH" => gloo_net::http::Method::PATCH,
+            "HEAD" => gloo_net::http::Method::HEAD,
+            "DELETE" => gloo_net::http::Method::DELETE,
+            _ => gloo_net::http::Method::GET,
+        };
+        let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
+            .method(method)
+            .cache(web_sys::RequestCache::NoStore)
+            .abort_signal(Some(&signal));
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = match request.body {
+            Some(bytes) => builder
+                .body(Uint8Array::from(bytes.as_slice()))
+                .map_err(net)?,
+            None => builder.build().map_err(net)?,
+        };
+        let response = built.send().await.map_err(net)?;
+        let headers = READ_HEADERS
+            .iter()
+            .filter_map(|name| {
+                response
+                    .headers()
+                    .get(name)
+                    .map(|v| ((*name).to_owned(), v))
+            })
+            .collect();
         let status = response.status();
         // A body cut off mid-way is no answer at all.
-        let body = response
-            .text()
-            .await
-            .map_err(|e| NetworkError(e.to_string()))?;
+        let body = response.text().await.map_err(net)?;
         Ok(HttpAnswer {
             status,
             body,
-            retry_after_ms,
+            headers,
         })
     }
 }

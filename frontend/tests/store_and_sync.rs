@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use frontend::store::{CaseRecord, OutboxItem, Store, StoreError};
-use frontend::sync::{HttpAnswer, NetworkError, Transport, Worker};
+use frontend::sync::{HttpAnswer, HttpRequest, NetworkError, Transport, Worker};
 use protocol::outbox::OutboxState;
 use protocol::{CaseId, CaseSubmission, Member};
 use wasm_bindgen_test::*;
@@ -35,6 +35,7 @@ fn half() -> f64 {
 struct Scripted {
     answers: RefCell<VecDeque<Result<HttpAnswer, NetworkError>>>,
     calls: RefCell<Vec<(CaseId, CaseSubmission)>>,
+    requests: RefCell<Vec<HttpRequest>>,
 }
 
 impl Scripted {
@@ -48,13 +49,14 @@ impl Scripted {
 struct Shared(Rc<Scripted>);
 
 impl Transport for Shared {
-    async fn put_case(
-        &self,
-        id: CaseId,
-        case: &CaseSubmission,
-    ) -> Result<HttpAnswer, NetworkError> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpAnswer, NetworkError> {
         let this = &self.0;
-        this.calls.borrow_mut().push((id, case.clone()));
+        if let Some(id) = request.url.strip_prefix("/api/v1/cases/") {
+            let case: CaseSubmission =
+                serde_json::from_slice(request.body.as_deref().unwrap_or_default()).unwrap();
+            this.calls.borrow_mut().push((id.parse().unwrap(), case));
+        }
+        this.requests.borrow_mut().push(request);
         this.answers
             .borrow_mut()
             .pop_front()
@@ -66,7 +68,7 @@ fn answer(status: u16, body: String) -> Result<HttpAnswer, NetworkError> {
     Ok(HttpAnswer {
         status,
         body,
-        retry_after_ms: None,
+        headers: vec![],
     })
 }
 
@@ -192,7 +194,7 @@ async fn server_errors_back_off_and_the_online_event_retries_at_once() {
         .then(Ok(HttpAnswer {
             status: 503,
             body: String::new(),
-            retry_after_ms: Some(120_000.0),
+            headers: vec![("retry-after".into(), "120".into())],
         }))
         .then(answer(201, receipt_for(case.id)));
     let worker = Worker::new(store.clone(), Shared(server.clone()), fake_now, half);
@@ -302,5 +304,111 @@ async fn settings_round_trip() {
     assert_eq!(
         store.meta::<Option<String>>("open_case").await.unwrap(),
         Some(Some("abc".to_string()))
+    );
+}
+
+fn blob_of(bytes: &[u8]) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap()
+}
+
+async fn blob_bytes(blob: &web_sys::Blob) -> Vec<u8> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .unwrap();
+    js_sys::Uint8Array::new(&buffer).to_vec()
+}
+
+#[wasm_bindgen_test]
+async fn photos_are_kept_as_blobs_and_survive_reopening() {
+    use frontend::store::{Photo, PhotoRecord, Processed};
+    let store = fresh_store("test-photos").await;
+    let case = household(1.0);
+    store.save_draft(&case).await.unwrap();
+    let record = PhotoRecord {
+        photo_id: protocol::PhotoId::new_random(),
+        case_id: case.id,
+        member_id: Some(case.submission.members[0].member_id),
+        kind: "birth_certificate".into(),
+        created_at: 2.0,
+        processed: None,
+        upload: Default::default(),
+    };
+    let id = record.photo_id;
+    store
+        .put_photo(&Photo {
+            record,
+            raw: Some(blob_of(b"as taken")),
+            photo: None,
+            thumbnail: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.unprocessed_photos().await.unwrap(), vec![id]);
+    store.close();
+
+    // Processing finishes after a "reload": the original is replaced by the processed pair.
+    let store = Store::open_named("test-photos").await.unwrap();
+    let taken = store.photo(id).await.unwrap().unwrap();
+    assert_eq!(blob_bytes(taken.raw.as_ref().unwrap()).await, b"as taken");
+    let processed = Processed {
+        size: 9,
+        sha256: "ab".repeat(32),
+        content_type: "image/jpeg".into(),
+        width: 2048,
+        height: 1536,
+    };
+    let found = store
+        .update_photo(
+            id,
+            |r| r.processed = Some(processed.clone()),
+            Some((None, Some(blob_of(b"processed")), Some(blob_of(b"thumb")))),
+        )
+        .await
+        .unwrap();
+    assert!(found);
+    store
+        .update_photo(id, |r| r.upload.sent = 4, None)
+        .await
+        .unwrap();
+    let photo = store.photo(id).await.unwrap().unwrap();
+    assert!(photo.raw.is_none());
+    assert_eq!(
+        blob_bytes(photo.photo.as_ref().unwrap()).await,
+        b"processed",
+        "blobs survive a details-only update"
+    );
+    assert_eq!(photo.record.upload.sent, 4);
+    assert_eq!(
+        photo.record.as_ref_for_case().unwrap().sha256,
+        "ab".repeat(32)
+    );
+    assert!(store.unprocessed_photos().await.unwrap().is_empty());
+    assert_eq!(store.photos_of_case(case.id).await.unwrap().len(), 1);
+
+    // Submitted: photos are frozen too. A draft's deletion takes its photos with it.
+    let other = household(3.0);
+    store.save_draft(&other).await.unwrap();
+    let mut extra = photo.clone();
+    extra.record.photo_id = protocol::PhotoId::new_random();
+    extra.record.case_id = other.id;
+    store.put_photo(&extra).await.unwrap();
+    store.delete_draft(other.id).await.unwrap();
+    assert!(store.photos_of_case(other.id).await.unwrap().is_empty());
+    store.enqueue(&case, 5.0).await.unwrap();
+    assert_eq!(
+        store.delete_photo(id).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    assert_eq!(
+        store.put_photo(&photo).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    assert!(
+        !store
+            .update_photo(protocol::PhotoId::new_random(), |_| {}, None)
+            .await
+            .unwrap(),
+        "a deleted photo stays deleted"
     );
 }

@@ -38,6 +38,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RECEIPT = /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{4}[0-9A-HJKMNP-Z]$/;
 const STATES = ['draft', 'queued', 'sending', 'delivered', 'waiting_network', 'waiting_auth', 'rejected'];
 const CASE_PUT = { method: 'PUT', prefix: '/api/v1/cases/' };
+// About you, languages and needs, family, documents, check and send.
+const REVIEW_STEP = 5;
 // Every request on a new connection, so that Chromium's own silent resend of a request whose
 // reused keep-alive connection died cannot stand in for the app's retry.
 const FRESH_CONNECTIONS = { proxyOptions: { clientKeepAlive: false } };
@@ -341,7 +343,7 @@ async function openFillAndReview(w) {
   await setLanguage(page, 'en');
   const caseId = await startNewCase(page);
   await fillHousehold(page);
-  await goToStep(page, 4);
+  await goToStep(page, REVIEW_STEP);
   return { page, caseId };
 }
 
@@ -414,7 +416,7 @@ test('3. a case submitted offline is delivered once the network is back', { time
 
     const caseId = await startNewCase(page);
     await fillHousehold(page);
-    await goToStep(page, 4);
+    await goToStep(page, REVIEW_STEP);
     await page.locator(sel.submit).click();
     const offlineState = await expectCaseState(page, ['queued', 'waiting_network'], 20_000);
     assert.match(await page.locator(sel.caseStatus).textContent(), /saved on this device/i);

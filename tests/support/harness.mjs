@@ -239,20 +239,33 @@ async function startServerOnce({ dataDir, staticDir, env, extraArgs, timeout }) 
  * `{ case_id, receipt_code, received_at, case }`. Safe while the server runs (SQLite WAL).
  */
 export function dumpCases(dataDir) {
+  return runDump('dump-cases', dataDir);
+}
+
+/**
+ * Every stored photo, from `target/release/server dump-photos --data-dir <dataDir>`: an array of
+ * `{ photo_id, case_id, size, sha256, content_type, path }` where `path` is the absolute path of
+ * the stored file. Safe while the server runs (SQLite WAL).
+ */
+export function dumpPhotos(dataDir) {
+  return runDump('dump-photos', dataDir);
+}
+
+function runDump(subcommand, dataDir) {
   return new Promise((resolve, reject) => {
     execFile(
       SERVER_BIN,
-      ['dump-cases', '--data-dir', dataDir],
+      [subcommand, '--data-dir', dataDir],
       { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
       (err, stdout, stderr) => {
         if (err) {
-          reject(new Error(`server dump-cases failed (${err.code ?? err.signal}): ${err.message}\n${tail(stderr)}\n${tail(stdout)}`));
+          reject(new Error(`server ${subcommand} failed (${err.code ?? err.signal}): ${err.message}\n${tail(stderr)}\n${tail(stdout)}`));
           return;
         }
         try {
           resolve(parseJsonArray(stdout));
         } catch (e) {
-          reject(new Error(`server dump-cases printed no JSON array: ${e.message}\n${tail(stdout)}\n${tail(stderr)}`));
+          reject(new Error(`server ${subcommand} printed no JSON array: ${e.message}\n${tail(stdout)}\n${tail(stderr)}`));
         }
       },
     );

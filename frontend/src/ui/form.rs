@@ -14,7 +14,7 @@ use crate::i18n::{self, tr, Lang, Msg};
 use crate::platform;
 use crate::store::CaseRecord;
 
-const STEPS: u8 = 4;
+const STEPS: u8 = 5;
 
 /// Everything a step needs; all `Copy` handles.
 #[derive(Clone, Copy)]
@@ -79,6 +79,7 @@ fn today() -> Date {
 /// The step on which a field lives.
 fn step_of(field: &str) -> u8 {
     match field {
+        f if f.starts_with("photos") => 4,
         f if f.starts_with("members") => 3,
         f if f.starts_with("applicant.languages") || f.starts_with("applicant.needs") => 2,
         _ => 1,
@@ -109,6 +110,7 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
         })
     });
     let attempted = RwSignal::new(false);
+    let photos_waiting = RwSignal::new(false);
     let ctx = Ctx {
         record,
         errors,
@@ -125,8 +127,15 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
         let Some(current) = record.get_untracked() else {
             return;
         };
-        saver.with_value(|s| s.cancel());
         spawn_local(async move {
+            let photos = store().photos_of_case(current.id).await.unwrap_or_default();
+            let waiting = photos.iter().any(|p| p.record.processed.is_none());
+            photos_waiting.set(waiting);
+            if waiting {
+                return;
+            }
+            // The answers go into the outbox whole; a pending autosave of them is moot.
+            saver.with_value(|s| s.cancel());
             match store().enqueue(&current, platform::now_ms()).await {
                 Ok(_) => {
                     crate::sync::kick();
@@ -167,8 +176,12 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
                 1 => step_about(ctx).into_any(),
                 2 => step_languages(ctx).into_any(),
                 3 => step_family(ctx).into_any(),
+                4 => super::photos_step::photos_step(record, save_state).into_any(),
                 _ => step_review(ctx).into_any(),
             }}
+            <Show when=move || photos_waiting.get()>
+                <p class="problem" role="alert">{t(Msg::PhotosNotReady)}</p>
+            </Show>
             <Show when=move || attempted.get() && !errors.with(|e| e.is_empty())>
                 <p class="problem" role="alert">{t(Msg::FixProblems)}</p>
             </Show>
@@ -198,6 +211,7 @@ fn step_title(step: u8) -> Msg {
         1 => Msg::StepAbout,
         2 => Msg::StepLanguages,
         3 => Msg::StepFamily,
+        4 => Msg::StepDocuments,
         _ => Msg::StepReview,
     }
 }

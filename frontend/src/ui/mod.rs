@@ -5,6 +5,7 @@ mod autosave;
 mod case_page;
 mod form;
 mod home;
+mod photos_step;
 mod status;
 
 use std::cell::RefCell;
@@ -71,6 +72,9 @@ async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
     });
     STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
     autosave::install_page_lifecycle_flush();
+    // Photos a page left unprocessed when it died are finished now.
+    let pending = store.clone();
+    leptos::task::spawn_local(async move { crate::photos::process_pending(&pending).await });
     crate::sync::start(store);
     Ok(())
 }

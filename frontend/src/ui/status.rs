@@ -45,6 +45,37 @@ fn explanation(item: &OutboxItem) -> Msg {
     }
 }
 
+/// "2 of 3 photos sent, 40 %", from what the uploader recorded in the store.
+fn photo_progress(case_id: protocol::CaseId) -> impl IntoView {
+    let lang = use_lang();
+    let photos = super::photos_step::case_photos(case_id);
+    move || {
+        let photos = photos.get().unwrap_or_default();
+        if photos.is_empty() {
+            return None;
+        }
+        let total_bytes: u64 = photos
+            .iter()
+            .filter_map(|p| p.record.processed.as_ref().map(|x| x.size))
+            .sum();
+        let sent_bytes: u64 = photos.iter().map(|p| p.record.upload.sent).sum();
+        let sent = photos.iter().filter(|p| p.record.upload.done).count();
+        let percent = if total_bytes == 0 {
+            0
+        } else {
+            sent_bytes * 100 / total_bytes
+        };
+        let text = tr(lang.get(), Msg::PhotosProgress)
+            .replace("{sent}", &sent.to_string())
+            .replace("{total}", &photos.len().to_string())
+            .replace("{percent}", &percent.to_string());
+        Some(view! {
+            <p class="photo-progress" data-testid="photo-progress" data-percent=percent.to_string()>{text}</p>
+            <progress max="100" value=percent.to_string()></progress>
+        })
+    }
+}
+
 /// The status panel of a submitted case. `on_reopen` runs after a rejected case went back to
 /// draft so the person can correct it.
 #[component]
@@ -62,6 +93,7 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
             <section class="case-status" data-testid="case-status" data-state=state.as_str() role="status" aria-live="polite">
                 <h2>{move || tr(lang.get(), state_words(state))}</h2>
                 <p>{move || tr(lang.get(), explain)}</p>
+                {(state != OutboxState::Delivered).then(|| photo_progress(case_id))}
                 {receipt.map(|r| {
                     let received = r.received_at.clone();
                     view! {

@@ -1,0 +1,208 @@
+//! The documents step: photos for the applicant and every family member, taken with the camera
+//! or picked from the gallery; several per person; retake and delete.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::{form, CaseId, MemberId, PhotoId};
+use wasm_bindgen::JsCast;
+
+use super::autosave::SaveState;
+use super::{store, t, use_lang, StoreVersion};
+use crate::i18n::{self, tr, Msg};
+use crate::photos;
+use crate::store::{CaseRecord, Photo, StoreError};
+
+thread_local! {
+    /// Object URLs of thumbnails, made once per photo and revoked when the photo goes.
+    static THUMB_URLS: RefCell<HashMap<PhotoId, String>> = RefCell::new(HashMap::new());
+}
+
+fn thumbnail_url(photo: &Photo) -> Option<String> {
+    let blob = photo.thumbnail.as_ref()?;
+    THUMB_URLS.with(|urls| {
+        let mut urls = urls.borrow_mut();
+        if let Some(url) = urls.get(&photo.record.photo_id) {
+            return Some(url.clone());
+        }
+        let url = photos::object_url(blob)?;
+        urls.insert(photo.record.photo_id, url.clone());
+        Some(url)
+    })
+}
+
+fn forget_thumbnail(id: PhotoId) {
+    if let Some(url) = THUMB_URLS.with(|u| u.borrow_mut().remove(&id)) {
+        photos::revoke(&url);
+    }
+}
+
+/// The photos of a case, re-read whenever the store changes.
+pub fn case_photos(case_id: CaseId) -> LocalResource<Vec<Photo>> {
+    let StoreVersion(version) = expect_context();
+    LocalResource::new(move || {
+        version.get();
+        async move { store().photos_of_case(case_id).await.unwrap_or_default() }
+    })
+}
+
+fn files_of(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = input
+        .files()
+        .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default();
+    // Let the same file be chosen again later.
+    input.set_value("");
+    files
+}
+
+/// Stores each chosen file at once (the page may be killed right after the camera returns),
+/// then deletes `replacing` if this was a retake.
+fn keep_files(
+    case_id: CaseId,
+    member_id: Option<MemberId>,
+    kind: String,
+    files: Vec<web_sys::File>,
+    replacing: Option<PhotoId>,
+    save_state: RwSignal<SaveState>,
+) {
+    spawn_local(async move {
+        for file in files {
+            match photos::add(store(), case_id, member_id, &kind, file.into()).await {
+                Ok(_) => {}
+                Err(photos::PhotoError::Store(e)) => return save_state.set(SaveState::Failed(e)),
+                Err(e) => {
+                    return save_state.set(SaveState::Failed(StoreError::Failed(e.to_string())))
+                }
+            }
+        }
+        if let Some(old) = replacing {
+            if store().delete_photo(old).await.is_ok() {
+                forget_thumbnail(old);
+            }
+        }
+    });
+}
+
+pub fn photos_step(
+    record: RwSignal<Option<CaseRecord>>,
+    save_state: RwSignal<SaveState>,
+) -> impl IntoView {
+    let Some(case_id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
+        return ().into_any();
+    };
+    let photos = case_photos(case_id);
+    let people = move || {
+        record.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            let mut people = vec![(None, r.submission.applicant.name.clone())];
+            people.extend(
+                r.submission
+                    .members
+                    .iter()
+                    .map(|m| (Some(m.member_id), m.name.clone())),
+            );
+            people
+        })
+    };
+    view! {
+        <p>{t(Msg::DocumentsIntro)}</p>
+        <For each=people key=|(id, name)| (*id, name.clone()) let:person>
+            {person_photos(case_id, person.0, person.1, photos, save_state)}
+        </For>
+    }
+    .into_any()
+}
+
+fn person_photos(
+    case_id: CaseId,
+    member_id: Option<MemberId>,
+    name: String,
+    photos: LocalResource<Vec<Photo>>,
+    save_state: RwSignal<SaveState>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let kind = RwSignal::new(form::PHOTO_KINDS[0].to_owned());
+    let name = if name.trim().is_empty() {
+        None
+    } else {
+        Some(name)
+    };
+    let mine = move || {
+        photos
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.record.member_id == member_id)
+            .collect::<Vec<_>>()
+    };
+    let slug = member_id.map_or("applicant".to_owned(), |m| m.to_string());
+    let kind_id = format!("photo-kind-{slug}");
+    view! {
+        <fieldset class="person-photos" data-testid="person-photos" data-person=slug.clone()>
+            <legend>{move || name.clone().unwrap_or_else(|| tr(lang.get(), if member_id.is_none() { Msg::You } else { Msg::Unnamed }).to_owned())}</legend>
+            <ul class="photo-list">
+                {move || mine().into_iter().map(|photo| photo_item(photo, save_state)).collect_view()}
+            </ul>
+            <div class="field">
+                <label for=kind_id.clone()>{t(Msg::PhotoKind)}</label>
+                <select id=kind_id name="photo-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    {form::PHOTO_KINDS.iter().map(|&k| view! {
+                        <option value=k selected=move || kind.get() == k>{t(i18n::photo_kind(k))}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="photo-buttons">
+                <label class="button primary">
+                    {t(Msg::TakePhoto)}
+                    <input type="file" accept="image/*" capture="environment" class="visually-hidden" data-testid="take-photo"
+                        on:change=move |ev| keep_files(case_id, member_id, kind.get_untracked(), files_of(&ev), None, save_state) />
+                </label>
+                <label class="button">
+                    {t(Msg::ChoosePhoto)}
+                    <input type="file" accept="image/*" multiple class="visually-hidden" data-testid="pick-photo"
+                        on:change=move |ev| keep_files(case_id, member_id, kind.get_untracked(), files_of(&ev), None, save_state) />
+                </label>
+            </div>
+        </fieldset>
+    }
+}
+
+fn photo_item(photo: Photo, save_state: RwSignal<SaveState>) -> impl IntoView {
+    let record = photo.record.clone();
+    let id = record.photo_id;
+    let url = thumbnail_url(&photo);
+    let ready = record.processed.is_some();
+    let kind = record.kind.clone();
+    let kind_for_retake = kind.clone();
+    view! {
+        <li class="photo" data-testid="photo" data-photo-id=id.to_string() data-ready=ready.to_string()>
+            {match url {
+                Some(src) => view! { <img src=src alt="" width="96" height="96" /> }.into_any(),
+                None => view! { <span class="processing">{t(Msg::PhotoProcessing)}</span> }.into_any(),
+            }}
+            <span class="kind">{t(i18n::photo_kind(&kind))}</span>
+            <label class="button small">
+                {t(Msg::Retake)}
+                <input type="file" accept="image/*" capture="environment" class="visually-hidden" data-testid="retake-photo"
+                    on:change=move |ev| keep_files(record.case_id, record.member_id, kind_for_retake.clone(), files_of(&ev), Some(id), save_state) />
+            </label>
+            <button type="button" class="link danger" data-testid="delete-photo"
+                on:click=move |_| spawn_local(async move {
+                    if store().delete_photo(id).await.is_ok() {
+                        forget_thumbnail(id);
+                    }
+                })>
+                {t(Msg::DeletePhoto)}
+            </button>
+        </li>
+    }
+}
