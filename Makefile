@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= data
 
-.PHONY: run test build setup setup-test app server test-rust test-wasm test-e2e fmt clean
+.PHONY: run test build setup setup-test app server test-rust test-wasm test-e2e test-conformance bench fmt clean
 
 run: build
 	./target/release/server --addr $(ADDR) --data-dir $(DATA_DIR) --static-dir dist
@@ -32,7 +32,7 @@ app:
 server:
 	cargo build --release -p server
 
-test: setup-test app server test-rust test-wasm test-e2e
+test: setup-test app server test-rust test-wasm test-e2e test-conformance
 
 ## protocol and server, against real SQLite files in temporary directories.
 test-rust:
@@ -45,6 +45,16 @@ test-wasm:
 ## the fault proxy, then the release build served by the real server, driven by Playwright.
 test-e2e:
 	node --test --test-concurrency=1 tests/support/ tests/e2e/
+
+## tus-js-client, a client nobody here wrote, against our tus endpoint (with a fault proxy).
+test-conformance:
+	node --test --test-concurrency=1 tests/conformance/
+
+## Prints figures, never fails on speed: tus throughput against @tus/server, and on-device photo
+## processing of a 12 MP JPEG in headless Chromium.
+bench: setup-test app server
+	node bench/tus-bench.mjs
+	node bench/photo-bench.mjs
 
 fmt:
 	cargo fmt --all

@@ -190,6 +190,13 @@ messages! {
     PhotosNotReady => "Wait until every photo is ready, then send.", "Espere a que todas las fotos estén listas y luego envíe.";
     PhotoCount => "{n} photos", "{n} fotos";
     PhotosProgress => "{sent} of {total} photos sent, {percent} %", "{sent} de {total} fotos enviadas, {percent} %";
+    SignInAgain => "Sign in again", "Iniciar sesión de nuevo";
+    EnrolmentCodeLabel => "Organisation code", "Código de la organización";
+    EnrolmentCodeHint => "Type the code the organisation gave you (on the poster or the card).",
+        "Escriba el código que le dio la organización (en el cartel o la tarjeta).";
+    EnrolmentCodeInvalid => "This code is not valid. Check it and try again.", "Este código no es válido. Revíselo e intente de nuevo.";
+    SignInNoConnection => "There is no connection right now. Your data is safe; try again when you are online.",
+        "No hay conexión ahora. Sus datos están seguros; intente de nuevo cuando tenga conexión.";
 }
 
 /// The translated message for a validation code.

@@ -17,6 +17,7 @@ use protocol::outbox::{
     backoff_ms, disposition, parse_retry_after_seconds, Disposition, OutboxState,
 };
 use protocol::{CaseId, CaseSubmission};
+use serde::{Deserialize, Serialize};
 
 use crate::platform;
 use crate::store::{OutboxItem, Problem, Store, StoreError};
@@ -93,9 +94,18 @@ impl<T: Transport> Worker<T> {
         items.retain(|i| i.state.is_pending());
         items.sort_by(|a, b| a.next_attempt_at.total_cmp(&b.next_attempt_at));
         let mut next_due: Option<f64> = None;
+        let now = (self.clock)();
+        if !items.iter().any(|i| i.next_attempt_at <= now) {
+            return Ok(items.iter().map(|i| i.next_attempt_at).reduce(f64::min));
+        }
+        // Every request carries this device's token; the first sync registers the device.
+        let token = match ensure_token(&self.transport, &self.store).await? {
+            Ok(token) => token,
+            Err(answer) => return self.registration_failed(items, &answer).await,
+        };
         for item in items {
             let item = if item.next_attempt_at <= (self.clock)() {
-                self.deliver(item).await?
+                self.deliver(item, &token).await?
             } else {
                 item
             };
@@ -120,7 +130,32 @@ impl<T: Transport> Worker<T> {
         Ok(())
     }
 
-    async fn deliver(&self, mut item: OutboxItem) -> Result<OutboxItem, StoreError> {
+    /// Registration did not work: wait for the network, or for a person (enrolment code).
+    async fn registration_failed(
+        &self,
+        items: Vec<OutboxItem>,
+        answer: &Result<HttpAnswer, NetworkError>,
+    ) -> Result<Option<f64>, StoreError> {
+        let now = (self.clock)();
+        let mut next_due: Option<f64> = None;
+        let retry = disposition(answer.as_ref().ok().map(|a| a.status)) == Disposition::Retry;
+        let retry_after = answer.as_ref().ok().and_then(HttpAnswer::retry_after_ms);
+        for mut item in items.into_iter().filter(|i| i.next_attempt_at <= now) {
+            item.updated_at = now;
+            if retry {
+                self.schedule_retry(&mut item, now, retry_after, problem_of(answer));
+                next_due =
+                    Some(next_due.map_or(item.next_attempt_at, |n| n.min(item.next_attempt_at)));
+            } else {
+                item.state = OutboxState::WaitingAuth;
+                item.problem = Some(problem_of(answer));
+            }
+            self.store.put_outbox(&item).await?;
+        }
+        Ok(next_due)
+    }
+
+    async fn deliver(&self, mut item: OutboxItem, token: &str) -> Result<OutboxItem, StoreError> {
         let Some(case) = self.store.case(item.case_id).await? else {
             item.state = OutboxState::Rejected;
             item.problem = Some(Problem {
@@ -147,7 +182,7 @@ impl<T: Transport> Worker<T> {
         }
         let mut progressed = false;
         for photo in photos.iter().filter(|p| !p.record.upload.done) {
-            let step = upload::upload(&self.transport, &self.store, photo).await?;
+            let step = upload::upload(&self.transport, &self.store, photo, token).await?;
             let now = (self.clock)();
             item.updated_at = now;
             match step {
@@ -166,6 +201,7 @@ impl<T: Transport> Worker<T> {
                     return Ok(item);
                 }
                 Step::WaitForAuth(problem) => {
+                    forget_token(&self.store).await?;
                     item.state = OutboxState::WaitingAuth;
                     item.problem = Some(problem);
                     self.store.put_outbox(&item).await?;
@@ -185,7 +221,7 @@ impl<T: Transport> Worker<T> {
             .iter()
             .filter_map(|p| p.record.as_ref_for_case())
             .collect();
-        let answer = self.put_case(item.case_id, &submission).await;
+        let answer = self.put_case(item.case_id, &submission, token).await;
         let now = (self.clock)();
         item.updated_at = now;
         let status = answer.as_ref().ok().map(|a| a.status);
@@ -224,6 +260,7 @@ impl<T: Transport> Worker<T> {
                 self.schedule_retry(&mut item, now, None, problem);
             }
             (Disposition::WaitForAuth, _) => {
+                forget_token(&self.store).await?;
                 item.state = OutboxState::WaitingAuth;
                 item.problem = Some(problem);
             }
@@ -255,6 +292,7 @@ impl<T: Transport> Worker<T> {
         &self,
         id: CaseId,
         case: &CaseSubmission,
+        token: &str,
     ) -> Result<HttpAnswer, NetworkError> {
         let body = serde_json::to_vec(case).map_err(|e| NetworkError(e.to_string()))?;
         self.transport
@@ -262,12 +300,113 @@ impl<T: Transport> Worker<T> {
                 method: "PUT",
                 url: format!("/api/v1/cases/{id}"),
                 headers: vec![
+                    bearer(token),
                     ("content-type", "application/json".into()),
                     (CLIENT_VERSION_HEADER, env!("CARGO_PKG_VERSION").into()),
                 ],
                 body: Some(body),
             })
             .await
+    }
+}
+
+const DEVICE_KEY: &str = "device";
+const ENROLMENT_KEY: &str = "enrolment_code";
+
+/// What the server gave this device when it registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceCredentials {
+    pub device_id: String,
+    pub token: String,
+}
+
+pub fn bearer(token: &str) -> (&'static str, String) {
+    ("authorization", format!("Bearer {token}"))
+}
+
+/// This device's token, registering first if it has none. `Err` carries the failed answer.
+pub async fn ensure_token(
+    transport: &impl Transport,
+    store: &Store,
+) -> Result<Result<String, Result<HttpAnswer, NetworkError>>, StoreError> {
+    if let Some(device) = store
+        .meta::<Option<DeviceCredentials>>(DEVICE_KEY)
+        .await?
+        .flatten()
+    {
+        return Ok(Ok(device.token));
+    }
+    let code: Option<String> = store.meta::<Option<String>>(ENROLMENT_KEY).await?.flatten();
+    let body = match &code {
+        Some(code) => serde_json::json!({ "enrolment_code": code }),
+        None => serde_json::json!({}),
+    };
+    let answer = transport
+        .send(HttpRequest {
+            method: "POST",
+            url: "/api/v1/devices".into(),
+            headers: vec![
+                ("content-type", "application/json".into()),
+                (CLIENT_VERSION_HEADER, env!("CARGO_PKG_VERSION").into()),
+            ],
+            body: Some(body.to_string().into_bytes()),
+        })
+        .await;
+    let device = answer
+        .as_ref()
+        .ok()
+        .filter(|a| a.status == 201)
+        .and_then(|a| serde_json::from_str::<DeviceCredentials>(&a.body).ok());
+    match device {
+        Some(device) => {
+            store.set_meta(DEVICE_KEY, &Some(device.clone())).await?;
+            Ok(Ok(device.token))
+        }
+        None => Ok(Err(answer)),
+    }
+}
+
+/// The server refused the token: the next sign-in registers afresh.
+async fn forget_token(store: &Store) -> Result<(), StoreError> {
+    store
+        .set_meta::<Option<DeviceCredentials>>(DEVICE_KEY, &None)
+        .await
+}
+
+/// Keeps an enrolment code (from the install link or typed) for the next registration.
+pub async fn remember_enrolment_code(store: &Store, code: &str) -> Result<(), StoreError> {
+    let code = code.trim();
+    store
+        .set_meta(ENROLMENT_KEY, &(!code.is_empty()).then(|| code.to_owned()))
+        .await
+}
+
+/// What the person pressed "Sign in again" for: registers now and, if that works, puts every
+/// case that waited for it back in the queue (their uploads continue from where they stopped).
+pub async fn sign_in_again(
+    store: &Store,
+    code: Option<&str>,
+) -> Result<Result<(), Problem>, StoreError> {
+    if let Some(code) = code {
+        remember_enrolment_code(store, code).await?;
+    }
+    forget_token(store).await?;
+    match ensure_token(&HttpTransport, store).await? {
+        Err(answer) => Ok(Err(problem_of(&answer))),
+        Ok(_) => {
+            let now = platform::now_ms();
+            for mut item in store.outbox().await? {
+                if item.state == OutboxState::WaitingAuth {
+                    item.state = OutboxState::Queued;
+                    item.attempts = 0;
+                    item.next_attempt_at = now;
+                    item.problem = None;
+                    store.put_outbox(&item).await?;
+                }
+            }
+            kick();
+            Ok(Ok(()))
+        }
     }
 }
 

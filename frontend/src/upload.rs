@@ -122,7 +122,9 @@ pub async fn upload(
     transport: &impl Transport,
     store: &Store,
     photo: &Photo,
+    token: &str,
 ) -> Result<Step, StoreError> {
+    let auth = || crate::sync::bearer(token);
     let id = photo.record.photo_id;
     let (Some(processed), Some(blob)) = (photo.record.processed.as_ref(), photo.photo.as_ref())
     else {
@@ -157,6 +159,7 @@ pub async fn upload(
                         url: UPLOADS.into(),
                         headers: vec![
                             tus(),
+                            auth(),
                             ("upload-length", size.to_string()),
                             ("upload-metadata", metadata(photo)),
                             (CLIENT_VERSION_HEADER, env!("CARGO_PKG_VERSION").into()),
@@ -193,7 +196,7 @@ pub async fn upload(
                     .send(HttpRequest {
                         method: "HEAD",
                         url: u.clone(),
-                        headers: vec![tus()],
+                        headers: vec![tus(), auth()],
                         body: None,
                     })
                     .await;
@@ -229,6 +232,7 @@ pub async fn upload(
                     url: target.clone(),
                     headers: vec![
                         tus(),
+                        auth(),
                         ("upload-offset", offset.to_string()),
                         ("content-type", "application/offset+octet-stream".into()),
                         ("upload-checksum", checksum),

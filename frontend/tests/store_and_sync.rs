@@ -36,6 +36,7 @@ struct Scripted {
     answers: RefCell<VecDeque<Result<HttpAnswer, NetworkError>>>,
     calls: RefCell<Vec<(CaseId, CaseSubmission)>>,
     requests: RefCell<Vec<HttpRequest>>,
+    registrations: Cell<u32>,
 }
 
 impl Scripted {
@@ -51,6 +52,25 @@ struct Shared(Rc<Scripted>);
 impl Transport for Shared {
     async fn send(&self, request: HttpRequest) -> Result<HttpAnswer, NetworkError> {
         let this = &self.0;
+        if request.url == "/api/v1/devices" {
+            this.registrations.set(this.registrations.get() + 1);
+            let body = r#"{"device_id":"d","token":"tok-1","expires_at":"2026-12-29T00:00:00Z"}"#;
+            return Ok(HttpAnswer {
+                status: 201,
+                body: body.into(),
+                headers: vec![],
+            });
+        }
+        let auth = request
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "authorization")
+            .map(|(_, v)| v.clone());
+        assert_eq!(
+            auth.as_deref(),
+            Some("Bearer tok-1"),
+            "every request carries the device token"
+        );
         if let Some(id) = request.url.strip_prefix("/api/v1/cases/") {
             let case: CaseSubmission =
                 serde_json::from_slice(request.body.as_deref().unwrap_or_default()).unwrap();
@@ -262,6 +282,18 @@ async fn expired_login_waits_and_rejection_needs_a_person() {
     assert_eq!(
         store.outbox_item(waiting.id).await.unwrap().unwrap().state,
         OutboxState::WaitingAuth
+    );
+    assert_eq!(
+        server.registrations.get(),
+        1,
+        "the first sync registered the device"
+    );
+    let device: Option<Option<frontend::sync::DeviceCredentials>> =
+        store.meta("device").await.unwrap();
+    assert_eq!(
+        device,
+        Some(None),
+        "a refused token is forgotten, so signing in again registers afresh"
     );
     assert!(
         store.case(waiting.id).await.unwrap().is_some(),

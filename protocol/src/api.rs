@@ -60,6 +60,12 @@ pub enum ErrorCode {
     UnsupportedChecksum,
     UnsupportedTusVersion,
     Gone,
+    /// No valid device token: register (again) and retry; nothing was lost.
+    Unauthorized,
+    EnrolmentRequired,
+    EnrolmentInvalid,
+    /// Too many attempts; wait for `Retry-After` seconds.
+    RateLimited,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,

@@ -34,6 +34,18 @@ pub struct Config {
     /// Seconds an unfinished upload is kept before it expires and is cleaned up (7 days).
     #[arg(long, env = "RESGUARDO_UPLOAD_EXPIRY_SECS", default_value_t = 7 * 24 * 3600)]
     pub upload_expiry_secs: u64,
+
+    /// Seconds a device token stays valid (30 days); then the device signs in again.
+    #[arg(long, env = "RESGUARDO_TOKEN_LIFETIME_SECS", default_value_t = 30 * 24 * 3600)]
+    pub token_lifetime_secs: u64,
+
+    /// Devices must present an enrolment code (from the install link or typed) to register.
+    #[arg(long, env = "RESGUARDO_REQUIRE_ENROLMENT", default_value_t = false)]
+    pub require_enrolment: bool,
+
+    /// Device registrations allowed per client address per minute.
+    #[arg(long, env = "RESGUARDO_REGISTRATIONS_PER_MINUTE", default_value_t = 20)]
+    pub registrations_per_minute: u32,
 }
 
 impl Config {
@@ -47,6 +59,9 @@ impl Config {
             request_timeout_secs: 30,
             max_upload_bytes: 128 * 1024 * 1024,
             upload_expiry_secs: 7 * 24 * 3600,
+            token_lifetime_secs: 30 * 24 * 3600,
+            require_enrolment: false,
+            registrations_per_minute: 20,
         }
     }
 

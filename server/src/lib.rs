@@ -7,11 +7,13 @@
 //!   `{"error":{"code","message"}}` with a stable code.
 //! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
 //!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up).
-//! - [`config`]: command line and environment settings.
+//! - [`config`]: command line and environment settings; [`admin`]: the `enrolment` and
+//!   `devices` commands.
 //!
 //! [`run`] takes its listener and a shutdown signal so tests drive a real server on a random port;
 //! [`http::router`] builds the same app for tests that call it without a socket.
 
+pub mod admin;
 pub mod config;
 pub mod http;
 pub mod storage;
@@ -39,9 +41,12 @@ pub async fn run(
     ));
     let app = http::router(state);
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -105,6 +110,6 @@ pub async fn dump_cases(
 pub enum StartError {
     #[error("could not open storage: {0}")]
     Storage(#[from] storage::StorageError),
-    #[error("network: {0}")]
+    #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -27,6 +27,54 @@ enum Command {
         #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
         data_dir: std::path::PathBuf,
     },
+    /// Enrolment codes that let devices register (with --require-enrolment).
+    Enrolment {
+        #[arg(
+            long,
+            env = "RESGUARDO_DATA_DIR",
+            default_value = "data",
+            global = true
+        )]
+        data_dir: std::path::PathBuf,
+        #[command(subcommand)]
+        action: EnrolmentAction,
+    },
+    /// Registered devices.
+    Devices {
+        #[arg(
+            long,
+            env = "RESGUARDO_DATA_DIR",
+            default_value = "data",
+            global = true
+        )]
+        data_dir: std::path::PathBuf,
+        #[command(subcommand)]
+        action: DevicesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum EnrolmentAction {
+    /// Make a new code; prints it and the install link's query (`/?code=...`).
+    Create {
+        #[arg(long, default_value = "")]
+        label: String,
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    List,
+    Revoke {
+        code: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevicesAction {
+    List,
+    /// Its token stops working at once; what it already sent stays.
+    Revoke {
+        device_id: String,
+    },
 }
 
 #[tokio::main]
@@ -45,6 +93,31 @@ async fn main() -> ExitCode {
         }
         Some(Command::DumpPhotos { data_dir }) => {
             server::dump_photos(&data_dir, &mut std::io::stdout()).await
+        }
+        Some(Command::Enrolment { data_dir, action }) => {
+            let out = &mut std::io::stdout();
+            match action {
+                EnrolmentAction::Create {
+                    label,
+                    expires_in_days,
+                } => {
+                    server::admin::create_enrolment_code(&data_dir, &label, expires_in_days, out)
+                        .await
+                }
+                EnrolmentAction::List => server::admin::list_enrolment_codes(&data_dir, out).await,
+                EnrolmentAction::Revoke { code } => {
+                    server::admin::revoke_enrolment_code(&data_dir, &code, out).await
+                }
+            }
+        }
+        Some(Command::Devices { data_dir, action }) => {
+            let out = &mut std::io::stdout();
+            match action {
+                DevicesAction::List => server::admin::list_devices(&data_dir, out).await,
+                DevicesAction::Revoke { device_id } => {
+                    server::admin::revoke_device(&data_dir, &device_id, out).await
+                }
+            }
         }
         None => serve(cli.config).await,
     };

@@ -14,6 +14,8 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    /// A registered device's token; `send` adds it unless the request has its own.
+    pub token: String,
     pub state: http::AppState,
     pub storage: SqliteStorage,
     pub dir: tempfile::TempDir,
@@ -33,12 +35,18 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .unwrap();
     let state = http::AppState::new(Arc::new(storage.clone()), blobs, &config);
     let router = http::router(state.clone());
-    TestApp {
+    let mut app = TestApp {
         router,
         state,
         storage,
         dir,
-    }
+        token: String::new(),
+    };
+    app.token = app.register(serde_json::json!({})).await.json["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    app
 }
 
 pub struct Answer {
@@ -48,7 +56,27 @@ pub struct Answer {
 }
 
 impl TestApp {
-    pub async fn send(&self, request: Request<Body>) -> Answer {
+    /// Sends as the registered device (adds its bearer token unless one is set).
+    pub async fn send(&self, mut request: Request<Body>) -> Answer {
+        if !request.headers().contains_key("authorization") && !self.token.is_empty() {
+            let value = format!("Bearer {}", self.token).parse().unwrap();
+            request.headers_mut().insert("authorization", value);
+        }
+        self.send_anonymous(request).await
+    }
+
+    pub async fn register(&self, body: Value) -> Answer {
+        self.send_anonymous(
+            Request::post("/api/v1/devices")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Sends exactly `request`, with no token added.
+    pub async fn send_anonymous(&self, request: Request<Body>) -> Answer {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

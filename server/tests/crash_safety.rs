@@ -46,10 +46,20 @@ impl Drop for Server {
 
 /// A minimal HTTP/1.1 exchange: (status, body).
 fn request(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    request_as(port, method, path, body, "")
+}
+
+fn request_as(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    token: &str,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut response = String::new();
@@ -73,12 +83,17 @@ fn a_case_answered_201_survives_sigkill() {
     let body = common::household().to_string();
 
     let server = Server::start(dir.path());
-    let (status, first) = request(server.port, "PUT", &path, &body).unwrap();
+    let (_, registered) = request(server.port, "POST", "/api/v1/devices", "{}").unwrap();
+    let token = serde_json::from_str::<serde_json::Value>(&registered).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, first) = request_as(server.port, "PUT", &path, &body, &token).unwrap();
     assert_eq!(status, 201, "{first}");
     drop(server); // SIGKILL at once: no graceful shutdown, no checkpoint
 
     let server = Server::start(dir.path());
-    let (status, again) = request(server.port, "PUT", &path, &body).unwrap();
+    let (status, again) = request_as(server.port, "PUT", &path, &body, &token).unwrap();
     assert_eq!(status, 200, "the case must still be there: {again}");
     let first: serde_json::Value = serde_json::from_str(&first).unwrap();
     let again: serde_json::Value = serde_json::from_str(&again).unwrap();

@@ -105,3 +105,30 @@ async fn responses_are_compressed_when_the_browser_accepts_it() {
     let compressed = gzip.into_body().collect().await.unwrap().to_bytes();
     assert!(compressed.len() < 4096);
 }
+
+#[tokio::test]
+async fn every_response_has_security_headers_and_the_csp_allows_the_loader_by_hash() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
+    std::fs::write(
+        dist.path().join("csp-script-hashes.txt"),
+        "'sha256-abc123='",
+    )
+    .unwrap();
+    let dir = dist.path().to_owned();
+    let app = common::app_with(move |c| c.static_dir = dir).await;
+    for path in ["/", "/api/v1/health", "/api/v1/nothing"] {
+        let response = get(&app, path, None).await;
+        let h = response.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc123='"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+}

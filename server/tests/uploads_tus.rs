@@ -513,6 +513,7 @@ async fn concurrent_patches_to_one_upload_one_wins_the_other_is_409() {
     let first = {
         let router = app.router.clone();
         let request = patch_request(&photo, 0, &photo.bytes[..10_000])
+            .header("authorization", format!("Bearer {}", app.token))
             .body(slow_body)
             .unwrap();
         tokio::spawn(async move {

@@ -71,12 +71,44 @@ async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
         }
     });
     STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
+    remember_code_from_link(&store).await;
     autosave::install_page_lifecycle_flush();
     // Photos a page left unprocessed when it died are finished now.
     let pending = store.clone();
     leptos::task::spawn_local(async move { crate::photos::process_pending(&pending).await });
     crate::sync::start(store);
     Ok(())
+}
+
+/// An install link may carry the organisation's enrolment code (`/?code=...`): keep it for
+/// registration and take it out of the address bar.
+async fn remember_code_from_link(store: &Store) {
+    let location = platform::window().location();
+    let Ok(search) = location.search() else {
+        return;
+    };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
+    let Some(code) = params.get("code") else {
+        return;
+    };
+    if crate::sync::remember_enrolment_code(store, &code)
+        .await
+        .is_ok()
+    {
+        params.delete("code");
+        let query = params.to_string().as_string().unwrap_or_default();
+        let path = location.pathname().unwrap_or_else(|_| "/".into());
+        let clean = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        if let Ok(history) = platform::window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+        }
+    }
 }
 
 #[component]

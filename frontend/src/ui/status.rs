@@ -76,6 +76,48 @@ fn photo_progress(case_id: protocol::CaseId) -> impl IntoView {
     }
 }
 
+/// "Sign in again": registers the device anew (with the organisation's code when it asks for
+/// one); the waiting cases then continue where their uploads stopped.
+fn sign_in(needs_code: bool) -> impl IntoView {
+    let lang = use_lang();
+    let code = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<Msg>);
+    let busy = RwSignal::new(false);
+    let submit = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let typed = code.get_untracked();
+            let outcome =
+                crate::sync::sign_in_again(&store(), needs_code.then_some(typed.as_str())).await;
+            busy.set(false);
+            failure.set(match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(problem)) if problem.status.is_none() => Some(Msg::SignInNoConnection),
+                Ok(Err(problem)) if problem.code == Some(ErrorCode::EnrolmentInvalid) => {
+                    Some(Msg::EnrolmentCodeInvalid)
+                }
+                Ok(Err(_)) | Err(_) => Some(Msg::EnrolmentCodeHint),
+            });
+        });
+    };
+    view! {
+        <div class="sign-in" data-testid="sign-in">
+            {needs_code.then(|| view! {
+                <div class="field">
+                    <label for="enrolment-code">{t(Msg::EnrolmentCodeLabel)}</label>
+                    <input id="enrolment-code" data-testid="enrolment-code" type="text" autocomplete="off" autocapitalize="characters"
+                        prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+                    <p class="hint">{t(Msg::EnrolmentCodeHint)}</p>
+                </div>
+            })}
+            <button type="button" class="primary" data-testid="sign-in-again" disabled=move || busy.get() on:click=submit>
+                {t(Msg::SignInAgain)}
+            </button>
+            {move || failure.get().map(|m| view! { <p class="problem" role="alert">{tr(lang.get(), m)}</p> })}
+        </div>
+    }
+}
+
 /// The status panel of a submitted case. `on_reopen` runs after a rejected case went back to
 /// draft so the person can correct it.
 #[component]
@@ -89,6 +131,10 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
             && item.problem.as_ref().and_then(|p| p.code) == Some(ErrorCode::ValidationFailed);
         let case_id = item.case_id;
         let explain = explanation(&item);
+        let needs_code = matches!(
+            item.problem.as_ref().and_then(|p| p.code),
+            Some(ErrorCode::EnrolmentRequired | ErrorCode::EnrolmentInvalid)
+        );
         Some(view! {
             <section class="case-status" data-testid="case-status" data-state=state.as_str() role="status" aria-live="polite">
                 <h2>{move || tr(lang.get(), state_words(state))}</h2>
@@ -107,6 +153,7 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                         </div>
                     }
                 })}
+                {(state == OutboxState::WaitingAuth).then(|| sign_in(needs_code))}
                 {can_reopen.then(|| view! {
                     <button on:click=move |_| {
                         spawn_local(async move {

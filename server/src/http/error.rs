@@ -40,6 +40,14 @@ pub enum Error {
     UnsupportedChecksum,
     #[error("this upload has expired; create it again")]
     Gone,
+    #[error("sign in again: this device's token is missing, expired or revoked")]
+    Unauthorized,
+    #[error("an enrolment code is needed to register this device")]
+    EnrolmentRequired,
+    #[error("this enrolment code is not valid (unknown, expired or revoked)")]
+    EnrolmentInvalid,
+    #[error("too many attempts; try again later")]
+    RateLimited(u64),
     #[error("this version of the app is too old for the server; update the app")]
     ClientUnsupported,
     #[error("nothing here")]
@@ -72,6 +80,9 @@ impl Error {
             Error::UnsupportedTusVersion => StatusCode::PRECONDITION_FAILED,
             Error::ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
             Error::Gone => StatusCode::GONE,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::EnrolmentRequired | Error::EnrolmentInvalid => StatusCode::FORBIDDEN,
+            Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::CaseConflict => StatusCode::CONFLICT,
@@ -96,6 +107,10 @@ impl Error {
             Error::ChecksumMismatch => ErrorCode::ChecksumMismatch,
             Error::UnsupportedChecksum => ErrorCode::UnsupportedChecksum,
             Error::Gone => ErrorCode::Gone,
+            Error::Unauthorized => ErrorCode::Unauthorized,
+            Error::EnrolmentRequired => ErrorCode::EnrolmentRequired,
+            Error::EnrolmentInvalid => ErrorCode::EnrolmentInvalid,
+            Error::RateLimited(_) => ErrorCode::RateLimited,
             Error::MalformedJson(_) => ErrorCode::MalformedJson,
             Error::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Error::Validation(_) => ErrorCode::ValidationFailed,
@@ -141,6 +156,10 @@ impl IntoResponse for Error {
             tracing::error!(error = %cause, "storage failed");
         }
         let message = self.to_string();
+        let retry_after = match &self {
+            Error::RateLimited(seconds) => Some(*seconds),
+            _ => None,
+        };
         let (fields, missing_photos) = match self {
             Error::Validation(fields) => (fields, Vec::new()),
             Error::PhotosMissing(ids) => (Vec::new(), ids),
@@ -155,9 +174,14 @@ impl IntoResponse for Error {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response
     }
 }

@@ -1,9 +1,12 @@
 //! The HTTP face of the server: routes, the layers every request passes, and the app's files.
 
 mod cases;
+pub mod devices;
 mod error;
 mod health;
 pub mod openapi;
+pub mod rate_limit;
+mod security;
 mod static_files;
 pub mod uploads;
 
@@ -12,7 +15,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, head, options, put};
+use axum::routing::{any, get, head, options, post, put};
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -33,6 +36,10 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub blobs: BlobStore,
     upload_locks: Arc<uploads::UploadLocks>,
+    registrations: Arc<rate_limit::RateLimiter>,
+    csp: axum::http::HeaderValue,
+    require_enrolment: bool,
+    token_lifetime_secs: u64,
     static_dir: Option<std::path::PathBuf>,
     max_json_bytes: usize,
     max_upload_bytes: u64,
@@ -46,6 +53,13 @@ impl AppState {
             storage,
             blobs,
             upload_locks: Arc::default(),
+            registrations: Arc::new(rate_limit::RateLimiter::new(
+                config.registrations_per_minute,
+                std::time::Duration::from_secs(60),
+            )),
+            require_enrolment: config.require_enrolment,
+            csp: security::content_security_policy(Some(&config.static_dir)),
+            token_lifetime_secs: config.token_lifetime_secs,
             static_dir: config
                 .static_dir
                 .join("index.html")
@@ -61,10 +75,15 @@ impl AppState {
 
 /// The whole app: `/api/v1/...` plus, when a built app exists, its files.
 pub fn router(state: AppState) -> Router {
+    let device_only = middleware::from_fn_with_state(state.clone(), devices::require_device);
     let api = Router::new()
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
-        .route("/api/v1/cases/{case_id}", put(cases::put_case))
+        .route("/api/v1/devices", post(devices::register))
+        .route(
+            "/api/v1/cases/{case_id}",
+            put(cases::put_case).route_layer(device_only.clone()),
+        )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         // axum's own 2 MB limit would answer before ours; ours is the one that is configured.
@@ -91,6 +110,7 @@ pub fn router(state: AppState) -> Router {
                 .patch(uploads::patch)
                 .delete(uploads::terminate),
         )
+        .route_layer(device_only)
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(uploads::tus_resumable_header));
 
@@ -100,7 +120,15 @@ pub fn router(state: AppState) -> Router {
         None => app.fallback(not_found),
     };
 
+    let csp = state.csp.clone();
     app.layer(middleware::map_response(errors_as_json))
+        .layer(middleware::map_response(move |mut response: Response| {
+            let csp = csp.clone();
+            async move {
+                security::add_headers(&mut response, &csp);
+                response
+            }
+        }))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::new())
         .layer(

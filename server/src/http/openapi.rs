@@ -16,6 +16,7 @@ use utoipa::OpenApi;
     paths(
         super::health::health,
         super::cases::put_case,
+        super::devices::register,
         super::uploads::options,
         super::uploads::create,
         super::uploads::head,
@@ -24,10 +25,12 @@ use utoipa::OpenApi;
     ),
     components(schemas(
         CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
-        Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode
+        Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
+        super::devices::Registration, super::devices::Registered
     )),
     tags(
-        (name = "cases", description = "Household cases"),
+        (name = "cases", description = "Household cases (device token required)"),
+        (name = "devices", description = "Device registration: the bearer token for cases and uploads"),
         (name = "uploads", description = "Document photos (tus 1.0.0: creation, creation-with-upload, checksum, expiration, termination)"),
         (name = "health", description = "Liveness"),
     )

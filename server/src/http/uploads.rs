@@ -249,12 +249,14 @@ pub async fn create(
         }
         CreateOutcome::Conflict => return Err(Error::UploadConflict),
     };
-    if is_offset_stream(&headers) && !upload.completed {
-        // creation-with-upload: the body is the first PATCH. A repeated creation whose upload
-        // already moved on ignores it; the client learns the real offset from Upload-Offset.
-        if upload.offset == 0 {
-            upload = write_chunk(&state, upload, &headers, body).await?;
-        }
+    if is_offset_stream(&headers) && !upload.completed && upload.offset == 0 {
+        // creation-with-upload: the body is the first PATCH.
+        upload = write_chunk(&state, upload, &headers, body).await?;
+    } else {
+        // A repeated creation whose upload already moved on ignores its body (the client learns
+        // the real offset from Upload-Offset), but reads it: answering before the body is in
+        // makes the kernel reset the connection and the client never sees the answer.
+        drain(body, state.max_upload_bytes).await;
     }
     let mut headers_out = vec![
         (
@@ -265,6 +267,17 @@ pub async fn create(
     ];
     headers_out.extend(expires_header(&upload));
     Ok(with_tus(status, headers_out))
+}
+
+pub(crate) async fn drain(body: Body, limit: u64) {
+    let mut stream = body.into_data_stream();
+    let mut seen = 0u64;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > limit {
+            break;
+        }
+    }
 }
 
 fn parse_id(id: &str) -> Result<PhotoId, Error> {

@@ -69,6 +69,36 @@ impl Upload {
     }
 }
 
+/// A registered device. Its token is known only by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub device_id: uuid::Uuid,
+    pub token_hash: String,
+    pub created_at: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub revoked: bool,
+    pub enrolment_code: Option<String>,
+}
+
+/// A code the organisation hands out so that only its people's devices can register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolmentCode {
+    pub code: String,
+    pub label: String,
+    pub created_at: String,
+    /// Unix seconds; `None` never expires.
+    pub expires_at: Option<i64>,
+    pub revoked: bool,
+    pub uses: i64,
+}
+
+impl EnrolmentCode {
+    pub fn usable_at(&self, now: i64) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|t| t > now)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOutcome {
     Created(Upload),
@@ -121,6 +151,27 @@ pub trait Storage: Send + Sync + 'static {
     /// Every stored (completed) photo.
     async fn photos(&self) -> Result<Vec<Upload>, StorageError>;
 
+    /// Records a new device (and counts a use of its enrolment code).
+    async fn add_device(&self, device: Device) -> Result<(), StorageError>;
+
+    async fn device_by_token_hash(&self, token_hash: &str) -> Result<Option<Device>, StorageError>;
+
+    /// Every device, newest first.
+    async fn devices(&self) -> Result<Vec<Device>, StorageError>;
+
+    /// Revokes a device; `false` if there is no such device.
+    async fn revoke_device(&self, device_id: uuid::Uuid) -> Result<bool, StorageError>;
+
+    async fn add_enrolment_code(&self, code: EnrolmentCode) -> Result<(), StorageError>;
+
+    async fn enrolment_code(&self, code: &str) -> Result<Option<EnrolmentCode>, StorageError>;
+
+    /// Every code, newest first.
+    async fn enrolment_codes(&self) -> Result<Vec<EnrolmentCode>, StorageError>;
+
+    /// Revokes a code (devices already registered with it stay); `false` if unknown.
+    async fn revoke_enrolment_code(&self, code: &str) -> Result<bool, StorageError>;
+
     /// Cheap check that the back end answers (for `/api/v1/health`).
     async fn ping(&self) -> Result<(), StorageError>;
 }
@@ -141,8 +192,15 @@ pub(crate) fn new_receipt_code() -> Result<protocol::ReceiptCode, StorageError> 
     }
 }
 
+/// Now, in unix seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// Now, as RFC 3339 UTC with second precision.
-pub(crate) fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc());

@@ -14,8 +14,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use super::{
-    new_receipt_code, now_rfc3339, CreateOutcome, NewCase, PutOutcome, Storage, StorageError,
-    StoredCase, Upload,
+    new_receipt_code, now_rfc3339, CreateOutcome, Device, EnrolmentCode, NewCase, PutOutcome,
+    Storage, StorageError, StoredCase, Upload,
 };
 
 pub const DATABASE_FILE: &str = "resguardo.sqlite3";
@@ -26,6 +26,24 @@ macro_rules! select_uploads {
         concat!(
             r#"SELECT photo_id, case_id, length, "offset", sha256, content_type, metadata, expires_at,
                completed_at IS NOT NULL AS completed FROM uploads "#,
+            $rest
+        )
+    };
+}
+
+macro_rules! select_devices {
+    ($rest:literal) => {
+        concat!(
+            "SELECT device_id, token_hash, created_at, expires_at, revoked_at IS NOT NULL AS revoked, enrolment_code FROM devices ",
+            $rest
+        )
+    };
+}
+
+macro_rules! select_codes {
+    ($rest:literal) => {
+        concat!(
+            "SELECT code, label, created_at, expires_at, revoked_at IS NOT NULL AS revoked, uses FROM enrolment_codes ",
             $rest
         )
     };
@@ -228,6 +246,93 @@ impl Storage for SqliteStorage {
         rows.iter().map(upload_from_row).collect()
     }
 
+    async fn add_device(&self, device: Device) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO devices (device_id, token_hash, created_at, expires_at, enrolment_code) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(device.device_id.to_string())
+        .bind(&device.token_hash)
+        .bind(&device.created_at)
+        .bind(device.expires_at)
+        .bind(&device.enrolment_code)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(code) = &device.enrolment_code {
+            sqlx::query("UPDATE enrolment_codes SET uses = uses + 1 WHERE code = ?")
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn device_by_token_hash(&self, token_hash: &str) -> Result<Option<Device>, StorageError> {
+        let row = sqlx::query(select_devices!("WHERE token_hash = ?"))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(device_from_row).transpose()
+    }
+
+    async fn devices(&self) -> Result<Vec<Device>, StorageError> {
+        let rows = sqlx::query(select_devices!("ORDER BY created_at DESC, rowid DESC"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(device_from_row).collect()
+    }
+
+    async fn revoke_device(&self, device_id: uuid::Uuid) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?",
+        )
+        .bind(now_rfc3339())
+        .bind(device_id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_enrolment_code(&self, code: EnrolmentCode) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO enrolment_codes (code, label, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&code.code)
+        .bind(&code.label)
+        .bind(&code.created_at)
+        .bind(code.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn enrolment_code(&self, code: &str) -> Result<Option<EnrolmentCode>, StorageError> {
+        let row = sqlx::query(select_codes!("WHERE code = ?"))
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(code_from_row).transpose()
+    }
+
+    async fn enrolment_codes(&self) -> Result<Vec<EnrolmentCode>, StorageError> {
+        let rows = sqlx::query(select_codes!("ORDER BY created_at DESC, rowid DESC"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(code_from_row).collect()
+    }
+
+    async fn revoke_enrolment_code(&self, code: &str) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE enrolment_codes SET revoked_at = COALESCE(revoked_at, ?) WHERE code = ?",
+        )
+        .bind(now_rfc3339())
+        .bind(code)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -273,5 +378,30 @@ fn upload_from_row(row: &SqliteRow) -> Result<Upload, StorageError> {
         metadata: row.try_get("metadata")?,
         expires_at: row.try_get("expires_at")?,
         completed: row.try_get::<bool, _>("completed")?,
+    })
+}
+
+fn device_from_row(row: &SqliteRow) -> Result<Device, StorageError> {
+    let id: String = row.try_get("device_id")?;
+    Ok(Device {
+        device_id: id
+            .parse()
+            .map_err(|_| StorageError::Corrupt("device_id".into()))?,
+        token_hash: row.try_get("token_hash")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        revoked: row.try_get("revoked")?,
+        enrolment_code: row.try_get("enrolment_code")?,
+    })
+}
+
+fn code_from_row(row: &SqliteRow) -> Result<EnrolmentCode, StorageError> {
+    Ok(EnrolmentCode {
+        code: row.try_get("code")?,
+        label: row.try_get("label")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        revoked: row.try_get("revoked")?,
+        uses: row.try_get("uses")?,
     })
 }

@@ -1,0 +1,192 @@
+//! `POST /api/v1/devices`: a device registers and gets its bearer token; the middleware
+//! [`require_device`] lets only registered, unrevoked, unexpired devices send cases and photos.
+//!
+//! Tokens are 256 random bits; the server keeps only their SHA-256. A device never reads
+//! anything back: these routes accept data, they do not serve it.
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Json;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{AppState, Error};
+use crate::storage::{now_unix, Device};
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// Required when the organisation requires enrolment (from the install link or typed).
+    #[serde(default)]
+    pub enrolment_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Registered {
+    pub device_id: uuid::Uuid,
+    /// Send as `Authorization: Bearer <token>`; shown once, never stored by the server.
+    pub token: String,
+    /// When the token stops working (RFC 3339); the device then signs in again.
+    pub expires_at: String,
+}
+
+/// Enrolment codes are read the forgiving way: case, spaces and hyphens do not matter.
+pub fn normalize_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// A new enrolment code: 8 Crockford base32 symbols (40 bits), shown as `XXXX-XXXX`.
+pub fn new_enrolment_code() -> Result<String, Error> {
+    const SYMBOLS: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| Error::io(std::io::Error::other(e.to_string())))?;
+    Ok(bytes
+        .iter()
+        .map(|b| SYMBOLS[usize::from(b % 32)] as char)
+        .collect())
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Result<String, Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::io(std::io::Error::other(e.to_string())))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The client's address as this server sees it (no proxy headers are trusted).
+pub fn client_key(request_ip: Option<&ConnectInfo<std::net::SocketAddr>>) -> String {
+    request_ip.map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices",
+    tag = "devices",
+    request_body(content = Registration, content_type = "application/json", example = json!({})),
+    responses(
+        (status = 201, description = "Registered; keep the token", body = Registered),
+        (status = 400, description = "`malformed_json`", body = protocol::api::ErrorBody),
+        (status = 403, description = "`enrolment_required` or `enrolment_invalid`", body = protocol::api::ErrorBody),
+        (status = 429, description = "`rate_limited`, with `Retry-After`", body = protocol::api::ErrorBody),
+    )
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<(StatusCode, Json<Registered>), Error> {
+    let client = client_key(
+        request
+            .extensions()
+            .get::<ConnectInfo<std::net::SocketAddr>>(),
+    );
+    state
+        .registrations
+        .check(&client)
+        .map_err(Error::RateLimited)?;
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| Error::PayloadTooLarge)?;
+    let registration: Registration = if body.iter().all(u8::is_ascii_whitespace) {
+        Registration::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            Error::MalformedJson(format!("line {}, column {}", e.line(), e.column()))
+        })?
+    };
+    let now = now_unix();
+    let code = match registration
+        .enrolment_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(typed) => {
+            let normalized = normalize_code(typed);
+            let found = state.storage.enrolment_code(&normalized).await?;
+            match found {
+                Some(code) if code.usable_at(now) => Some(code.code),
+                _ => return Err(Error::EnrolmentInvalid),
+            }
+        }
+        None if state.require_enrolment => return Err(Error::EnrolmentRequired),
+        None => None,
+    };
+    let token = new_token()?;
+    let expires_at =
+        now.saturating_add(i64::try_from(state.token_lifetime_secs).unwrap_or(i64::MAX / 2));
+    let device = Device {
+        device_id: uuid::Uuid::new_v4(),
+        token_hash: token_hash(&token),
+        created_at: crate::storage::now_rfc3339(),
+        expires_at,
+        revoked: false,
+        enrolment_code: code,
+    };
+    state.storage.add_device(device.clone()).await?;
+    tracing::info!(device_id = %device.device_id, "device registered");
+    let expires = time::OffsetDateTime::from_unix_timestamp(expires_at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            device_id: device.device_id,
+            token,
+            expires_at: expires,
+        }),
+    ))
+}
+
+/// Case and upload routes: only a registered device's valid token gets through.
+pub async fn require_device(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    // tus discovery (OPTIONS) reveals nothing and carries no data.
+    let token = bearer(request.headers());
+    if request.method() == axum::http::Method::OPTIONS || is_valid(&state, token.as_deref()).await?
+    {
+        return Ok(next.run(request).await);
+    }
+    // Read the refused body first: answering while a chunk is still arriving makes the kernel
+    // reset the connection, and the client would see a network error instead of this 401.
+    super::uploads::drain(request.into_body(), DRAIN_LIMIT).await;
+    Err(Error::Unauthorized)
+}
+
+/// The most of a refused body that is read before answering (one photo chunk and then some).
+const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+
+fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+async fn is_valid(state: &AppState, token: Option<&str>) -> Result<bool, Error> {
+    let Some(token) = token else { return Ok(false) };
+    let device = state
+        .storage
+        .device_by_token_hash(&token_hash(token))
+        .await?;
+    Ok(device.is_some_and(|d| !d.revoked && d.expires_at > now_unix()))
+}
