@@ -44,7 +44,7 @@ const SELF = fileURLToPath(import.meta.url);
 async function main() {
   const runs = parseRuns(process.argv.slice(2));
   const tus = await import('tus-js-client');
-  const { dumpPhotos, freePort, freshTmpRoot, makeDir, startServer, REPO_ROOT, SERVER_BIN } = await import('../tests/support/harness.mjs');
+  const { dumpPhotos, freePort, freshTmpRoot, makeDir, registerDevice, startServer, REPO_ROOT, SERVER_BIN } = await import('../tests/support/harness.mjs');
   // (Some of these packages do not export ./package.json, so read it directly.)
   const versions = {};
   for (const name of ['tus-js-client', '@tus/server']) {
@@ -74,8 +74,14 @@ async function main() {
     cleanups.push(() => fs.rm(tmp, { recursive: true, force: true }));
 
     const servers = [
-      { key: 'ours', label: 'ours (Resguardo)', endpoint: `${ours.url}/api/v1/uploads/`, uploads: [] },
-      { key: 'theirs', label: `@tus/server ${version('@tus/server')}`, endpoint: `${theirs.url}/files/`, uploads: [] },
+      {
+        key: 'ours',
+        label: 'ours (Resguardo)',
+        endpoint: `${ours.url}/api/v1/uploads/`,
+        headers: { Authorization: `Bearer ${await registerDevice(ours.url)}` },
+        uploads: [],
+      },
+      { key: 'theirs', label: `@tus/server ${version('@tus/server')}`, endpoint: `${theirs.url}/files/`, headers: {}, uploads: [] },
     ];
     const scenarios = [
       { key: 'single', label: '1 × 100 MiB, 1 MiB chunks', files: [big] },
@@ -95,7 +101,7 @@ async function main() {
             metadata: { photo_id: crypto.randomUUID(), case_id: caseId, sha256: file.sha256, content_type: 'image/jpeg' },
           }));
           const started = process.hrtime.bigint();
-          const urls = await Promise.all(jobs.map((job) => upload(tus, server.endpoint, job)));
+          const urls = await Promise.all(jobs.map((job) => upload(tus, server.endpoint, job, server.headers)));
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           jobs.forEach((job, i) => server.uploads.push({ ...job, url: urls[i] }));
           const totalMiB = scenario.files.reduce((n, f) => n + f.data.length, 0) / MiB;
@@ -145,10 +151,11 @@ function makeFile(size) {
 }
 
 /** One tus-js-client upload to completion; resolves with its URL. */
-function upload(tus, endpoint, { file, metadata }) {
+function upload(tus, endpoint, { file, metadata }, headers) {
   return new Promise((resolve, reject) => {
     const up = new tus.Upload(file.data, {
       endpoint,
+      headers,
       chunkSize: CHUNK,
       retryDelays: [0, 200, 500, 1000],
       metadata,

@@ -354,3 +354,18 @@ export async function goOnline(context, proxy) {
   proxy.setMode('pass');
   await context.setOffline(false);
 }
+
+/**
+ * Registers a device with the server at `baseUrl` (POST /api/v1/devices) and returns its bearer
+ * token, for clients that talk to the case and upload routes directly.
+ */
+export async function registerDevice(baseUrl, body = {}) {
+  const res = await fetch(`${baseUrl}/api/v1/devices`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status !== 201) throw new Error(`device registration failed: ${res.status} ${JSON.stringify(json)}`);
+  return json.token;
+}
