@@ -106,3 +106,28 @@ pub async fn revoke_device(
     writeln!(out, "revoked {device_id}")?;
     Ok(())
 }
+
+/// `server admin create-user`: the password comes from `RESGUARDO_PASSWORD` or standard input.
+pub async fn create_user(
+    data_dir: &Path,
+    username: &str,
+    role: &str,
+    out: &mut impl Write,
+) -> Result<(), StartError> {
+    let role = crate::storage::staff::Role::parse(role)
+        .ok_or_else(|| fail("the role is reviewer or admin".into()))?;
+    let password = match std::env::var("RESGUARDO_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let storage = SqliteStorage::open(data_dir).await?;
+    crate::http::staff::auth::create_user(&storage, username, &password, role)
+        .await
+        .map_err(fail)?;
+    writeln!(out, "created {} ({})", username.trim(), role.as_str())?;
+    Ok(())
+}

@@ -46,6 +46,22 @@ pub struct Config {
     /// Device registrations allowed per client address per minute.
     #[arg(long, env = "RESGUARDO_REGISTRATIONS_PER_MINUTE", default_value_t = 20)]
     pub registrations_per_minute: u32,
+
+    /// Seconds a staff session lasts (8 hours).
+    #[arg(long, env = "RESGUARDO_STAFF_SESSION_SECS", default_value_t = 8 * 3600)]
+    pub staff_session_secs: u64,
+
+    /// Mark the staff session cookie `Secure` (set this when served over HTTPS).
+    #[arg(long, env = "RESGUARDO_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// Staff login attempts allowed per client address per minute.
+    #[arg(long, env = "RESGUARDO_LOGINS_PER_MINUTE", default_value_t = 10)]
+    pub logins_per_minute: u32,
+
+    /// Failed logins in a row that lock a staff account (for 15 minutes).
+    #[arg(long, env = "RESGUARDO_LOCKOUT_AFTER", default_value_t = 5)]
+    pub lockout_after: u32,
 }
 
 impl Config {
@@ -62,6 +78,10 @@ impl Config {
             token_lifetime_secs: 30 * 24 * 3600,
             require_enrolment: false,
             registrations_per_minute: 20,
+            staff_session_secs: 8 * 3600,
+            secure_cookies: false,
+            logins_per_minute: 10,
+            lockout_after: 5,
         }
     }
 

@@ -34,7 +34,8 @@ pub async fn run(
 ) -> Result<(), StartError> {
     let storage = storage::sqlite::SqliteStorage::open(&config.data_dir).await?;
     let blobs = storage::blobs::BlobStore::open(&config.data_dir).await?;
-    let state = http::AppState::new(Arc::new(storage), blobs, &config);
+    let storage = Arc::new(storage);
+    let state = http::AppState::new(storage.clone(), storage, blobs, &config);
     tokio::spawn(clean_up_expired_uploads(
         state.clone(),
         config.upload_expiry_secs,

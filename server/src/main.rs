@@ -39,6 +39,18 @@ enum Command {
         #[command(subcommand)]
         action: EnrolmentAction,
     },
+    /// Staff accounts.
+    Admin {
+        #[arg(
+            long,
+            env = "RESGUARDO_DATA_DIR",
+            default_value = "data",
+            global = true
+        )]
+        data_dir: std::path::PathBuf,
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Registered devices.
     Devices {
         #[arg(
@@ -65,6 +77,19 @@ enum EnrolmentAction {
     List,
     Revoke {
         code: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Adds a staff account. The password is read from RESGUARDO_PASSWORD, or else from the
+    /// first line of standard input (at least 12 characters).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// `reviewer` (cases) or `admin` (also enrolment codes, devices, audit log).
+        #[arg(long, default_value = "reviewer")]
+        role: String,
     },
 }
 
@@ -110,6 +135,10 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Admin {
+            data_dir,
+            action: AdminAction::CreateUser { username, role },
+        }) => server::admin::create_user(&data_dir, &username, &role, &mut std::io::stdout()).await,
         Some(Command::Devices { data_dir, action }) => {
             let out = &mut std::io::stdout();
             match action {

@@ -33,7 +33,8 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let blobs = server::storage::blobs::BlobStore::open(&config.data_dir)
         .await
         .unwrap();
-    let state = http::AppState::new(Arc::new(storage.clone()), blobs, &config);
+    let shared = Arc::new(storage.clone());
+    let state = http::AppState::new(shared.clone(), shared, blobs, &config);
     let router = http::router(state.clone());
     let mut app = TestApp {
         router,

@@ -63,6 +63,23 @@ fn new_token() -> Result<String, Error> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The client's address as this server sees it (no proxy headers are trusted); "unknown" when
+/// the router runs without a socket (tests).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_key(
+            parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
+        )))
+    }
+}
+
 /// The client's address as this server sees it (no proxy headers are trusted).
 pub fn client_key(request_ip: Option<&ConnectInfo<std::net::SocketAddr>>) -> String {
     request_ip.map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())

@@ -7,6 +7,7 @@ mod health;
 pub mod openapi;
 pub mod rate_limit;
 mod security;
+pub mod staff;
 mod static_files;
 pub mod uploads;
 
@@ -37,6 +38,12 @@ pub struct AppState {
     pub blobs: BlobStore,
     upload_locks: Arc<uploads::UploadLocks>,
     registrations: Arc<rate_limit::RateLimiter>,
+    pub staff: Arc<dyn crate::storage::staff::StaffStorage>,
+    logins_by_ip: Arc<rate_limit::RateLimiter>,
+    logins_by_account: Arc<rate_limit::RateLimiter>,
+    staff_session_secs: u64,
+    secure_cookies: bool,
+    lockout_after: u32,
     csp: axum::http::HeaderValue,
     require_enrolment: bool,
     token_lifetime_secs: u64,
@@ -48,7 +55,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(storage: Arc<dyn Storage>, blobs: BlobStore, config: &Config) -> Self {
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        staff: Arc<dyn crate::storage::staff::StaffStorage>,
+        blobs: BlobStore,
+        config: &Config,
+    ) -> Self {
         AppState {
             storage,
             blobs,
@@ -58,6 +70,19 @@ impl AppState {
                 std::time::Duration::from_secs(60),
             )),
             require_enrolment: config.require_enrolment,
+            staff,
+            logins_by_ip: Arc::new(rate_limit::RateLimiter::new(
+                config.logins_per_minute,
+                std::time::Duration::from_secs(60),
+            )),
+            // Per account too, so many addresses cannot guess one password quickly.
+            logins_by_account: Arc::new(rate_limit::RateLimiter::new(
+                config.logins_per_minute,
+                std::time::Duration::from_secs(60),
+            )),
+            staff_session_secs: config.staff_session_secs,
+            secure_cookies: config.secure_cookies,
+            lockout_after: config.lockout_after,
             csp: security::content_security_policy(Some(&config.static_dir)),
             token_lifetime_secs: config.token_lifetime_secs,
             static_dir: config
@@ -114,7 +139,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(uploads::tus_resumable_header));
 
-    let app = api.merge(tus).layer(middleware::map_response(no_store));
+    let app = api
+        .merge(tus)
+        .merge(staff::router())
+        .layer(middleware::map_response(no_store));
     let app = match &state.static_dir {
         Some(dir) => app.merge(static_files::router(dir)),
         None => app.fallback(not_found),

@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod sqlite;
+pub mod staff;
 
 use async_trait::async_trait;
 use protocol::api::CaseReceipt;

@@ -405,3 +405,5 @@ fn code_from_row(row: &SqliteRow) -> Result<EnrolmentCode, StorageError> {
         uses: row.try_get("uses")?,
     })
 }
+
+mod staff;

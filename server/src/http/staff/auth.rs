@@ -1,0 +1,254 @@
+//! Staff sign-in: argon2id passwords, session cookies, CSRF tokens, lock-out and rate limits.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use base64::Engine;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::html::{esc, page};
+use super::{cookie, Staff, StaffError, SESSION_COOKIE};
+use crate::http::devices::ClientAddr;
+use crate::http::AppState;
+use crate::storage::now_unix;
+use crate::storage::staff::{Role, StaffSession, StaffStorage, StaffUser};
+
+const LOGIN_CSRF_COOKIE: &str = "resguardo_login_csrf";
+/// How long an account stays locked after too many failures.
+const LOCKOUT_SECS: i64 = 15 * 60;
+
+pub fn random_token() -> Result<String, StaffError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        StaffError::Internal(crate::http::Error::io(std::io::Error::other(e.to_string())))
+    })?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An argon2id hash (PHC string) of `password`.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// `server admin create-user`: adds a staff account.
+pub async fn create_user(
+    staff: &dyn StaffStorage,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<(), String> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-@".contains(c))
+    {
+        return Err("a username is 1-64 letters, digits or . _ - @".into());
+    }
+    if password.chars().count() < 12 {
+        return Err("a password has at least 12 characters".into());
+    }
+    if staff
+        .staff_user(username)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!("{username} already exists"));
+    }
+    let password_hash = hash_password(password)?;
+    staff
+        .add_staff_user(StaffUser {
+            username: username.to_owned(),
+            password_hash,
+            role,
+            failed_logins: 0,
+            locked_until: None,
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+fn login_form(csrf: &str, message: Option<&str>) -> String {
+    let message = message
+        .map(|m| format!("<p class=\"problem\" role=\"alert\">{}</p>", esc(m)))
+        .unwrap_or_default();
+    format!(
+        "{message}<form method=\"post\" action=\"/staff/login\" class=\"card\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
+         <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <p><button type=\"submit\">Log in</button></p></form>",
+        esc(csrf)
+    )
+}
+
+fn login_response(
+    state: &AppState,
+    message: Option<&str>,
+    status: axum::http::StatusCode,
+) -> Result<Response, StaffError> {
+    let csrf = random_token()?;
+    let mut response = (status, page("Log in", None, &login_form(&csrf, message))).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies),
+    );
+    Ok(response)
+}
+
+pub async fn login_page(State(state): State<AppState>) -> Result<Response, StaffError> {
+    login_response(&state, None, axum::http::StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, StaffError> {
+    let username = form.username.trim().to_owned();
+    if let Err(wait) = state
+        .logins_by_ip
+        .check(&client)
+        .and_then(|()| state.logins_by_account.check(&username))
+    {
+        let mut response = login_response(
+            &state,
+            Some("Too many attempts. Wait a minute and try again."),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(response);
+    }
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
+        return Err(StaffError::BadCsrf);
+    }
+    let now = now_unix();
+    let user = state.staff.staff_user(&username).await?;
+    let wrong = "Wrong username or password.";
+    let Some(user) = user else {
+        // Same work as for a real account, so timing does not tell which usernames exist.
+        let _ = verify_password(&form.password, DUMMY_HASH);
+        tracing::warn!("staff login failed");
+        return login_response(&state, Some(wrong), axum::http::StatusCode::UNAUTHORIZED);
+    };
+    if user.locked_until.is_some_and(|t| t > now) {
+        tracing::warn!(username = %user.username, "staff login refused: account locked");
+        return login_response(
+            &state,
+            Some("This account is locked after too many failed attempts. Try again in 15 minutes."),
+            axum::http::StatusCode::FORBIDDEN,
+        );
+    }
+    if !verify_password(&form.password, &user.password_hash) {
+        state
+            .staff
+            .login_failed(
+                &user.username,
+                i64::from(state.lockout_after),
+                now + LOCKOUT_SECS,
+            )
+            .await?;
+        tracing::warn!(username = %user.username, "staff login failed");
+        return login_response(&state, Some(wrong), axum::http::StatusCode::UNAUTHORIZED);
+    }
+    state.staff.login_succeeded(&user.username).await?;
+    let token = random_token()?;
+    let lifetime = i64::try_from(state.staff_session_secs).unwrap_or(8 * 3600);
+    state
+        .staff
+        .add_session(
+            &hash_token(&token),
+            StaffSession {
+                username: user.username.clone(),
+                role: user.role,
+                csrf_token: random_token()?,
+                expires_at: now + lifetime,
+            },
+        )
+        .await?;
+    tracing::info!(username = %user.username, "staff logged in");
+    let mut response = Redirect::to("/staff/cases").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, lifetime, state.secure_cookies),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, StaffError> {
+    staff.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.staff.delete_session(&hash_token(&token)).await?;
+    }
+    let mut response = Redirect::to("/staff/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies),
+    );
+    Ok(response)
+}
+
+/// An argon2id hash of a random password nobody knows, verified against for unknown usernames.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Xq0t3bHzMXhNoC0r0m3Zp1lOM5kRUAj4CjLH1yZ8aU";

@@ -1,0 +1,200 @@
+//! The staff side: server-rendered pages (no scripts, so the strict CSP holds) for the people
+//! who review what arrived. Login with an argon2id password and a session cookie (HttpOnly,
+//! SameSite=Strict, Secure over TLS); every form carries a CSRF token; accounts lock after
+//! repeated failures; everything a staff member views or exports goes to the audit log.
+//!
+//! - [`auth`]: login, logout, sessions, passwords (and `server admin create-user`).
+//! - [`cases`]: the case list, one case with its photos, marking reviewed.
+//! - [`admin`]: enrolment codes, devices, the audit log (admins only).
+//! - [`export`]: the ZIP of a date range, streamed.
+
+pub mod admin;
+pub mod auth;
+pub mod cases;
+pub mod export;
+mod html;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use protocol::CaseId;
+
+use super::AppState;
+use crate::storage::staff::{AuditEntry, Role, StaffSession};
+use crate::storage::{now_rfc3339, now_unix};
+
+pub const SESSION_COOKIE: &str = "resguardo_staff";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(|| async { Redirect::to("/staff/cases") }))
+        .route("/staff/", get(|| async { Redirect::to("/staff/cases") }))
+        .route("/staff/staff.css", get(stylesheet))
+        .route("/staff/login", get(auth::login_page).post(auth::login))
+        .route("/staff/logout", post(auth::logout))
+        .route("/staff/cases", get(cases::list))
+        .route("/staff/cases/{case_id}", get(cases::detail))
+        .route("/staff/cases/{case_id}/review", post(cases::review))
+        .route("/staff/photos/{photo_id}", get(cases::photo))
+        .route("/staff/export", get(export::export))
+        .route(
+            "/staff/enrolment",
+            get(admin::enrolment_page).post(admin::create_code),
+        )
+        .route("/staff/enrolment/{code}/revoke", post(admin::revoke_code))
+        .route("/staff/devices", get(admin::devices_page))
+        .route(
+            "/staff/devices/{device_id}/revoke",
+            post(admin::revoke_device),
+        )
+        .route("/staff/audit", get(admin::audit_page))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        include_str!("staff.css"),
+    )
+        .into_response()
+}
+
+/// What a staff request can fail with: pages answer with a page, never JSON.
+#[derive(Debug)]
+pub enum StaffError {
+    /// Not signed in (or the session ended): go to the login page.
+    Login,
+    /// Signed in, but this needs an admin.
+    Forbidden,
+    /// The form's CSRF token is missing or wrong.
+    BadCsrf,
+    NotFound,
+    BadRequest(&'static str),
+    Internal(crate::http::Error),
+}
+
+impl From<crate::storage::StorageError> for StaffError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        StaffError::Internal(crate::http::Error::Storage(e))
+    }
+}
+
+impl IntoResponse for StaffError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            StaffError::Login => return Redirect::to("/staff/login").into_response(),
+            StaffError::Forbidden => (StatusCode::FORBIDDEN, "This page is for administrators."),
+            StaffError::BadCsrf => (
+                StatusCode::FORBIDDEN,
+                "This form has expired. Go back, reload the page and try again.",
+            ),
+            StaffError::NotFound => (StatusCode::NOT_FOUND, "Nothing here."),
+            StaffError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            StaffError::Internal(e) => return e.into_response(),
+        };
+        (
+            status,
+            html::page(
+                message,
+                None,
+                &format!("<p class=\"problem\">{}</p>", html::esc(message)),
+            ),
+        )
+            .into_response()
+    }
+}
+
+/// A signed-in staff member (extracting it requires a live session).
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub username: String,
+    pub role: Role,
+    pub csrf_token: String,
+}
+
+impl Staff {
+    pub fn require_admin(&self) -> Result<(), StaffError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(StaffError::Forbidden)
+        }
+    }
+
+    pub fn check_csrf(&self, sent: &str) -> Result<(), StaffError> {
+        if auth::constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(StaffError::BadCsrf)
+        }
+    }
+
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: &str,
+        case_id: Option<CaseId>,
+        detail: &str,
+    ) -> Result<(), StaffError> {
+        state
+            .staff
+            .audit(AuditEntry {
+                at: now_rfc3339(),
+                username: self.username.clone(),
+                action: action.to_owned(),
+                case_id,
+                detail: detail.to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = StaffError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(StaffError::Login);
+        };
+        let hash = auth::hash_token(&token);
+        let session: Option<StaffSession> = state.staff.session(&hash).await?;
+        match session {
+            Some(s) if s.expires_at > now_unix() => Ok(Staff {
+                username: s.username,
+                role: s.role,
+                csrf_token: s.csrf_token,
+            }),
+            Some(_) => {
+                state.staff.delete_session(&hash).await?;
+                Err(StaffError::Login)
+            }
+            None => Err(StaffError::Login),
+        }
+    }
+}
+
+/// `State` for handlers that only need it alongside [`Staff`].
+pub type S = State<AppState>;

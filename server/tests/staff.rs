@@ -1,0 +1,614 @@
+//! The staff side: login, sessions, CSRF, lock-out, rate limits, the pages, the export, the audit
+//! log, and an authorisation matrix over every route.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{app_with, household, new_id, TestApp};
+use http_body_util::BodyExt;
+use server::http::staff::auth::create_user;
+use server::storage::staff::{Role, StaffStorage};
+use server::storage::Storage;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Raw {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Raw {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn raw(app: &TestApp, request: Request<Body>) -> Raw {
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Raw {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .unwrap_or_else(|| panic!("no {name} in {html}"));
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn set_cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<(String, String)> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=')?;
+            (k == name).then(|| (val.to_owned(), attrs.to_owned()))
+        })
+}
+
+/// A signed-in staff member: the session cookie and the CSRF token of its forms.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn try_login(app: &TestApp, username: &str, password: &str) -> Raw {
+    let page = raw(
+        app,
+        Request::get("/staff/login").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let csrf = hidden_value(&page.text(), "csrf");
+    let (login_cookie, _) = set_cookie_value(&page.headers, "resguardo_login_csrf").unwrap();
+    let form = format!(
+        "csrf={csrf}&username={username}&password={}",
+        password.replace(' ', "+")
+    );
+    raw(
+        app,
+        Request::post("/staff/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("resguardo_login_csrf={login_cookie}"))
+            .body(Body::from(form))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn login(app: &TestApp, username: &str) -> Session {
+    let answer = try_login(app, username, PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let (cookie, attrs) = set_cookie_value(&answer.headers, "resguardo_staff").unwrap();
+    assert!(
+        attrs.contains("HttpOnly") && attrs.contains("SameSite=Strict"),
+        "{attrs}"
+    );
+    let page = get(app, "/staff/cases", Some(&cookie)).await;
+    Session {
+        csrf: hidden_value(&page.text(), "csrf"),
+        cookie,
+    }
+}
+
+async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> Raw {
+    let mut request = Request::get(path);
+    if let Some(c) = cookie {
+        request = request.header("cookie", format!("resguardo_staff={c}"));
+    }
+    raw(app, request.body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: Option<&str>, form: &str) -> Raw {
+    let mut request =
+        Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        request = request.header("cookie", format!("resguardo_staff={c}"));
+    }
+    raw(app, request.body(Body::from(form.to_owned())).unwrap()).await
+}
+
+async fn staffed_app(tweak: impl FnOnce(&mut server::Config)) -> TestApp {
+    let app = app_with(tweak).await;
+    create_user(&app.storage, "rita", PASSWORD, Role::Reviewer)
+        .await
+        .unwrap();
+    create_user(&app.storage, "ana", PASSWORD, Role::Admin)
+        .await
+        .unwrap();
+    app
+}
+
+/// A case with a photo of the applicant; returns (case_id, receipt code, photo bytes, photo id).
+async fn case_with_photo(app: &TestApp) -> (String, String, Vec<u8>, String) {
+    use base64::Engine;
+    use sha2::Digest;
+    let case_id = new_id();
+    let photo_id = new_id();
+    let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let meta = format!(
+        "photo_id {},case_id {},sha256 {},content_type {}",
+        b64(&photo_id),
+        b64(&case_id),
+        b64(&sha),
+        b64("image/jpeg")
+    );
+    let created = app
+        .send(
+            Request::post("/api/v1/uploads/")
+                .header("tus-resumable", "1.0.0")
+                .header("upload-length", "5000")
+                .header("upload-metadata", meta)
+                .header("content-type", "application/offset+octet-stream")
+                .body(Body::from(bytes.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let mut case = household();
+    case["photos"] = serde_json::json!([{"photo_id": photo_id, "kind": "id_document", "size": 5000, "sha256": sha, "content_type": "image/jpeg"}]);
+    let answer = app.put_case(&case_id, &case).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
+    (
+        case_id,
+        answer.json["receipt_code"].as_str().unwrap().to_owned(),
+        bytes,
+        photo_id,
+    )
+}
+
+#[tokio::test]
+async fn a_reviewer_finds_a_case_by_receipt_sees_everything_and_marks_it_reviewed() {
+    let app = staffed_app(|_| {}).await;
+    let (case_id, receipt, _, photo_id) = case_with_photo(&app).await;
+    app.put_case(&new_id(), &household()).await;
+    let rita = login(&app, "rita").await;
+
+    let list = get(
+        &app,
+        &format!("/staff/cases?q={}", receipt.to_lowercase()),
+        Some(&rita.cookie),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(
+        list.text().matches("data-case-id=").count(),
+        1,
+        "search by receipt code finds one case"
+    );
+    assert!(list.text().contains(&receipt));
+    assert_eq!(
+        get(&app, "/staff/cases?state=new", Some(&rita.cookie))
+            .await
+            .text()
+            .matches("data-case-id=")
+            .count(),
+        2
+    );
+    assert_eq!(
+        get(
+            &app,
+            "/staff/cases?from=2000-01-01&to=2000-12-31",
+            Some(&rita.cookie)
+        )
+        .await
+        .text()
+        .matches("data-case-id=")
+        .count(),
+        0
+    );
+    assert_eq!(
+        get(&app, "/staff/cases?q=NOT-A-CODE", Some(&rita.cookie))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let page = get(&app, &format!("/staff/cases/{case_id}"), Some(&rita.cookie))
+        .await
+        .text();
+    for expected in [
+        "María José Pérez",
+        "Luis Pérez",
+        "child",
+        "HN",
+        &format!("/staff/photos/{photo_id}"),
+    ] {
+        assert!(page.contains(expected), "{expected} on the case page");
+    }
+    let photo = get(
+        &app,
+        &format!("/staff/photos/{photo_id}"),
+        Some(&rita.cookie),
+    )
+    .await;
+    assert_eq!(
+        (
+            photo.status,
+            photo.headers["content-type"].to_str().unwrap()
+        ),
+        (StatusCode::OK, "image/jpeg")
+    );
+    assert_eq!(photo.body.len(), 5000);
+
+    let reviewed = post_form(
+        &app,
+        &format!("/staff/cases/{case_id}/review"),
+        Some(&rita.cookie),
+        &format!("csrf={}&note=Called+back", rita.csrf),
+    )
+    .await;
+    assert_eq!(reviewed.status, StatusCode::SEE_OTHER);
+    let page = get(&app, &format!("/staff/cases/{case_id}"), Some(&rita.cookie))
+        .await
+        .text();
+    assert!(page.contains("Reviewed by rita") && page.contains("Called back"));
+    assert_eq!(
+        get(&app, "/staff/cases?state=reviewed", Some(&rita.cookie))
+            .await
+            .text()
+            .matches("data-case-id=")
+            .count(),
+        1
+    );
+
+    let audit = app.storage.audit_log(100, 0).await.unwrap();
+    let actions: Vec<(String, String)> = audit
+        .iter()
+        .map(|e| (e.username.clone(), e.action.clone()))
+        .collect();
+    assert!(actions.contains(&("rita".into(), "view_case".into())));
+    assert!(actions.contains(&("rita".into(), "review_case".into())));
+}
+
+#[tokio::test]
+async fn state_changing_forms_need_the_csrf_token() {
+    let app = staffed_app(|_| {}).await;
+    let (case_id, ..) = case_with_photo(&app).await;
+    let rita = login(&app, "rita").await;
+    for form in ["note=x".to_owned(), "csrf=wrong&note=x".to_owned()] {
+        let answer = post_form(
+            &app,
+            &format!("/staff/cases/{case_id}/review"),
+            Some(&rita.cookie),
+            &form,
+        )
+        .await;
+        assert!(
+            answer.status == StatusCode::FORBIDDEN || answer.status.is_client_error(),
+            "{form}: {}",
+            answer.status
+        );
+    }
+    assert!(
+        get(&app, &format!("/staff/cases/{case_id}"), Some(&rita.cookie))
+            .await
+            .text()
+            .contains("Mark reviewed")
+    );
+    assert_eq!(
+        post_form(&app, "/staff/logout", Some(&rita.cookie), "csrf=wrong")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The login form has its own token (a cookie and a field that must match).
+    let forged = raw(
+        &app,
+        Request::post("/staff/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "csrf=x&username=rita&password={}",
+                PASSWORD.replace(' ', "+")
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let out = post_form(
+        &app,
+        "/staff/logout",
+        Some(&rita.cookie),
+        &format!("csrf={}", rita.csrf),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, "/staff/cases", Some(&rita.cookie)).await.status,
+        StatusCode::SEE_OTHER,
+        "the session is gone"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account() {
+    let app = staffed_app(|c| c.logins_per_minute = 100).await;
+    for _ in 0..5 {
+        assert_eq!(
+            try_login(&app, "rita", "wrong password 123").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = try_login(&app, "rita", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::FORBIDDEN);
+    assert!(locked.text().contains("locked"));
+    assert!(set_cookie_value(&locked.headers, "resguardo_staff").is_none());
+    // Others are not affected.
+    login(&app, "ana").await;
+    let unknown = try_login(&app, "nobody", PASSWORD).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(unknown.text().contains("Wrong username or password"));
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_with_retry_after() {
+    let app = staffed_app(|c| c.logins_per_minute = 3).await;
+    for _ in 0..3 {
+        assert_eq!(
+            try_login(&app, "rita", "wrong password 123").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = try_login(&app, "rita", PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn sessions_expire() {
+    let app = staffed_app(|c| c.staff_session_secs = 1).await;
+    let rita = login(&app, "rita").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let answer = get(&app, "/staff/cases", Some(&rita.cookie)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.headers["location"], "/staff/login");
+}
+
+#[tokio::test]
+async fn the_export_zip_holds_the_cases_members_and_photos() {
+    use std::io::Read;
+    let app = staffed_app(|_| {}).await;
+    let (case_id, receipt, photo_bytes, photo_id) = case_with_photo(&app).await;
+    let mut tricky = household();
+    tricky["applicant"]["name"] = serde_json::json!("=HYPERLINK(\"http://x\"), \"Quoted\"");
+    app.put_case(&new_id(), &tricky).await;
+    let ana = login(&app, "ana").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let zip = get(
+        &app,
+        &format!("/staff/export?from={today}&to={today}"),
+        Some(&ana.cookie),
+    )
+    .await;
+    assert_eq!(zip.status, StatusCode::OK);
+    assert_eq!(zip.headers["content-type"], "application/zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body)).unwrap();
+    let mut read = |name: &str| {
+        let mut s = Vec::new();
+        archive
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the zip"))
+            .read_to_end(&mut s)
+            .unwrap();
+        s
+    };
+    let cases_csv = String::from_utf8(read("cases.csv")).unwrap();
+    assert!(cases_csv.starts_with("case_id,receipt_code,"));
+    assert!(cases_csv.contains(&receipt) && cases_csv.contains("María José Pérez"));
+    assert!(
+        cases_csv.contains("\"'=HYPERLINK(\"\"http://x\"\"), \"\"Quoted\"\"\""),
+        "quoted and neutralised: {cases_csv}"
+    );
+    assert_eq!(cases_csv.lines().count(), 3);
+    let members_csv = String::from_utf8(read("members.csv")).unwrap();
+    assert!(members_csv.contains("Luis Pérez") && members_csv.contains("child"));
+    let json: serde_json::Value = serde_json::from_slice(&read("cases.json")).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(
+        read(&format!("photos/{receipt}/{photo_id}.jpg")),
+        photo_bytes
+    );
+
+    let exported: Vec<_> = app
+        .storage
+        .audit_log(100, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "export_case")
+        .collect();
+    assert_eq!(exported.len(), 2);
+    assert!(exported.iter().all(|e| e.username == "ana"));
+    assert!(exported
+        .iter()
+        .any(|e| e.case_id.map(|c| c.to_string()) == Some(case_id.clone())));
+
+    let empty = get(
+        &app,
+        "/staff/export?from=2000-01-01&to=2000-01-02",
+        Some(&ana.cookie),
+    )
+    .await;
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(empty.body)).unwrap();
+    assert_eq!(archive.len(), 3, "the three data files, no photos");
+}
+
+#[tokio::test]
+async fn authorisation_matrix_over_every_route() {
+    let app = staffed_app(|_| {}).await;
+    let (case_id, _, _, photo_id) = case_with_photo(&app).await;
+    let rita = login(&app, "rita").await;
+    let ana = login(&app, "ana").await;
+    let revoked = app.register(serde_json::json!({})).await.json;
+    let revoked_token = revoked["token"].as_str().unwrap().to_owned();
+    app.storage
+        .revoke_device(revoked["device_id"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap();
+    let victim = app.register(serde_json::json!({})).await.json["device_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    #[derive(Clone, Copy, Debug)]
+    enum Who {
+        Anonymous,
+        Device,
+        RevokedDevice,
+        Reviewer,
+        Admin,
+    }
+    use Who::*;
+    let token_for = |who: Who| match who {
+        Device => Some(app.token.clone()),
+        RevokedDevice => Some(revoked_token.clone()),
+        _ => None,
+    };
+    let session_for = |who: Who| match who {
+        Reviewer => Some(&rita),
+        Admin => Some(&ana),
+        _ => None,
+    };
+    let request = |who: Who, method: &str, path: &str| {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token_for(who) {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let mut body = Body::empty();
+        if let Some(s) = session_for(who) {
+            b = b.header("cookie", format!("resguardo_staff={}", s.cookie));
+            if method == "POST" && path.starts_with("/staff") {
+                b = b.header("content-type", "application/x-www-form-urlencoded");
+                body = Body::from(format!("csrf={}", s.csrf));
+            }
+        }
+        if method == "PUT" {
+            b = b.header("content-type", "application/json");
+            body = Body::from(household().to_string());
+        }
+        b.body(body).unwrap()
+    };
+    const LOGIN: u16 = 303;
+    let new_case = format!("/api/v1/cases/{}", new_id());
+    let matrix: Vec<(&str, String, [u16; 5])> = vec![
+        // route                                         anon   device revoked reviewer admin
+        ("PUT", new_case.clone(), [401, 200, 401, 401, 401]),
+        ("POST", "/api/v1/uploads/".into(), [401, 412, 401, 401, 401]),
+        (
+            "HEAD",
+            format!("/api/v1/uploads/{photo_id}"),
+            [401, 412, 401, 401, 401],
+        ),
+        (
+            "GET",
+            format!("/api/v1/cases/{case_id}"),
+            [405, 405, 405, 405, 405],
+        ),
+        (
+            "GET",
+            "/staff/cases".into(),
+            [LOGIN, LOGIN, LOGIN, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/staff/cases/{case_id}"),
+            [LOGIN, LOGIN, LOGIN, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/staff/photos/{photo_id}"),
+            [LOGIN, LOGIN, LOGIN, 200, 200],
+        ),
+        (
+            "GET",
+            "/staff/export".into(),
+            [LOGIN, LOGIN, LOGIN, 200, 200],
+        ),
+        (
+            "GET",
+            "/staff/enrolment".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 200],
+        ),
+        (
+            "GET",
+            "/staff/devices".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 200],
+        ),
+        (
+            "GET",
+            "/staff/audit".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 200],
+        ),
+        (
+            "POST",
+            "/staff/enrolment".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 303],
+        ),
+        (
+            "POST",
+            format!("/staff/devices/{victim}/revoke"),
+            [LOGIN, LOGIN, LOGIN, 403, 303],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, expected) in &matrix {
+        for (i, who) in [Anonymous, Device, RevokedDevice, Reviewer, Admin]
+            .into_iter()
+            .enumerate()
+        {
+            // The first device PUT creates the case; a replay of the same body then answers 200.
+            let status = raw(&app, request(who, method, path)).await.status.as_u16();
+            let want = if *method == "PUT" && matches!(who, Device) {
+                [201, 200]
+            } else {
+                [expected[i], expected[i]]
+            };
+            if !want.contains(&status) {
+                failures.push(format!(
+                    "{method} {path} as {who:?}: {status}, expected {}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test]
+async fn ids_in_paths_never_reach_files_outside_the_data_directory() {
+    let app = staffed_app(|_| {}).await;
+    let ana = login(&app, "ana").await;
+    for path in [
+        "/staff/photos/..%2F..%2Fresguardo.sqlite3",
+        "/staff/photos/../resguardo.sqlite3",
+        "/staff/photos/%2e%2e%2fresguardo.sqlite3",
+        "/staff/cases/..%2F..%2Fetc%2Fpasswd",
+        "/staff/photos/00000000-0000-0000-0000-000000000000",
+    ] {
+        let answer = get(&app, path, Some(&ana.cookie)).await;
+        assert!(answer.status.is_client_error(), "{path}: {}", answer.status);
+        assert!(!answer.text().contains("SQLite format"), "{path}");
+    }
+}
