@@ -322,6 +322,22 @@ impl Store {
         Ok(())
     }
 
+    /// A read-write transaction over `stores` (which include the outbox) for changing a draft:
+    /// refused, with nothing written, once the case is in the outbox, so what was sent never
+    /// changes under the worker's feet.
+    async fn draft_transaction(
+        &self,
+        case_id: CaseId,
+        stores: &[&str],
+    ) -> Result<rexie::Transaction, StoreError> {
+        let tx = self.db.transaction(stores, TransactionMode::ReadWrite)?;
+        if tx.store(OUTBOX)?.key_exists(key(case_id)).await? {
+            tx.abort().await?;
+            return Err(StoreError::AlreadySubmitted);
+        }
+        Ok(tx)
+    }
+
     pub async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
         self.get(CASES, key(id)).await
     }
@@ -337,13 +353,7 @@ impl Store {
     /// under the worker's feet.
     pub async fn save_draft(&self, case: &CaseRecord) -> Result<(), StoreError> {
         let js = to_js(case)?;
-        let tx = self
-            .db
-            .transaction(&[CASES, OUTBOX], TransactionMode::ReadWrite)?;
-        if tx.store(OUTBOX)?.key_exists(key(case.id)).await? {
-            tx.abort().await?;
-            return Err(StoreError::AlreadySubmitted);
-        }
+        let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
         tx.store(CASES)?.put(&js, None).await?;
         tx.done().await?;
         self.changed();
@@ -352,13 +362,7 @@ impl Store {
 
     /// Deletes a draft (never a submitted case).
     pub async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(&[CASES, OUTBOX, PHOTOS], TransactionMode::ReadWrite)?;
-        if tx.store(OUTBOX)?.key_exists(key(id)).await? {
-            tx.abort().await?;
-            return Err(StoreError::AlreadySubmitted);
-        }
+        let tx = self.draft_transaction(id, &[CASES, OUTBOX, PHOTOS]).await?;
         tx.store(CASES)?.delete(key(id)).await?;
         let photos = tx.store(PHOTOS)?;
         let range = rexie::KeyRange::only(&key(id)).map_err(rexie::Error::from)?;
@@ -378,13 +382,7 @@ impl Store {
     pub async fn enqueue(&self, case: &CaseRecord, now: f64) -> Result<OutboxItem, StoreError> {
         let item = OutboxItem::queued(case.id, now);
         let (case_js, item_js) = (to_js(case)?, to_js(&item)?);
-        let tx = self
-            .db
-            .transaction(&[CASES, OUTBOX], TransactionMode::ReadWrite)?;
-        if tx.store(OUTBOX)?.key_exists(key(case.id)).await? {
-            tx.abort().await?;
-            return Err(StoreError::AlreadySubmitted);
-        }
+        let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
         tx.store(CASES)?.put(&case_js, None).await?;
         tx.store(OUTBOX)?.put(&item_js, None).await?;
         tx.done().await?;
@@ -429,16 +427,8 @@ impl Store {
     pub async fn put_photo(&self, photo: &Photo) -> Result<(), StoreError> {
         let value = photo.to_js()?;
         let tx = self
-            .db
-            .transaction(&[OUTBOX, PHOTOS], TransactionMode::ReadWrite)?;
-        if tx
-            .store(OUTBOX)?
-            .key_exists(key(photo.record.case_id))
-            .await?
-        {
-            tx.abort().await?;
-            return Err(StoreError::AlreadySubmitted);
-        }
+            .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
+            .await?;
         tx.store(PHOTOS)?.put(&value, None).await?;
         tx.done().await?;
         self.changed();
@@ -523,16 +513,8 @@ impl Store {
             return Ok(());
         };
         let tx = self
-            .db
-            .transaction(&[OUTBOX, PHOTOS], TransactionMode::ReadWrite)?;
-        if tx
-            .store(OUTBOX)?
-            .key_exists(key(photo.record.case_id))
-            .await?
-        {
-            tx.abort().await?;
-            return Err(StoreError::AlreadySubmitted);
-        }
+            .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
+            .await?;
         tx.store(PHOTOS)?
             .delete(JsValue::from_str(&id.to_string()))
             .await?;

@@ -13,6 +13,14 @@ use crate::http::devices::{new_enrolment_code, normalize_code};
 use crate::http::AppState;
 use crate::storage::{now_rfc3339, now_unix, EnrolmentCode};
 
+/// A "Revoke" form for something still active (nothing otherwise).
+fn revoke_button(status: &str, action: &str, staff: &Staff) -> String {
+    if status != "active" {
+        return String::new();
+    }
+    format!("<form method=\"post\" action=\"{action}\">{}<button type=\"submit\">Revoke</button></form>", csrf_field(staff))
+}
+
 pub async fn enrolment_page(
     State(state): State<AppState>,
     staff: Staff,
@@ -26,15 +34,7 @@ pub async fn enrolment_page(
         .iter()
         .map(|c| {
             let status = if c.revoked { "revoked" } else if c.usable_at(now) { "active" } else { "expired" };
-            let revoke = if status == "active" {
-                format!(
-                    "<form method=\"post\" action=\"/staff/enrolment/{}/revoke\">{}<button type=\"submit\">Revoke</button></form>",
-                    esc(&c.code),
-                    csrf_field(&staff)
-                )
-            } else {
-                String::new()
-            };
+            let revoke = revoke_button(status, &format!("/staff/enrolment/{}/revoke", esc(&c.code)), &staff);
             format!(
                 "<tr data-code=\"{code}\"><td class=\"receipt\">{shown}</td><td>{label}</td><td>{status}</td><td>{uses}</td>\
                  <td><code>/?code={code}</code></td><td>{revoke}</td></tr>",
@@ -133,15 +133,7 @@ pub async fn devices_page(
         .iter()
         .map(|d| {
             let status = if d.revoked { "revoked" } else if d.expires_at <= now { "expired" } else { "active" };
-            let revoke = if status == "active" {
-                format!(
-                    "<form method=\"post\" action=\"/staff/devices/{}/revoke\">{}<button type=\"submit\">Revoke</button></form>",
-                    d.device_id,
-                    csrf_field(&staff)
-                )
-            } else {
-                String::new()
-            };
+            let revoke = revoke_button(status, &format!("/staff/devices/{}/revoke", d.device_id), &staff);
             format!(
                 "<tr data-device-id=\"{}\"><td><code>{}</code></td><td>{}</td><td>{status}</td><td>{}</td><td>{revoke}</td></tr>",
                 d.device_id,
