@@ -392,7 +392,17 @@ pub async fn sign_in_again(
     }
     forget_token(store).await?;
     match ensure_token(&HttpTransport, store).await? {
-        Err(answer) => Ok(Err(problem_of(&answer))),
+        Err(answer) => {
+            // Kept on the waiting cases, so the panel can ask for a code when that is why.
+            let problem = problem_of(&answer);
+            for mut item in store.outbox().await? {
+                if item.state == OutboxState::WaitingAuth {
+                    item.problem = Some(problem.clone());
+                    store.put_outbox(&item).await?;
+                }
+            }
+            Ok(Err(problem))
+        }
         Ok(_) => {
             let now = platform::now_ms();
             for mut item in store.outbox().await? {

@@ -4,7 +4,7 @@
 //   node --test --test-concurrency=1 tests/e2e/photos.test.mjs
 //
 // The test pictures are made once per run inside Chromium (OffscreenCanvas: gradients, shapes and
-// noise, 3000×2250 JPEG), tuned so that the app's processed photo (long edge 2048, JPEG 0.8) is
+// noise, 3000×2250 JPEG; ../support/photos.mjs), tuned so that the app's processed photo (long edge 2048, JPEG 0.8) is
 // about 1 MB, like a real phone picture of a document. One of them carries an EXIF segment with
 // an orientation and a GPS position, which must not reach the server.
 //
@@ -21,11 +21,9 @@ import {
   artifactPath,
   assertBuilt,
   dumpPhotos,
-  firstPage,
   freshTmpRoot,
   goOffline,
   goOnline,
-  launchBrowser,
   makeDir,
   pollUntil,
   waitForServiceWorker,
@@ -49,6 +47,15 @@ import {
   verifyHousehold,
   worldRunner,
 } from '../support/app.mjs';
+import {
+  addPhoto,
+  expectPhotoReady,
+  makeTestPictures,
+  openFillAndDocuments,
+  peopleOnStep4,
+  photosOnPage,
+  statusNow,
+} from '../support/photos.mjs';
 
 const TMP = await freshTmpRoot(import.meta.url);
 const TEST_TIMEOUT = 420_000;
@@ -72,113 +79,24 @@ before(async () => {
   assertBuilt();
   const started = Date.now();
   const dir = await makeDir(TMP, 'images');
-  const context = await launchBrowser(path.join(dir, 'profile'));
-  try {
-    const page = await firstPage(context);
-    await page.goto('about:blank');
-    await page.evaluate(installGenerator);
-    // Noise amplitude that makes a processed photo weigh about TARGET_PROCESSED (bisection).
-    let lo = 0;
-    let hi = 192;
-    let amplitude = 24;
-    for (let i = 0; i < 7; i++) {
-      amplitude = (lo + hi) / 2;
-      const { processedSize } = await page.evaluate(([seed, a]) => window.makePicture(seed, a, false), [1, amplitude]);
-      if (processedSize < TARGET_PROCESSED) lo = amplitude;
-      else hi = amplitude;
-      if (Math.abs(processedSize - TARGET_PROCESSED) < 80_000) break;
-    }
-    for (let seed = 1; seed <= 6; seed++) {
-      const { base64, processedSize } = await page.evaluate(([s, a]) => window.makePicture(s, a, true), [seed, amplitude]);
-      const file = path.join(dir, `document-${seed}.jpg`);
-      await fs.writeFile(file, Buffer.from(base64, 'base64'));
-      images.plain.push(file);
-      images.sizes[file] = { original: Buffer.byteLength(base64, 'base64'), processed: processedSize };
-    }
-    // The first picture again, as a phone would write it: EXIF with "rotate 90° clockwise" and a
-    // GPS position right after the start of the image.
-    const withExif = insertExif(await fs.readFile(images.plain[0]));
-    images.exif = path.join(dir, 'document-1-exif-gps.jpg');
-    await fs.writeFile(images.exif, withExif);
-    images.sizes[images.exif] = { original: withExif.length, processed: images.sizes[images.plain[0]].processed };
-    console.log(
-      `# test pictures (3000×2250, noise amplitude ${amplitude.toFixed(1)}) made in ${((Date.now() - started) / 1000).toFixed(1)} s:\n` +
-        Object.entries(images.sizes)
-          .map(([f, s]) => `#   ${path.basename(f)}: ${kb(s.original)} as taken, ~${kb(s.processed)} processed (estimate)`)
-          .join('\n'),
-    );
-  } finally {
-    await context.close();
-  }
+  const made = await makeTestPictures(dir, { count: 6, target: TARGET_PROCESSED });
+  images.plain = made.files;
+  Object.assign(images.sizes, made.sizes);
+  // The first picture again, as a phone would write it: EXIF with "rotate 90° clockwise" and a
+  // GPS position right after the start of the image.
+  const withExif = insertExif(await fs.readFile(images.plain[0]));
+  images.exif = path.join(dir, 'document-1-exif-gps.jpg');
+  await fs.writeFile(images.exif, withExif);
+  images.sizes[images.exif] = { original: withExif.length, processed: images.sizes[images.plain[0]].processed };
+  console.log(
+    `# test pictures (3000×2250, noise amplitude ${made.amplitude.toFixed(1)}) made in ${((Date.now() - started) / 1000).toFixed(1)} s:\n` +
+      Object.entries(images.sizes)
+        .map(([f, s]) => `#   ${path.basename(f)}: ${kb(s.original)} as taken, ~${kb(s.processed)} processed (estimate)`)
+        .join('\n'),
+  );
 });
 
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
-
-/** Runs in the page: defines window.makePicture(seed, amplitude, withData). */
-function installGenerator() {
-  const mulberry32 = (a) => () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  window.makePicture = async (seed, amplitude, withData) => {
-    const w = 3000;
-    const h = 2250;
-    const rand = mulberry32(seed * 7919);
-    const canvas = new OffscreenCanvas(w, h);
-    const ctx = canvas.getContext('2d');
-    const g = ctx.createLinearGradient(0, 0, w, h);
-    g.addColorStop(0, `hsl(${(seed * 67) % 360} 45% 70%)`);
-    g.addColorStop(1, `hsl(${(seed * 67 + 140) % 360} 40% 35%)`);
-    ctx.fillStyle = g;
-    ctx.fillRect(0, 0, w, h);
-    const r = ctx.createRadialGradient(w * 0.3, h * 0.4, 50, w * 0.5, h * 0.5, w * 0.7);
-    r.addColorStop(0, 'rgba(255,255,255,0.5)');
-    r.addColorStop(1, 'rgba(0,0,0,0.3)');
-    ctx.fillStyle = r;
-    ctx.fillRect(0, 0, w, h);
-    // A "document": a pale card with lines of text and a photo box.
-    ctx.fillStyle = 'rgba(250,248,240,0.9)';
-    ctx.fillRect(300, 250, 2400, 1750);
-    ctx.fillStyle = `hsl(${(seed * 31) % 360} 30% 40%)`;
-    ctx.fillRect(400, 400, 600, 800);
-    ctx.fillStyle = '#222';
-    ctx.font = 'bold 110px sans-serif';
-    ctx.fillText(`DOCUMENTO ${seed}`, 1100, 520);
-    ctx.font = '70px sans-serif';
-    for (let i = 0; i < 12; i++) ctx.fillText(`Línea ${i + 1}: ${Math.floor(rand() * 1e12).toString(36)}`, 1100, 680 + i * 105);
-    // Sensor noise.
-    const img = ctx.getImageData(0, 0, w, h);
-    const d = img.data;
-    for (let i = 0; i < d.length; i += 4) {
-      const n = (rand() - 0.5) * amplitude;
-      d[i] += n + (rand() - 0.5) * amplitude * 0.3;
-      d[i + 1] += n;
-      d[i + 2] += n - (rand() - 0.5) * amplitude * 0.3;
-    }
-    ctx.putImageData(img, 0, 0);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    // What the app will make of it (as in photo-worker.js), to know the size it will upload.
-    const bitmap = await createImageBitmap(blob);
-    const scale = Math.min(1, 2048 / Math.max(bitmap.width, bitmap.height));
-    const out = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
-    const octx = out.getContext('2d');
-    octx.imageSmoothingQuality = 'high';
-    octx.drawImage(bitmap, 0, 0, out.width, out.height);
-    bitmap.close();
-    const processed = await out.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
-    let base64 = null;
-    if (withData) {
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      let s = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      base64 = btoa(s);
-    }
-    return { base64, processedSize: processed.size };
-  };
-}
 
 /**
  * The JPEG with an APP1 Exif segment inserted right after SOI: IFD0 with Orientation 6 (rotate
@@ -308,70 +226,6 @@ async function assertStoredPhotos(w, stored, expected) {
 
 // ---- the documents step ----------------------------------------------------------------------------
 
-/** The people of step 4 in order: ['applicant', memberId, ...]. */
-async function peopleOnStep4(page, count) {
-  await pollUntil(async () => (await page.locator(sel.personPhotos).count()) === count, {
-    what: async () => `${count} person-photos fieldsets (found ${await page.locator(sel.personPhotos).count()})`,
-  });
-  return page.locator(sel.personPhotos).evaluateAll((els) => els.map((e) => e.getAttribute('data-person')));
-}
-
-/** Every photo on the page: [{ person, id, ready, img }]. No waiting (reads the DOM once). */
-function photosOnPage(page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('[data-testid=person-photos]')].flatMap((fs) =>
-      [...fs.querySelectorAll('li[data-testid=photo]')].map((li) => {
-        const img = li.querySelector('img');
-        return {
-          person: fs.getAttribute('data-person'),
-          id: li.getAttribute('data-photo-id'),
-          ready: li.getAttribute('data-ready'),
-          img: img ? { complete: img.complete, naturalWidth: img.naturalWidth } : null,
-        };
-      }),
-    ),
-  );
-}
-
-/**
- * Chooses `file` for person `person` ('applicant' or a member ID) with photo kind `kind`, through
- * the camera input (`via: 'take'`) or the gallery one ('pick'); returns the new photo's ID once it
- * is listed (not waiting for it to be processed).
- */
-async function addPhoto(page, person, kind, file, via = 'take') {
-  const block = page.locator(`${sel.personPhotos}[data-person="${person}"]`);
-  const before = (await photosOnPage(page)).map((p) => p.id);
-  await block.locator(sel.photoKind).selectOption(kind);
-  await block.locator(via === 'take' ? sel.takePhoto : sel.pickPhoto).setInputFiles(file);
-  return pollUntil(
-    async () => (await photosOnPage(page)).find((p) => p.person === person && !before.includes(p.id))?.id,
-    { timeout: 30_000, what: `a new photo listed for ${person}` },
-  );
-}
-
-/** Waits until photo `id` is processed: data-ready="true" with a loaded thumbnail. */
-async function expectPhotoReady(page, id, timeout = 60_000) {
-  return pollUntil(
-    async () => {
-      const p = (await photosOnPage(page)).find((x) => x.id === id);
-      return p && p.ready === 'true' && p.img?.complete && p.img.naturalWidth > 0 && p;
-    },
-    { timeout, what: async () => `photo ${id} to be ready with its thumbnail (${JSON.stringify((await photosOnPage(page)).find((x) => x.id === id) ?? 'not listed')})` },
-  );
-}
-
-/** Online, fresh profile: opens the app in English, starts a case, fills it and goes to step 4. */
-async function openFillAndDocuments(w) {
-  const page = await w.openBrowser();
-  await page.goto(`${w.proxy.url}/`);
-  await setLanguage(page, 'en');
-  const caseId = await startNewCase(page);
-  await fillHousehold(page);
-  await goToStep(page, DOCUMENTS_STEP);
-  const people = await peopleOnStep4(page, 1 + HOUSEHOLD.members.length);
-  return { page, caseId, people };
-}
-
 /** The people of the stored case match those on step 4 (applicant, then members in order). */
 function assertPeople(stored, people) {
   assert.equal(people[0], 'applicant', 'the first fieldset is the applicant\'s');
@@ -381,15 +235,6 @@ function assertPeople(stored, people) {
     'one fieldset per member, in order, named by the member ID',
   );
   for (const id of people.slice(1)) assert.match(id, UUID);
-}
-
-/** Reads the status panel once: { state, percent } (null when absent). */
-function statusNow(page) {
-  return page.evaluate(() => {
-    const s = document.querySelector('[data-testid=case-status]');
-    const p = document.querySelector('[data-testid=photo-progress]');
-    return { state: s?.getAttribute('data-state') ?? null, percent: p ? Number(p.getAttribute('data-percent')) : null };
-  });
 }
 
 /** The bodies of the case PUTs the page sent (parsed). */

@@ -44,17 +44,18 @@ export const HOUSEHOLD = {
 // ---- the world of one test ---------------------------------------------------------------------
 
 /**
- * Returns `withWorld(t, name, body, { proxyOptions, staticDir })` for a test file whose temporary
- * directory is `tmpRoot`: it runs `body(world)` with a fresh server, proxy and browser; on failure
- * saves a screenshot and prints the server's log, the proxy's request log and the browser console;
- * always cleans up. `world.consoleLines` holds the browser console seen so far.
+ * Returns `withWorld(t, name, body, { proxyOptions, staticDir, serverArgs })` for a test file
+ * whose temporary directory is `tmpRoot`: it runs `body(world)` with a fresh server (`serverArgs`
+ * added to its command line), proxy and browser; on failure saves a screenshot and prints the
+ * server's log, the proxy's request log and the browser console; always cleans up.
+ * `world.consoleLines` holds the browser console seen so far.
  */
 export function worldRunner(tmpRoot) {
-  return async function withWorld(t, name, body, { proxyOptions = {}, staticDir } = {}) {
+  return async function withWorld(t, name, body, { proxyOptions = {}, staticDir, serverArgs = [] } = {}) {
     const root = await makeDir(tmpRoot, name);
     const dataDir = path.join(root, 'data');
     const profileDir = path.join(root, 'profile');
-    const server = await startServer({ dataDir, ...(staticDir ? { staticDir } : {}) });
+    const server = await startServer({ dataDir, extraArgs: serverArgs, ...(staticDir ? { staticDir } : {}) });
     const proxy = await startFaultProxy({ target: server.url, ...proxyOptions });
     const consoleLines = [];
     const world = {
@@ -96,7 +97,9 @@ export function worldRunner(tmpRoot) {
       } catch {
         /* the page may be gone */
       }
-      const entries = proxy.stats.log.map((e) => `${e.n} ${e.method} ${e.path} ${e.action} -> ${e.status ?? '-'} ${e.outcome}`);
+      const entries = proxy.stats.log.map(
+        (e) => `${e.n} ${e.method} ${e.path} ${e.action} -> ${e.status ?? '-'} ${e.outcome}${e.hookError ? ` (onRequest failed: ${e.hookError})` : ''}`,
+      );
       console.error(
         `\n=== ${name} failed; url: ${world.page?.url() ?? '(no page)'}\n` +
           `--- proxy log ---\n${entries.slice(-80).join('\n')}\n` +

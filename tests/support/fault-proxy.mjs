@@ -55,15 +55,23 @@
 //   bytesForwarded      request-body bytes written to the upstream server
 //   actions             the label of the action applied to each request, in order ('status:500')
 //   log                 one entry per request: { n, method, path, action, rule, status,
-//                       reqBytes, outcome, error? } where status is the status the client got or
-//                       (for lose-response) the one the server answered, and outcome is one of
+//                       reqBytes, outcome, error?, hookError? } where status is the status the
+//                       client got or (for lose-response) the one the server answered, and
+//                       outcome is one of
 //                       'pending' | 'responded' | 'injected' | 'reset' | 'lost' | 'cut' |
 //                       'upstream-error' | 'client-aborted'
 //   count(filter)       entries matching { method?, prefix?, action?, outcome? } or a function
 //   reset()             zero everything (rules' hit counters are kept)
 //
 // OPTIONS of startFaultProxy: `target` (required), `port` (0: any free one), `host`
-// ('127.0.0.1'), `upstreamError` and `clientKeepAlive` (below).
+// ('127.0.0.1'), `upstreamError`, `clientKeepAlive` and `onRequest` (below).
+//
+// `onRequest(req, entry)` (also `proxy.setOnRequest(fn)`; null removes it) is called for every
+// request once its log entry exists and its action is chosen, before the action is applied. It
+// may note things on `entry` (e.g. `entry.offset = req.headers['upload-offset']`: the log keeps
+// no headers of its own). If it returns a promise the request waits for it, body unread, as with
+// 'delay' (a test can hold one request until something has happened elsewhere). A hook that
+// throws or rejects does not change the request's fate: the message is kept as `entry.hookError`.
 //
 // When the upstream server cannot be reached the client socket is reset, as if there were no
 // proxy (pass `upstreamError: 'bad-gateway'` to answer 502 instead).
@@ -222,6 +230,7 @@ export async function startFaultProxy({
   host = '127.0.0.1',
   upstreamError = 'reset',
   clientKeepAlive = true,
+  onRequest = null,
 } = {}) {
   if (!target) throw new TypeError('fault proxy: target is required, e.g. http://127.0.0.1:8080');
   const upstream = new URL(target);
@@ -233,6 +242,8 @@ export async function startFaultProxy({
   let modeFn = null;
   let rules = [];
   let seq = 0;
+  if (onRequest !== null && typeof onRequest !== 'function') throw new TypeError('fault proxy: onRequest must be a function');
+  let hook = onRequest;
 
   const modeIsDown = () => !modeFn && mode.type === 'down';
 
@@ -286,6 +297,17 @@ export async function startFaultProxy({
     };
     stats.log.push(entry);
     if (!clientKeepAlive) res.shouldKeepAlive = false;
+    if (hook) {
+      try {
+        await hook(req, entry);
+      } catch (err) {
+        entry.hookError = err?.message ?? String(err);
+      }
+      if (req.socket.destroyed) {
+        entry.outcome = 'client-aborted';
+        return;
+      }
+    }
 
     switch (action.type) {
       case 'down':
@@ -494,6 +516,11 @@ export async function startFaultProxy({
     },
     clearRules() {
       rules = [];
+    },
+    /** Sets (or with null removes) the `onRequest(req, entry)` hook. */
+    setOnRequest(fn) {
+      if (fn !== null && typeof fn !== 'function') throw new TypeError('fault proxy: onRequest must be a function or null');
+      hook = fn;
     },
     /** Drops every open client connection (keep-alive included) with a reset. */
     dropConnections() {

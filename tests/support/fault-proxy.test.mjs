@@ -332,6 +332,79 @@ test('a mode function chooses per request, given the request and its index', asy
   ]);
 });
 
+// ---- onRequest -------------------------------------------------------------------------------------
+
+test('onRequest sees each request and may annotate its log entry; no hook changes nothing', async () => {
+  const p = await startFaultProxy({
+    target: upstreamUrl,
+    onRequest: (req, entry) => {
+      entry.offset = req.headers['upload-offset'] ?? null;
+    },
+  });
+  try {
+    p.setRule({ match: { method: 'PATCH' }, actions: ['status:401', 'pass'] });
+    const patch = (offset) =>
+      request(`${p.url}/api/v1/uploads/u1`, { method: 'PATCH', headers: { 'upload-offset': String(offset) }, body: Buffer.alloc(1000, 7) });
+    assert.equal((await patch(0)).status, 401);
+    assert.equal((await patch(0)).status, 200);
+    assert.equal((await patch(1000)).status, 200);
+    assert.equal((await request(`${p.url}/other`)).status, 200);
+    assert.deepEqual(
+      p.stats.log.map((e) => [e.method, e.offset, e.action, e.status, e.reqBytes]),
+      [
+        ['PATCH', '0', 'status:401', 401, 0],
+        ['PATCH', '0', 'pass', 200, 1000],
+        ['PATCH', '1000', 'pass', 200, 1000],
+        ['GET', null, 'pass', 200, 0],
+      ],
+    );
+    assert.equal(seen.length, 3, 'the hook changed no request\'s fate');
+    // Removed: entries are as before.
+    p.setOnRequest(null);
+    await request(`${p.url}/again`);
+    assert.equal('offset' in p.stats.log.at(-1), false);
+    assert.throws(() => p.setOnRequest('nope'), TypeError);
+  } finally {
+    await p.close();
+  }
+  // The default proxy has no hook: its entries carry no extra fields.
+  await request(`${proxy.url}/plain`);
+  assert.deepEqual(Object.keys(proxy.stats.log[0]).sort(), ['action', 'method', 'n', 'outcome', 'path', 'reqBytes', 'rule', 'status']);
+});
+
+test('a promise from onRequest holds the request, body unread, until it settles; a failing hook is noted', async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  proxy.setOnRequest((req) => (req.url === '/held' ? gate : undefined));
+  const t0 = Date.now();
+  const held = request(`${proxy.url}/held`, { method: 'PUT', body: Buffer.alloc(50_000, 3) });
+  assert.equal((await request(`${proxy.url}/free`)).status, 200, 'other requests are not held');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(seen.filter((x) => x.url === '/held').length, 0, 'nothing of the held request reached the server');
+  assert.equal(proxy.stats.log.find((e) => e.path === '/held').outcome, 'pending');
+  release();
+  const r = await held;
+  assert.equal(r.status, 201);
+  assert.equal(json(r).bytes, 50_000, 'the whole body went through after the hold');
+  assert.ok(Date.now() - t0 >= 190);
+
+  proxy.setOnRequest(async () => {
+    throw new Error('hook broke');
+  });
+  assert.equal((await request(`${proxy.url}/after`)).status, 200, 'a failing hook leaves the request to its action');
+  assert.equal(proxy.stats.log.at(-1).hookError, 'hook broke');
+
+  // A client that gives up while held: the request is never forwarded.
+  proxy.setOnRequest(() => new Promise((r) => setTimeout(r, 300)));
+  const gone = http.request(`${proxy.url}/abandoned`, { method: 'PUT', agent: false });
+  gone.on('error', () => {});
+  gone.write(Buffer.alloc(1000));
+  await eventually(() => assert.ok(proxy.stats.log.some((e) => e.path === '/abandoned')));
+  gone.destroy();
+  await eventually(() => assert.equal(proxy.stats.log.find((e) => e.path === '/abandoned').outcome, 'client-aborted'), 3000);
+  assert.equal(seen.filter((x) => x.url === '/abandoned').length, 0);
+});
+
 // ---- edges -----------------------------------------------------------------------------------------
 
 test('unknown actions are refused up front', () => {

@@ -251,25 +251,74 @@ export function dumpPhotos(dataDir) {
   return runDump('dump-photos', dataDir);
 }
 
-function runDump(subcommand, dataDir) {
+async function runDump(subcommand, dataDir) {
+  const stdout = await serverCommand([subcommand], dataDir);
+  try {
+    return parseJsonArray(stdout);
+  } catch (e) {
+    throw new Error(`server ${subcommand} printed no JSON array: ${e.message}\n${tail(stdout)}`);
+  }
+}
+
+/**
+ * Runs `target/release/server <args...> --data-dir <dataDir>` (an administration command; safe
+ * while the server runs) and returns what it printed on stdout; rejects if it fails.
+ */
+export function serverCommand(args, dataDir) {
   return new Promise((resolve, reject) => {
     execFile(
       SERVER_BIN,
-      [subcommand, '--data-dir', dataDir],
+      [...args, '--data-dir', dataDir],
       { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
       (err, stdout, stderr) => {
         if (err) {
-          reject(new Error(`server ${subcommand} failed (${err.code ?? err.signal}): ${err.message}\n${tail(stderr)}\n${tail(stdout)}`));
+          reject(new Error(`server ${args.join(' ')} failed (${err.code ?? err.signal}): ${err.message}\n${tail(stderr)}\n${tail(stdout)}`));
           return;
         }
-        try {
-          resolve(parseJsonArray(stdout));
-        } catch (e) {
-          reject(new Error(`server ${subcommand} printed no JSON array: ${e.message}\n${tail(stdout)}\n${tail(stderr)}`));
-        }
+        resolve(stdout);
       },
     );
   });
+}
+
+/**
+ * The registered devices, from `server devices list`, newest first:
+ * `[{ id, state: 'active'|'expired'|'revoked', created, code }]` (`code`: the enrolment code it
+ * registered with, or '').
+ */
+export async function listDevices(dataDir) {
+  const out = await serverCommand(['devices', 'list'], dataDir);
+  return out
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      const [id, state, ...rest] = line.split('\t');
+      const field = (name) => rest.find((f) => f.startsWith(`${name}=`))?.slice(name.length + 1) ?? '';
+      return { id, state, created: field('created'), code: field('code') };
+    });
+}
+
+/** `server devices revoke <id>`: the device's token stops working at once. */
+export function revokeDevice(dataDir, deviceId) {
+  return serverCommand(['devices', 'revoke', deviceId], dataDir);
+}
+
+/**
+ * `server enrolment create --label <label>`: a new enrolment code, as `{ code: 'XXXX-XXXX',
+ * query: '/?code=XXXXXXXX' }` (the install link's path and query).
+ */
+export async function createEnrolmentCode(dataDir, label = 'test') {
+  const out = await serverCommand(['enrolment', 'create', '--label', label], dataDir);
+  const [code, query] = out.trim().split('\t');
+  if (!/^[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(code ?? '') || !query?.startsWith('/?code=')) {
+    throw new Error(`server enrolment create printed something unexpected: ${JSON.stringify(out)}`);
+  }
+  return { code, query };
+}
+
+/** `server enrolment revoke <code>`: no device can register with it any more. */
+export function revokeEnrolmentCode(dataDir, code) {
+  return serverCommand(['enrolment', 'revoke', code], dataDir);
 }
 
 // The array alone, even if log lines (JSON objects, one a line) were printed around it.

@@ -76,13 +76,33 @@ fn photo_progress(case_id: protocol::CaseId) -> impl IntoView {
     }
 }
 
+/// The sign-in form's state, kept by the status panel.
+#[derive(Clone, Copy)]
+struct SignInForm {
+    code: RwSignal<String>,
+    failure: RwSignal<Option<Msg>>,
+    busy: RwSignal<bool>,
+}
+
+impl SignInForm {
+    fn new() -> Self {
+        SignInForm {
+            code: RwSignal::new(String::new()),
+            failure: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+}
+
 /// "Sign in again": registers the device anew (with the organisation's code when it asks for
 /// one); the waiting cases then continue where their uploads stopped.
-fn sign_in(needs_code: bool) -> impl IntoView {
+fn sign_in(needs_code: bool, form: SignInForm) -> impl IntoView {
     let lang = use_lang();
-    let code = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<Msg>);
-    let busy = RwSignal::new(false);
+    let SignInForm {
+        code,
+        failure,
+        busy,
+    } = form;
     let submit = move |_| {
         busy.set(true);
         spawn_local(async move {
@@ -123,6 +143,9 @@ fn sign_in(needs_code: bool) -> impl IntoView {
 #[component]
 pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
     let lang = use_lang();
+    // Made once: the panel below is rebuilt on every store write (signing in writes too), and
+    // what was typed or the last error must survive that.
+    let sign_in_form = SignInForm::new();
     move || {
         let item = item.get()?;
         let state = item.state;
@@ -153,7 +176,7 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                         </div>
                     }
                 })}
-                {(state == OutboxState::WaitingAuth).then(|| sign_in(needs_code))}
+                {(state == OutboxState::WaitingAuth).then(|| sign_in(needs_code, sign_in_form))}
                 {can_reopen.then(|| view! {
                     <button on:click=move |_| {
                         spawn_local(async move {
