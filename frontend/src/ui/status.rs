@@ -60,11 +60,7 @@ fn photo_progress(case_id: protocol::CaseId) -> impl IntoView {
             .sum();
         let sent_bytes: u64 = photos.iter().map(|p| p.record.upload.sent).sum();
         let sent = photos.iter().filter(|p| p.record.upload.done).count();
-        let percent = if total_bytes == 0 {
-            0
-        } else {
-            sent_bytes * 100 / total_bytes
-        };
+        let percent = (sent_bytes * 100).checked_div(total_bytes).unwrap_or(0);
         let text = tr(lang.get(), Msg::PhotosProgress)
             .replace("{sent}", &sent.to_string())
             .replace("{total}", &photos.len().to_string())
