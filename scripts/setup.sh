@@ -32,7 +32,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 # wasm-opt for Trunk's release build comes from npm's binaryen (Debian's is too old).
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+# npm records what it installed in node_modules/.package-lock.json; a newer lock file means new
+# or changed packages.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/.package-lock.json ] ||
+   [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (binaryen, playwright-core, ...)"
   npm ci --no-audit --no-fund
 fi
