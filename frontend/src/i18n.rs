@@ -188,6 +188,8 @@ messages! {
     DeletePhoto => "Delete", "Borrar";
     PhotoProcessing => "Preparing the photo…", "Preparando la foto…";
     PhotosNotReady => "Wait until every photo is ready, then send.", "Espere a que todas las fotos estén listas y luego envíe.";
+    PhotoUnreadable => "This picture could not be read. Please take it again or delete it.",
+        "No se pudo leer esta imagen. Tómela de nuevo o bórrela.";
     PhotoCount => "{n} photos", "{n} fotos";
     PhotosProgress => "{sent} of {total} photos sent, {percent} %", "{sent} de {total} fotos enviadas, {percent} %";
     SignInAgain => "Sign in again", "Iniciar sesión de nuevo";

@@ -45,6 +45,7 @@ pub async fn add(
         created_at: platform::now_ms(),
         processed: None,
         upload: Default::default(),
+        unreadable: false,
     };
     let id = record.photo_id;
     store
@@ -81,7 +82,14 @@ pub async fn process(store: &Store, id: PhotoId) -> Result<(), PhotoError> {
     let Some(raw) = photo.raw.filter(|_| photo.record.processed.is_none()) else {
         return Ok(());
     };
-    let result = run_in_worker(raw).await?;
+    let result = match run_in_worker(raw).await {
+        Ok(result) => result,
+        Err(PhotoError::Unreadable(why)) => {
+            store.update_photo(id, |r| r.unreadable = true, None).await?;
+            return Err(PhotoError::Unreadable(why));
+        }
+        Err(e) => return Err(e),
+    };
     store
         .update_photo(
             id,

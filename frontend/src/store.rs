@@ -132,6 +132,10 @@ pub struct PhotoRecord {
     pub processed: Option<Processed>,
     #[serde(default)]
     pub upload: UploadProgress,
+    /// Processing failed: the file is not a picture the browser can read. The person retakes or
+    /// deletes it.
+    #[serde(default)]
+    pub unreadable: bool,
 }
 
 impl PhotoRecord {
@@ -471,7 +475,7 @@ impl Store {
         let mut ids = Vec::new();
         for value in values {
             let photo = Photo::from_js(value)?;
-            if photo.record.processed.is_none() {
+            if photo.record.processed.is_none() && !photo.record.unreadable {
                 ids.push(photo.record.photo_id);
             }
         }

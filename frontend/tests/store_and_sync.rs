@@ -365,6 +365,7 @@ async fn photos_are_kept_as_blobs_and_survive_reopening() {
         created_at: 2.0,
         processed: None,
         upload: Default::default(),
+        unreadable: false,
     };
     let id = record.photo_id;
     store

@@ -582,3 +582,29 @@ test('D. screenshot of the documents step with thumbnails', { timeout: TEST_TIME
     assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (the page is ${overflow} px too wide; sticking out: ${culprits.join(', ')})`);
   });
 });
+
+test('E. a file that is not a picture says so and blocks sending until it is deleted', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'unreadable', async (w) => {
+    const { page, people } = await openFillAndDocuments(w);
+    const notAPicture = path.join(w.root, 'not-a-picture.jpg');
+    await fs.writeFile(notAPicture, 'this is a text file pretending to be a JPEG\n');
+    const id = await addPhoto(page, people[0], 'id_document', notAPicture);
+    const item = page.locator(`li[data-testid=photo][data-photo-id="${id}"]`);
+    await item.locator('[data-testid=photo-unreadable]').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await item.getAttribute('data-ready'), 'false');
+
+    await goToStep(page, REVIEW_STEP);
+    await page.locator(sel.submit).click();
+    await page.getByText('Wait until every photo is ready').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await page.locator(sel.caseStatus).count(), 0, 'not submitted');
+
+    await goToStep(page, DOCUMENTS_STEP);
+    await page.locator(`li[data-testid=photo][data-photo-id="${id}"] [data-testid=delete-photo]`).click();
+    await pollUntil(async () => (await page.locator(`li[data-testid=photo][data-photo-id="${id}"]`).count()) === 0, {
+      what: 'the unreadable photo to be deleted',
+    });
+    await goToStep(page, REVIEW_STEP);
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['queued', 'sending', 'waiting_network', 'delivered'], 30_000);
+  });
+});

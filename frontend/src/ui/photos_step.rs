@@ -181,12 +181,16 @@ fn photo_item(photo: Photo, save_state: RwSignal<SaveState>) -> impl IntoView {
     let id = record.photo_id;
     let url = thumbnail_url(&photo);
     let ready = record.processed.is_some();
+    let unreadable = record.unreadable;
     let kind = record.kind.clone();
     let kind_for_retake = kind.clone();
     view! {
         <li class="photo" data-testid="photo" data-photo-id=id.to_string() data-ready=ready.to_string()>
             {match url {
                 Some(src) => view! { <img src=src alt="" width="96" height="96" /> }.into_any(),
+                None if unreadable => view! {
+                    <span class="problem" role="alert" data-testid="photo-unreadable">{t(Msg::PhotoUnreadable)}</span>
+                }.into_any(),
                 None => view! { <span class="processing">{t(Msg::PhotoProcessing)}</span> }.into_any(),
             }}
             <span class="kind">{t(i18n::photo_kind(&kind))}</span>
