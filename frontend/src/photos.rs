@@ -85,7 +85,9 @@ pub async fn process(store: &Store, id: PhotoId) -> Result<(), PhotoError> {
     let result = match run_in_worker(raw).await {
         Ok(result) => result,
         Err(PhotoError::Unreadable(why)) => {
-            store.update_photo(id, |r| r.unreadable = true, None).await?;
+            store
+                .update_photo(id, |r| r.unreadable = true, None)
+                .await?;
             return Err(PhotoError::Unreadable(why));
         }
         Err(e) => return Err(e),

@@ -242,6 +242,11 @@ async fn a_reviewer_finds_a_case_by_receipt_sees_everything_and_marks_it_reviewe
         Some(&rita.cookie),
     )
     .await;
+    let policy = photo.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("sandbox"),
+        "a photo opened on its own gets its own policy: {policy}"
+    );
     assert_eq!(
         (
             photo.status,
@@ -396,13 +401,21 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
     app.put_case(&new_id(), &tricky).await;
     let ana = login(&app, "ana").await;
     let today = time::OffsetDateTime::now_utc().date();
-    let zip = get(
+    // As a browser asks: compression accepted.
+    let zip = raw(
         &app,
-        &format!("/staff/export?from={today}&to={today}"),
-        Some(&ana.cookie),
+        Request::get(format!("/staff/export?from={today}&to={today}"))
+            .header("cookie", format!("resguardo_staff={}", ana.cookie))
+            .header("accept-encoding", "gzip, deflate, br")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(zip.status, StatusCode::OK);
+    assert!(
+        !zip.headers.contains_key("content-encoding"),
+        "a ZIP is not compressed again"
+    );
     assert_eq!(zip.headers["content-type"], "application/zip");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body)).unwrap();
     let mut read = |name: &str| {

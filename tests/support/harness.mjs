@@ -262,14 +262,15 @@ async function runDump(subcommand, dataDir) {
 
 /**
  * Runs `target/release/server <args...> --data-dir <dataDir>` (an administration command; safe
- * while the server runs) and returns what it printed on stdout; rejects if it fails.
+ * while the server runs) and returns what it printed on stdout; rejects if it fails. `env` is
+ * added to the command's environment.
  */
-export function serverCommand(args, dataDir) {
+export function serverCommand(args, dataDir, { env = {} } = {}) {
   return new Promise((resolve, reject) => {
     execFile(
       SERVER_BIN,
       [...args, '--data-dir', dataDir],
-      { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
+      { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env } },
       (err, stdout, stderr) => {
         if (err) {
           reject(new Error(`server ${args.join(' ')} failed (${err.code ?? err.signal}): ${err.message}\n${tail(stderr)}\n${tail(stdout)}`));
@@ -319,6 +320,21 @@ export async function createEnrolmentCode(dataDir, label = 'test') {
 /** `server enrolment revoke <code>`: no device can register with it any more. */
 export function revokeEnrolmentCode(dataDir, code) {
   return serverCommand(['enrolment', 'revoke', code], dataDir);
+}
+
+/**
+ * `server admin create-user --username <username> --role <role>` with the password in
+ * RESGUARDO_PASSWORD (at least 12 characters): a staff account for the /staff pages. `role` is
+ * 'reviewer' or 'admin'.
+ */
+export async function createStaffUser(dataDir, username, role, password) {
+  const out = await serverCommand(['admin', 'create-user', '--username', username, '--role', role], dataDir, {
+    env: { RESGUARDO_PASSWORD: password },
+  });
+  if (!out.includes(`created ${username} (${role})`)) {
+    throw new Error(`server admin create-user printed something unexpected: ${JSON.stringify(out)}`);
+  }
+  return { username, role, password };
 }
 
 // The array alone, even if log lines (JSON objects, one a line) were printed around it.

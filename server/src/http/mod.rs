@@ -19,7 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, head, options, post, put};
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -157,7 +158,10 @@ pub fn router(state: AppState) -> Router {
                 response
             }
         }))
-        .layer(CompressionLayer::new())
+        // ZIPs and images are compressed already.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/zip")),
+        ))
         .layer(CatchPanicLayer::new())
         .layer(
             TraceLayer::new_for_http()

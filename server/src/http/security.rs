@@ -30,7 +30,10 @@ pub fn content_security_policy(static_dir: Option<&Path>) -> HeaderValue {
 
 pub fn add_headers(response: &mut Response, csp: &HeaderValue) {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    // A response may bring a narrower policy of its own (a photo opened on its own).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| csp.clone());
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -77,9 +77,11 @@ pub async fn export(
             let _ = writer.tx.blocking_send(Err(e));
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    // Fused: the compression layer may poll once more after the end (tower-http#732).
+    let stream =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }));
     let name = format!(
         "resguardo-export-{}.zip",
         range.replace("..", "-to-").trim_matches('-')
