@@ -66,6 +66,9 @@ self.addEventListener('fetch', (event) => {
   // API traffic always goes straight to the network and is never cached: the
   // app decides itself what to do when the server is unreachable.
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
+  // The staff pages are the server's, hold personal data and must never come from (or go into)
+  // the app's cache, even on a tablet where the app is installed.
+  if (url.pathname === '/staff' || url.pathname.startsWith('/staff/')) return;
 
   if (request.mode === 'navigate') {
     event.respondWith(shellForNavigation(request));

@@ -62,6 +62,11 @@ test('1. after one online visit the app loads offline and a new case can be type
     await waitForServiceWorker(page);
     w.log('service worker controls the page');
 
+    // On a tablet that has the app, the staff pages still come from the server.
+    await page.goto(`${w.proxy.url}/staff/login`);
+    await page.locator('input[name=username]').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.goto(`${w.proxy.url}/`);
+
     await goOffline(w.context, w.proxy);
     await page.reload();
     await page.locator(sel.newCase).waitFor({ state: 'visible' });
