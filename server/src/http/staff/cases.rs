@@ -47,7 +47,7 @@ pub fn filter_of(from: &str, to: &str, q: &str, state: &str) -> Result<CaseFilte
             code.parse::<ReceiptCode>()
                 .map_err(|_| {
                     StaffError::BadRequest(
-                        "That is not a receipt code (10 letters and digits, like 7K3MQ-9XA2P).",
+                        "That is not a receipt code (10 letters and digits, like 7K3MQ-9XA0Z).",
                     )
                 })?
                 .to_string(),
@@ -125,7 +125,7 @@ pub async fn list(
     pager.push_str("</p>");
     let body = format!(
         "<form class=\"filters\" method=\"get\" action=\"/staff/cases\">\
-           <label>Receipt code <input name=\"q\" value=\"{q}\" placeholder=\"7K3MQ-9XA2P\"></label>\
+           <label>Receipt code <input name=\"q\" value=\"{q}\" placeholder=\"7K3MQ-9XA0Z\"></label>\
            <label>From <input type=\"date\" name=\"from\" value=\"{from}\"></label>\
            <label>To <input type=\"date\" name=\"to\" value=\"{to}\"></label>\
            <label>State <select name=\"state\"><option value=\"\">Any</option>\
