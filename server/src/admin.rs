@@ -40,13 +40,7 @@ pub async fn list_enrolment_codes(data_dir: &Path, out: &mut impl Write) -> Resu
     let storage = SqliteStorage::open(data_dir).await?;
     let now = now_unix();
     for c in storage.enrolment_codes().await? {
-        let state = if c.revoked {
-            "revoked"
-        } else if c.usable_at(now) {
-            "active"
-        } else {
-            "expired"
-        };
+        let state = c.status_at(now);
         writeln!(
             out,
             "{}\t{state}\tuses={}\tcreated={}\t{}",
@@ -74,13 +68,7 @@ pub async fn list_devices(data_dir: &Path, out: &mut impl Write) -> Result<(), S
     let storage = SqliteStorage::open(data_dir).await?;
     let now = now_unix();
     for d in storage.devices().await? {
-        let state = if d.revoked {
-            "revoked"
-        } else if d.expires_at <= now {
-            "expired"
-        } else {
-            "active"
-        };
+        let state = d.status_at(now);
         let code = d.enrolment_code.unwrap_or_default();
         writeln!(
             out,

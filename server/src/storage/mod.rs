@@ -98,6 +98,30 @@ impl EnrolmentCode {
     pub fn usable_at(&self, now: i64) -> bool {
         !self.revoked && self.expires_at.is_none_or(|t| t > now)
     }
+
+    /// `active`, `expired` or `revoked`, as the staff see it.
+    pub fn status_at(&self, now: i64) -> &'static str {
+        if self.revoked {
+            "revoked"
+        } else if self.usable_at(now) {
+            "active"
+        } else {
+            "expired"
+        }
+    }
+}
+
+impl Device {
+    /// `active`, `expired` or `revoked`, as the staff see it.
+    pub fn status_at(&self, now: i64) -> &'static str {
+        if self.revoked {
+            "revoked"
+        } else if self.expires_at <= now {
+            "expired"
+        } else {
+            "active"
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

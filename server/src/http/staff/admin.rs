@@ -33,7 +33,7 @@ pub async fn enrolment_page(
         .await?
         .iter()
         .map(|c| {
-            let status = if c.revoked { "revoked" } else if c.usable_at(now) { "active" } else { "expired" };
+            let status = c.status_at(now);
             let revoke = revoke_button(status, &format!("/staff/enrolment/{}/revoke", esc(&c.code)), &staff);
             format!(
                 "<tr data-code=\"{code}\"><td class=\"receipt\">{shown}</td><td>{label}</td><td>{status}</td><td>{uses}</td>\
@@ -132,7 +132,7 @@ pub async fn devices_page(
         .await?
         .iter()
         .map(|d| {
-            let status = if d.revoked { "revoked" } else if d.expires_at <= now { "expired" } else { "active" };
+            let status = d.status_at(now);
             let revoke = revoke_button(status, &format!("/staff/devices/{}/revoke", d.device_id), &staff);
             format!(
                 "<tr data-device-id=\"{}\"><td><code>{}</code></td><td>{}</td><td>{status}</td><td>{}</td><td>{revoke}</td></tr>",
