@@ -261,6 +261,20 @@ async fn openapi_documents_every_route_with_a_valid_example() {
         assert!(put["responses"][status].is_object(), "missing {status}");
     }
     assert!(doc["paths"]["/api/v1/health"]["get"].is_object());
+    assert!(put["responses"]["401"].is_object());
+    assert!(doc["paths"]["/api/v1/devices"]["post"].is_object());
+    for (path, method) in [
+        ("/api/v1/uploads/", "options"),
+        ("/api/v1/uploads/", "post"),
+        ("/api/v1/uploads/{photo_id}", "head"),
+        ("/api/v1/uploads/{photo_id}", "patch"),
+        ("/api/v1/uploads/{photo_id}", "delete"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
+    }
     for schema in [
         "CaseSubmission",
         "Applicant",

@@ -30,6 +30,7 @@ use crate::storage::{NewCase, PutOutcome};
         (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
         (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
         (status = 400, description = "`invalid_id` or `malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`); register or sign in again", body = ErrorBody),
         (status = 409, description = "`case_conflict`: this ID holds a different case; nothing changed. `photos_missing`: upload the photos in `missing_photos`, then retry", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: send application/json", body = ErrorBody),
