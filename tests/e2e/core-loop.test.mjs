@@ -312,3 +312,37 @@ test('8. a new version is announced, and updating keeps every draft', { timeout:
     { staticDir },
   );
 });
+
+test('9. with the app open in two tabs, one sends and both show the receipt', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(
+    t,
+    'two-tabs',
+    async (w) => {
+      const { page, caseId } = await openFillAndReview(w);
+      const second = await w.context.newPage();
+      await second.goto(`${w.proxy.url}/`);
+      await second.locator(`${sel.caseItem}[data-case-id="${caseId}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+
+      // Hold the case back until both tabs are up, then let it go: only the tab holding the
+      // sync lock may send it.
+      await goOffline(w.context, w.proxy);
+      await page.locator(sel.submit).click();
+      await expectCaseState(page, ['queued', 'waiting_network'], 20_000);
+      await goOnline(w.context, w.proxy);
+      await expectCaseState(page, ['delivered'], 60_000);
+      const receipt = await receiptOnScreen(page);
+
+      // The other tab hears of it through the store, without a reload.
+      const listed = second.locator(`${sel.caseItem}[data-case-id="${caseId}"]`);
+      await pollUntil(async () => (await listed.getAttribute('data-state')) === 'delivered', {
+        timeout: 30_000,
+        what: 'the second tab to show the case delivered',
+      });
+      assert.equal((await listed.locator(sel.receipt).textContent()).trim(), receipt);
+      const puts = w.proxy.stats.log.filter((e) => e.method === 'PUT' && e.path === `/api/v1/cases/${caseId}`);
+      assert.equal(puts.length, 1, `one tab sent the case, once (${puts.map((e) => e.status).join(', ')})`);
+      await assertOneStoredCase(w.dataDir, caseId, receipt);
+    },
+    FRESH_CONNECTIONS,
+  );
+});
