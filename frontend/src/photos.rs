@@ -29,13 +29,15 @@ pub enum PhotoError {
 }
 
 /// Keeps the picture as taken, then processes it in the background. Returns once the original
-/// is safely in IndexedDB.
+/// is safely in IndexedDB; `on_store_error` hears if the processed photo could not be stored
+/// (a full device), since nobody awaits the background work.
 pub async fn add(
     store: Rc<Store>,
     case_id: CaseId,
     member_id: Option<MemberId>,
     kind: &str,
     file: web_sys::Blob,
+    on_store_error: impl FnOnce(StoreError) + 'static,
 ) -> Result<PhotoId, PhotoError> {
     let record = PhotoRecord {
         photo_id: PhotoId::new_random(),
@@ -58,8 +60,11 @@ pub async fn add(
         .await?;
     let store2 = store.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = process(&store2, id).await {
-            web_sys::console::error_1(&format!("photo {id}: {e}").into());
+        match process(&store2, id).await {
+            Ok(()) => {}
+            Err(PhotoError::Store(e)) => on_store_error(e),
+            // An unreadable picture is shown on the photo itself.
+            Err(e) => web_sys::console::error_1(&format!("photo {id}: {e}").into()),
         }
     });
     Ok(id)

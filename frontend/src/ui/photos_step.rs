@@ -76,7 +76,17 @@ fn keep_files(
 ) {
     spawn_local(async move {
         for file in files {
-            match photos::add(store(), case_id, member_id, &kind, file.into()).await {
+            let on_store_error = move |e| save_state.set(SaveState::Failed(e));
+            match photos::add(
+                store(),
+                case_id,
+                member_id,
+                &kind,
+                file.into(),
+                on_store_error,
+            )
+            .await
+            {
                 Ok(_) => {}
                 Err(photos::PhotoError::Store(e)) => return save_state.set(SaveState::Failed(e)),
                 Err(e) => {
