@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod config;
 pub mod http;
+pub mod secrets;
 pub mod storage;
 
 use std::future::Future;

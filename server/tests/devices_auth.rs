@@ -58,7 +58,7 @@ async fn registration_gives_a_token_that_only_the_server_can_check() {
     );
     assert!(devices
         .iter()
-        .any(|d| d.token_hash == server::http::devices::token_hash(token)));
+        .any(|d| d.token_hash == server::secrets::token_hash(token)));
 
     // An empty body registers too.
     let empty = app

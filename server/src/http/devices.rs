@@ -9,11 +9,10 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Json;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{AppState, Error};
+use crate::secrets::{random_bytes, random_token, token_hash};
 use crate::storage::{now_unix, Device};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -45,22 +44,11 @@ pub fn normalize_code(typed: &str) -> String {
 /// A new enrolment code: 8 Crockford base32 symbols (40 bits), shown as `XXXX-XXXX`.
 pub fn new_enrolment_code() -> Result<String, Error> {
     const SYMBOLS: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| Error::io(std::io::Error::other(e.to_string())))?;
+    let bytes = random_bytes::<8>().map_err(Error::io)?;
     Ok(bytes
         .iter()
         .map(|b| SYMBOLS[usize::from(b % 32)] as char)
         .collect())
-}
-
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> Result<String, Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Error::io(std::io::Error::other(e.to_string())))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The client's address as this server sees it (no proxy headers are trusted); "unknown" when
@@ -138,7 +126,7 @@ pub async fn register(
         None if state.require_enrolment => return Err(Error::EnrolmentRequired),
         None => None,
     };
-    let token = new_token()?;
+    let token = random_token().map_err(Error::io)?;
     let expires_at =
         now.saturating_add(i64::try_from(state.token_lifetime_secs).unwrap_or(i64::MAX / 2));
     let device = Device {

@@ -20,7 +20,7 @@ use protocol::{CaseId, PhotoId};
 use sha1::Digest as _;
 
 use super::{AppState, Error};
-use crate::storage::{CreateOutcome, Upload};
+use crate::storage::{now_unix, CreateOutcome, Upload};
 
 pub const TUS_VERSION: &str = "1.0.0";
 pub const TUS_EXTENSIONS: &str = "creation,creation-with-upload,checksum,expiration,termination";
@@ -89,12 +89,6 @@ fn expires_header(upload: &Upload) -> Option<(HeaderName, HeaderValue)> {
     let at = std::time::UNIX_EPOCH
         + std::time::Duration::from_secs(u64::try_from(upload.expires_at).ok()?);
     (!upload.completed).then(|| (h("upload-expires"), value(httpdate::fmt_http_date(at))))
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[utoipa::path(

@@ -203,17 +203,11 @@ pub trait Storage: Send + Sync + 'static {
 
 /// A fresh receipt code from the operating system's random source.
 pub(crate) fn new_receipt_code() -> Result<protocol::ReceiptCode, StorageError> {
-    let mut failure = None;
-    let code = protocol::ReceiptCode::generate(|| {
-        getrandom::u64().unwrap_or_else(|e| {
-            failure = Some(e);
-            // Any readable value ends the loop; the error below discards it.
-            0
-        })
-    });
-    match failure {
-        Some(e) => Err(StorageError::Io(std::io::Error::other(e.to_string()))),
-        None => Ok(code),
+    loop {
+        let bits = u64::from_le_bytes(crate::secrets::random_bytes::<8>()?);
+        if let Some(code) = protocol::ReceiptCode::from_random(bits) {
+            return Ok(code);
+        }
     }
 }
 

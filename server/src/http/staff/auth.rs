@@ -6,14 +6,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use base64::Engine;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::html::{esc, page};
 use super::{cookie, Staff, StaffError, SESSION_COOKIE};
 use crate::http::devices::ClientAddr;
 use crate::http::AppState;
+use crate::secrets::{self, constant_time_eq, token_hash};
 use crate::storage::now_unix;
 use crate::storage::staff::{Role, StaffSession, StaffStorage, StaffUser};
 
@@ -21,26 +20,13 @@ const LOGIN_CSRF_COOKIE: &str = "resguardo_login_csrf";
 /// How long an account stays locked after too many failures.
 const LOCKOUT_SECS: i64 = 15 * 60;
 
-pub fn random_token() -> Result<String, StaffError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        StaffError::Internal(crate::http::Error::io(std::io::Error::other(e.to_string())))
-    })?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+fn random_token() -> Result<String, StaffError> {
+    secrets::random_token().map_err(|e| StaffError::Internal(crate::http::Error::io(e)))
 }
 
 /// An argon2id hash (PHC string) of `password`.
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+    let salt = secrets::random_bytes::<16>().map_err(|e| e.to_string())?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -204,7 +190,7 @@ pub async fn login(
     state
         .staff
         .add_session(
-            &hash_token(&token),
+            &token_hash(&token),
             StaffSession {
                 username: user.username.clone(),
                 role: user.role,
@@ -240,7 +226,7 @@ pub async fn logout(
 ) -> Result<Response, StaffError> {
     staff.check_csrf(&form.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        state.staff.delete_session(&hash_token(&token)).await?;
+        state.staff.delete_session(&token_hash(&token)).await?;
     }
     let mut response = Redirect::to("/staff/login").into_response();
     response.headers_mut().append(

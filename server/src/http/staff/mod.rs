@@ -130,7 +130,7 @@ impl Staff {
     }
 
     pub fn check_csrf(&self, sent: &str) -> Result<(), StaffError> {
-        if auth::constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {
+        if crate::secrets::constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {
             Ok(())
         } else {
             Err(StaffError::BadCsrf)
@@ -179,7 +179,7 @@ impl FromRequestParts<AppState> for Staff {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(StaffError::Login);
         };
-        let hash = auth::hash_token(&token);
+        let hash = crate::secrets::token_hash(&token);
         let session: Option<StaffSession> = state.staff.session(&hash).await?;
         match session {
             Some(s) if s.expires_at > now_unix() => Ok(Staff {
