@@ -132,6 +132,8 @@ messages! {
     Saving => "Saving…", "Guardando…";
     SavedOnDevice => "Saved on this device", "Guardado en este dispositivo";
     SaveFailed => "Could not save on this device.", "No se pudo guardar en este dispositivo.";
+    StorageUnavailable => "This browser cannot keep your answers (a private window, perhaps?). Open the app in a normal window.",
+        "Este navegador no puede guardar sus respuestas (¿una ventana privada?). Abra la aplicación en una ventana normal.";
     QuotaExceeded => "This device is out of space. What you typed is still on screen; free some space and it will be saved.",
         "Este dispositivo no tiene espacio. Lo que escribió sigue en pantalla; libere espacio y se guardará.";
 

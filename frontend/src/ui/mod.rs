@@ -171,8 +171,14 @@ pub fn App() -> impl IntoView {
                 {move || match opened.get() {
                     None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
                     Some(Err(e)) => {
-                        let msg = if e == StoreError::QuotaExceeded { Msg::QuotaExceeded } else { Msg::SaveFailed };
-                        view! { <p class="problem" role="alert">{t(msg)} " (" {e.to_string()} ")"</p> }.into_any()
+                        // The details are for developers; people get words they can act on.
+                        web_sys::console::error_1(&format!("opening IndexedDB: {e}").into());
+                        let msg = match e {
+                            StoreError::QuotaExceeded => Msg::QuotaExceeded,
+                            StoreError::Unavailable => Msg::StorageUnavailable,
+                            _ => Msg::SaveFailed,
+                        };
+                        view! { <p class="problem" role="alert">{t(msg)}</p> }.into_any()
                     }
                     Some(Ok(())) => view! {
                         <Routes fallback=|| view! { <p>{t(Msg::NotFound)}</p> }>
