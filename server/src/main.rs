@@ -15,51 +15,48 @@ struct Cli {
     config: server::Config,
 }
 
+/// Where the server keeps its data (shared by every command).
+#[derive(clap::Args)]
+struct DataDir {
+    #[arg(
+        long = "data-dir",
+        env = "RESGUARDO_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    path: std::path::PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print every stored case, with its receipt, as a JSON array (oldest first).
     DumpCases {
-        #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
-        data_dir: std::path::PathBuf,
+        #[command(flatten)]
+        data: DataDir,
     },
     /// Print every stored photo (with its file's path) as a JSON array.
     DumpPhotos {
-        #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
-        data_dir: std::path::PathBuf,
+        #[command(flatten)]
+        data: DataDir,
     },
     /// Enrolment codes that let devices register (with --require-enrolment).
     Enrolment {
-        #[arg(
-            long,
-            env = "RESGUARDO_DATA_DIR",
-            default_value = "data",
-            global = true
-        )]
-        data_dir: std::path::PathBuf,
+        #[command(flatten)]
+        data: DataDir,
         #[command(subcommand)]
         action: EnrolmentAction,
     },
     /// Staff accounts.
     Admin {
-        #[arg(
-            long,
-            env = "RESGUARDO_DATA_DIR",
-            default_value = "data",
-            global = true
-        )]
-        data_dir: std::path::PathBuf,
+        #[command(flatten)]
+        data: DataDir,
         #[command(subcommand)]
         action: AdminAction,
     },
     /// Registered devices.
     Devices {
-        #[arg(
-            long,
-            env = "RESGUARDO_DATA_DIR",
-            default_value = "data",
-            global = true
-        )]
-        data_dir: std::path::PathBuf,
+        #[command(flatten)]
+        data: DataDir,
         #[command(subcommand)]
         action: DevicesAction,
     },
@@ -113,38 +110,40 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::DumpCases { data_dir }) => {
-            server::dump_cases(&data_dir, &mut std::io::stdout()).await
+        Some(Command::DumpCases { data }) => {
+            server::dump_cases(&data.path, &mut std::io::stdout()).await
         }
-        Some(Command::DumpPhotos { data_dir }) => {
-            server::dump_photos(&data_dir, &mut std::io::stdout()).await
+        Some(Command::DumpPhotos { data }) => {
+            server::dump_photos(&data.path, &mut std::io::stdout()).await
         }
-        Some(Command::Enrolment { data_dir, action }) => {
+        Some(Command::Enrolment { data, action }) => {
             let out = &mut std::io::stdout();
             match action {
                 EnrolmentAction::Create {
                     label,
                     expires_in_days,
                 } => {
-                    server::admin::create_enrolment_code(&data_dir, &label, expires_in_days, out)
+                    server::admin::create_enrolment_code(&data.path, &label, expires_in_days, out)
                         .await
                 }
-                EnrolmentAction::List => server::admin::list_enrolment_codes(&data_dir, out).await,
+                EnrolmentAction::List => server::admin::list_enrolment_codes(&data.path, out).await,
                 EnrolmentAction::Revoke { code } => {
-                    server::admin::revoke_enrolment_code(&data_dir, &code, out).await
+                    server::admin::revoke_enrolment_code(&data.path, &code, out).await
                 }
             }
         }
         Some(Command::Admin {
-            data_dir,
+            data,
             action: AdminAction::CreateUser { username, role },
-        }) => server::admin::create_user(&data_dir, &username, &role, &mut std::io::stdout()).await,
-        Some(Command::Devices { data_dir, action }) => {
+        }) => {
+            server::admin::create_user(&data.path, &username, &role, &mut std::io::stdout()).await
+        }
+        Some(Command::Devices { data, action }) => {
             let out = &mut std::io::stdout();
             match action {
-                DevicesAction::List => server::admin::list_devices(&data_dir, out).await,
+                DevicesAction::List => server::admin::list_devices(&data.path, out).await,
                 DevicesAction::Revoke { device_id } => {
-                    server::admin::revoke_device(&data_dir, &device_id, out).await
+                    server::admin::revoke_device(&data.path, &device_id, out).await
                 }
             }
         }
