@@ -49,7 +49,14 @@ import {
   waitSaved,
   worldRunner,
 } from '../support/app.mjs';
-import { addPhoto, expectPhotoReady, makeTestPictures, openFillAndDocuments, statusNow } from '../support/photos.mjs';
+import {
+  addPhoto,
+  expectPhotoReady,
+  makeTestPictures,
+  openFillAndDocuments,
+  photosInIndexedDb,
+  statusNow,
+} from '../support/photos.mjs';
 
 const TMP = await freshTmpRoot(import.meta.url);
 const TEST_TIMEOUT = 480_000;
@@ -129,29 +136,6 @@ async function assertStoredPhotos(w, stored, photoIds) {
     assert.equal(row.sha256, ref.sha256, `the server recorded the device's hash for ${ref.photo_id}`);
   }
   return refs;
-}
-
-/** How many photo records the app's IndexedDB holds (whatever the database is called). */
-function photosInIndexedDb(page) {
-  return page.evaluate(async () => {
-    let count = 0;
-    for (const { name } of await indexedDB.databases()) {
-      const db = await new Promise((res, rej) => {
-        const r = indexedDB.open(name);
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      if (db.objectStoreNames.contains('photos')) {
-        count += await new Promise((res, rej) => {
-          const r = db.transaction('photos').objectStore('photos').count();
-          r.onsuccess = () => res(r.result);
-          r.onerror = () => rej(r.error);
-        });
-      }
-      db.close();
-    }
-    return count;
-  });
 }
 
 /** The status panel is the calm "saved, please sign in again" one, not an error. */

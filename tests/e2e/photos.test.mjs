@@ -53,6 +53,7 @@ import {
   makeTestPictures,
   openFillAndDocuments,
   peopleOnStep4,
+  photosInIndexedDb,
   photosOnPage,
   statusNow,
 } from '../support/photos.mjs';
@@ -518,31 +519,8 @@ test('C. a page killed right after the camera returns keeps the photo; retake an
     await peopleOnStep4(page, 3);
     await page.waitForTimeout(1000);
     assert.deepEqual(await photosOnPage(page), [], 'the deleted photo stays deleted after a reload');
-    const left = await page.evaluate(
-      () =>
-        new Promise((resolve, reject) => {
-          // Whatever the app's database is called, no photo record may remain in it.
-          indexedDB.databases().then(async (dbs) => {
-            let count = 0;
-            for (const { name } of dbs) {
-              const db = await new Promise((res, rej) => {
-                const r = indexedDB.open(name);
-                r.onsuccess = () => res(r.result);
-                r.onerror = () => rej(r.error);
-              });
-              if (db.objectStoreNames.contains('photos')) {
-                count += await new Promise((res, rej) => {
-                  const r = db.transaction('photos').objectStore('photos').count();
-                  r.onsuccess = () => res(r.result);
-                  r.onerror = () => rej(r.error);
-                });
-              }
-              db.close();
-            }
-            resolve(count);
-          }, reject);
-        }),
-    );
+    // Whatever the app's database is called, no photo record may remain in it.
+    const left = await photosInIndexedDb(page);
     assert.equal(left, 0, 'no photo left in IndexedDB (neither the retaken one nor the deleted one)');
     w.log('delete: gone from the page and from IndexedDB');
   });

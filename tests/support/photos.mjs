@@ -198,3 +198,26 @@ export function statusNow(page) {
     return { state: s?.getAttribute('data-state') ?? null, percent: p ? Number(p.getAttribute('data-percent')) : null };
   });
 }
+
+/** How many photo records the app's IndexedDB holds (whatever the database is called). */
+export function photosInIndexedDb(page) {
+  return page.evaluate(async () => {
+    let count = 0;
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      if (db.objectStoreNames.contains('photos')) {
+        count += await new Promise((res, rej) => {
+          const r = db.transaction('photos').objectStore('photos').count();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+      }
+      db.close();
+    }
+    return count;
+  });
+}
