@@ -56,6 +56,8 @@ pub enum ErrorCode {
     PhotosMissing,
     UploadConflict,
     UploadLocked,
+    /// This device has too many unfinished uploads open; wait for `Retry-After` seconds.
+    UploadQuotaExceeded,
     ChecksumMismatch,
     UnsupportedChecksum,
     UnsupportedTusVersion,
@@ -74,6 +76,8 @@ pub enum ErrorCode {
     Timeout,
     Internal,
     Unavailable,
+    /// The server's disk is full; nothing was kept; retry later.
+    InsufficientStorage,
 }
 
 /// `{"error": {...}}`: the body of every 4xx and 5xx.

@@ -31,7 +31,13 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_MAX_UPLOAD_BYTES", default_value_t = 128 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
-    /// Seconds an unfinished upload is kept before it expires and is cleaned up (7 days).
+    /// Bytes of unfinished uploads one device may have open at once (then 429
+    /// `upload_quota_exceeded` until some finish or expire).
+    #[arg(long, env = "RESGUARDO_DEVICE_UPLOAD_CAP_BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub device_unfinished_upload_bytes: u64,
+
+    /// Seconds an upload is kept after it last moved before it expires and is cleaned up (7
+    /// days); a finished one that no case names is removed after the same time.
     #[arg(long, env = "RESGUARDO_UPLOAD_EXPIRY_SECS", default_value_t = 7 * 24 * 3600)]
     pub upload_expiry_secs: u64,
 
@@ -74,6 +80,7 @@ impl Config {
             max_json_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             max_upload_bytes: 128 * 1024 * 1024,
+            device_unfinished_upload_bytes: 512 * 1024 * 1024,
             upload_expiry_secs: 7 * 24 * 3600,
             token_lifetime_secs: 30 * 24 * 3600,
             require_enrolment: false,

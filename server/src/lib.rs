@@ -34,9 +34,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let storage = storage::sqlite::SqliteStorage::open(&config.data_dir).await?;
-    let blobs = storage::blobs::BlobStore::open(&config.data_dir).await?;
+    let blobs = storage::blobs::FsBlobs::open(&config.data_dir).await?;
     let storage = Arc::new(storage);
-    let state = http::AppState::new(storage.clone(), storage, blobs, &config);
+    let state = http::AppState::new(storage.clone(), storage, Arc::new(blobs), &config);
+    // Uploads that were full when the server last stopped are finished before anyone asks.
+    if let Err(e) = http::uploads::recover(&state).await {
+        tracing::error!(error = %e, "finishing uploads left full failed");
+    }
     tokio::spawn(clean_up_expired_uploads(
         state.clone(),
         config.upload_expiry_secs,
@@ -69,16 +73,16 @@ pub async fn dump_photos(
     data_dir: &std::path::Path,
     out: &mut impl std::io::Write,
 ) -> Result<(), StartError> {
+    use storage::blobs::BlobStore;
     use storage::Storage;
     let storage = storage::sqlite::SqliteStorage::open(data_dir).await?;
-    let blobs = storage::blobs::BlobStore::open(data_dir).await?;
+    let blobs = storage::blobs::FsBlobs::open(data_dir).await?;
     let photos: Vec<serde_json::Value> = storage
         .photos()
         .await?
         .into_iter()
         .map(|p| {
-            let path = std::path::absolute(blobs.photo_path(p.photo_id))
-                .unwrap_or(blobs.photo_path(p.photo_id));
+            let path = blobs.location(p.photo_id);
             serde_json::json!({
                 "photo_id": p.photo_id, "case_id": p.case_id, "size": p.length, "sha256": p.sha256,
                 "content_type": p.content_type, "path": path,

@@ -5,117 +5,10 @@ mod common;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use base64::Engine;
-use common::{app, app_with, household, new_id, Answer, TestApp};
+use common::tus::*;
+use common::{app, app_with, household, new_id};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-struct Photo {
-    id: String,
-    case_id: String,
-    bytes: Vec<u8>,
-}
-
-impl Photo {
-    fn new(len: usize) -> Photo {
-        let bytes = (0..len).map(|i| (i * 7 % 251) as u8).collect();
-        Photo {
-            id: new_id(),
-            case_id: new_id(),
-            bytes,
-        }
-    }
-
-    fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(&self.bytes))
-    }
-
-    fn metadata(&self) -> String {
-        self.metadata_with(&self.sha256(), "image/jpeg")
-    }
-
-    fn metadata_with(&self, sha256: &str, content_type: &str) -> String {
-        [
-            ("photo_id", self.id.as_str()),
-            ("case_id", &self.case_id),
-            ("sha256", sha256),
-            ("content_type", content_type),
-        ]
-        .iter()
-        .map(|(k, v)| format!("{k} {}", B64.encode(v)))
-        .collect::<Vec<_>>()
-        .join(",")
-    }
-
-    fn url(&self) -> String {
-        format!("/api/v1/uploads/{}", self.id)
-    }
-}
-
-fn create_request(photo: &Photo, metadata: &str, length: usize) -> axum::http::request::Builder {
-    Request::post("/api/v1/uploads/")
-        .header("tus-resumable", "1.0.0")
-        .header("upload-length", length.to_string())
-        .header("upload-metadata", metadata)
-        .header("x-photo", photo.id.as_str())
-}
-
-async fn create(app: &TestApp, photo: &Photo) -> Answer {
-    app.send(
-        create_request(photo, &photo.metadata(), photo.bytes.len())
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-fn patch_request(photo: &Photo, offset: usize, chunk: &[u8]) -> axum::http::request::Builder {
-    Request::patch(photo.url())
-        .header("tus-resumable", "1.0.0")
-        .header("upload-offset", offset.to_string())
-        .header("content-type", "application/offset+octet-stream")
-        .header("content-length", chunk.len().to_string())
-}
-
-async fn patch(app: &TestApp, photo: &Photo, offset: usize, chunk: &[u8]) -> Answer {
-    app.send(
-        patch_request(photo, offset, chunk)
-            .body(Body::from(chunk.to_vec()))
-            .unwrap(),
-    )
-    .await
-}
-
-async fn head(app: &TestApp, photo: &Photo) -> Answer {
-    app.send(
-        Request::head(photo.url())
-            .header("tus-resumable", "1.0.0")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-fn offset(answer: &Answer) -> u64 {
-    answer.headers["upload-offset"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-async fn upload_whole(app: &TestApp, photo: &Photo, chunk: usize) {
-    assert_eq!(create(app, photo).await.status, StatusCode::CREATED);
-    for (i, piece) in photo.bytes.chunks(chunk).enumerate() {
-        let answer = patch(app, photo, i * chunk, piece).await;
-        assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.json);
-    }
-}
-
-async fn stored_photo_bytes(app: &TestApp, photo: &Photo) -> Option<Vec<u8>> {
-    std::fs::read(app.dir.path().join("photos").join(&photo.id)).ok()
-}
 
 #[tokio::test]
 async fn options_advertises_the_protocol() {
@@ -440,44 +333,6 @@ async fn a_whole_file_that_does_not_match_its_sha256_is_not_stored() {
 }
 
 #[tokio::test]
-async fn unfinished_uploads_expire_and_are_cleaned_up() {
-    let app = app_with(|c| c.upload_expiry_secs = 1).await;
-    let photo = Photo::new(5_000);
-    create(&app, &photo).await;
-    patch(&app, &photo, 0, &photo.bytes[..1_000]).await;
-    let finished = Photo::new(1_000);
-    upload_whole(&app, &finished, 1_000).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
-
-    assert_eq!(
-        server::http::uploads::remove_expired(&app.state)
-            .await
-            .unwrap(),
-        1,
-        "only the unfinished one"
-    );
-    assert_eq!(head(&app, &photo).await.status, StatusCode::NOT_FOUND);
-    assert!(!app
-        .dir
-        .path()
-        .join("uploads")
-        .join(format!("{}.part", photo.id))
-        .exists());
-    assert_eq!(head(&app, &finished).await.status, StatusCode::OK);
-
-    // Between expiry and the cleaner's next round, a client is told it is gone.
-    let late = Photo::new(1_000);
-    create(&app, &late).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
-    assert_eq!(
-        patch(&app, &late, 0, &late.bytes).await.status,
-        StatusCode::GONE
-    );
-    // ... and may create it again under the same photo ID.
-    assert_eq!(create(&app, &late).await.status, StatusCode::CREATED);
-}
-
-#[tokio::test]
 async fn termination_deletes_an_unfinished_upload_but_not_a_stored_photo() {
     let app = app().await;
     let photo = Photo::new(5_000);
@@ -536,12 +391,6 @@ async fn concurrent_patches_to_one_upload_one_wins_the_other_is_409() {
     drop(tx);
     assert_eq!(first.await.unwrap(), StatusCode::NO_CONTENT);
     assert_eq!(offset(&head(&app, &photo).await), 10_000);
-}
-
-fn tokio_stream_from(
-    mut rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
-) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use protocol::date::Date;
 use protocol::{CaseId, CaseSubmission};
 
 use super::{AppState, Error};
-use crate::storage::{NewCase, PutOutcome};
+use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
 
 #[utoipa::path(
     put,
@@ -78,6 +78,16 @@ pub async fn put_case(
         form_id: case.form_id.clone(),
         form_version: case.form_version,
         people: u32::try_from(case.people()).unwrap_or(u32::MAX),
+        photos: case
+            .photos
+            .iter()
+            .map(|p| ClaimedPhoto {
+                photo_id: p.photo_id,
+                length: p.size,
+                sha256: p.sha256.clone(),
+                content_type: p.content_type.clone(),
+            })
+            .collect(),
     };
     match state.storage.put_case(new).await? {
         PutOutcome::Created(receipt) => {
@@ -92,6 +102,8 @@ pub async fn put_case(
             tracing::warn!(%case_id, "case conflict");
             Err(Error::CaseConflict)
         }
+        // A photo went (cleaned up as an orphan) between the check above and the commit.
+        PutOutcome::PhotosMissing(ids) => Err(Error::PhotosMissing(ids)),
     }
 }
 

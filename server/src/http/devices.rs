@@ -163,9 +163,15 @@ pub async fn require_device(
     next: Next,
 ) -> Result<Response, Error> {
     // tus discovery (OPTIONS) reveals nothing and carries no data.
+    if request.method() == axum::http::Method::OPTIONS {
+        return Ok(next.run(request).await);
+    }
     let token = bearer(request.headers());
-    if request.method() == axum::http::Method::OPTIONS || is_valid(&state, token.as_deref()).await?
-    {
+    if let Some(device) = valid_device(&state, token.as_deref()).await? {
+        let mut request = request;
+        request
+            .extensions_mut()
+            .insert(SendingDevice(device.device_id));
         return Ok(next.run(request).await);
     }
     // Read the refused body first: answering while a chunk is still arriving makes the kernel
@@ -187,11 +193,15 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn is_valid(state: &AppState, token: Option<&str>) -> Result<bool, Error> {
-    let Some(token) = token else { return Ok(false) };
+/// The device a request came from, once [`require_device`] let it through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendingDevice(pub uuid::Uuid);
+
+async fn valid_device(state: &AppState, token: Option<&str>) -> Result<Option<Device>, Error> {
+    let Some(token) = token else { return Ok(None) };
     let device = state
         .storage
         .device_by_token_hash(&token_hash(token))
         .await?;
-    Ok(device.is_some_and(|d| !d.revoked && d.expires_at > now_unix()))
+    Ok(device.filter(|d| !d.revoked && d.expires_at > now_unix()))
 }

@@ -34,6 +34,14 @@ pub enum Error {
     UploadConflict,
     #[error("another request is writing to this upload right now")]
     UploadLocked,
+    #[error("this device has too many unfinished uploads open; finish them or try again later")]
+    UploadQuotaExceeded(u64),
+    #[error("the request body was cut off before its end")]
+    BodyCut,
+    #[error("this upload is being finished right now; try again in a moment")]
+    RetryLater(u64),
+    #[error("the server's disk is full; nothing was kept; try again later")]
+    InsufficientStorage,
     #[error("the checksum does not match; the bytes were discarded")]
     ChecksumMismatch,
     #[error("unsupported checksum algorithm; use sha1 or sha256")]
@@ -73,7 +81,8 @@ impl Error {
             | Error::MalformedJson(_)
             | Error::BadHeader(_)
             | Error::BadMetadata(_)
-            | Error::UnsupportedChecksum => StatusCode::BAD_REQUEST,
+            | Error::UnsupportedChecksum
+            | Error::BodyCut => StatusCode::BAD_REQUEST,
             Error::PhotosMissing(_) | Error::UploadConflict | Error::UploadLocked => {
                 StatusCode::CONFLICT
             }
@@ -82,7 +91,9 @@ impl Error {
             Error::Gone => StatusCode::GONE,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::EnrolmentRequired | Error::EnrolmentInvalid => StatusCode::FORBIDDEN,
-            Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited(_) | Error::UploadQuotaExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::RetryLater(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::CaseConflict => StatusCode::CONFLICT,
@@ -99,7 +110,10 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidId => ErrorCode::InvalidId,
-            Error::BadHeader(_) | Error::BadMetadata(_) => ErrorCode::BadRequest,
+            Error::BadHeader(_) | Error::BadMetadata(_) | Error::BodyCut => ErrorCode::BadRequest,
+            Error::UploadQuotaExceeded(_) => ErrorCode::UploadQuotaExceeded,
+            Error::RetryLater(_) => ErrorCode::Unavailable,
+            Error::InsufficientStorage => ErrorCode::InsufficientStorage,
             Error::PhotosMissing(_) => ErrorCode::PhotosMissing,
             Error::UnsupportedTusVersion => ErrorCode::UnsupportedTusVersion,
             Error::UploadConflict => ErrorCode::UploadConflict,
@@ -142,8 +156,12 @@ impl Error {
 }
 
 impl Error {
-    /// A file-system failure in the storage layer.
+    /// A file-system failure in the storage layer; a full disk is said so (507, retry later).
     pub fn io(e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            tracing::error!(error = %e, "the disk is full");
+            return Error::InsufficientStorage;
+        }
         Error::Storage(StorageError::Io(e))
     }
 }
@@ -157,7 +175,10 @@ impl IntoResponse for Error {
         }
         let message = self.to_string();
         let retry_after = match &self {
-            Error::RateLimited(seconds) => Some(*seconds),
+            Error::RateLimited(seconds)
+            | Error::UploadQuotaExceeded(seconds)
+            | Error::RetryLater(seconds) => Some(*seconds),
+            Error::InsufficientStorage => Some(60),
             _ => None,
         };
         let (fields, missing_photos) = match self {

@@ -30,14 +30,18 @@ pub use error::Error;
 
 use crate::config::Config;
 use crate::storage::blobs::BlobStore;
+use crate::storage::now_unix;
 use crate::storage::Storage;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
-    pub blobs: BlobStore,
+    pub blobs: Arc<dyn BlobStore>,
     upload_locks: Arc<uploads::UploadLocks>,
+    /// Work that must not be cancelled with the request that started it (finishing a chunk).
+    pub background: tokio_util::task::TaskTracker,
+    device_unfinished_upload_bytes: u64,
     registrations: Arc<rate_limit::RateLimiter>,
     pub staff: Arc<dyn crate::storage::staff::StaffStorage>,
     logins_by_ip: Arc<rate_limit::RateLimiter>,
@@ -59,13 +63,15 @@ impl AppState {
     pub fn new(
         storage: Arc<dyn Storage>,
         staff: Arc<dyn crate::storage::staff::StaffStorage>,
-        blobs: BlobStore,
+        blobs: Arc<dyn BlobStore>,
         config: &Config,
     ) -> Self {
         AppState {
             storage,
             blobs,
             upload_locks: Arc::default(),
+            background: tokio_util::task::TaskTracker::new(),
+            device_unfinished_upload_bytes: config.device_unfinished_upload_bytes,
             registrations: Arc::new(rate_limit::RateLimiter::new(
                 config.registrations_per_minute,
                 std::time::Duration::from_secs(60),
@@ -96,6 +102,21 @@ impl AppState {
             upload_expiry_secs: config.upload_expiry_secs,
             request_timeout: config.request_timeout(),
         }
+    }
+}
+
+impl AppState {
+    /// When an upload that moves now expires unless it moves again (or a case names it).
+    pub fn upload_expiry_from_now(&self) -> i64 {
+        now_unix().saturating_add(i64::try_from(self.upload_expiry_secs).unwrap_or(i64::MAX / 2))
+    }
+
+    /// Waits until no background work started by requests is still running (tests and the
+    /// simulator use it to see the server settle).
+    pub async fn settled(&self) {
+        self.background.close();
+        self.background.wait().await;
+        self.background.reopen();
     }
 }
 

@@ -5,9 +5,16 @@
 //! because its answer was lost finds the same upload instead of making a second file. Bytes are
 //! fsynced before their offset is recorded; a PATCH whose chunk checksum does not match (460),
 //! or that is cut off while carrying a checksum, leaves the offset where it was.
+//!
+//! Finishing an upload (whole-file SHA-256, move into place, mark stored) is idempotent and runs
+//! whenever every byte is there: after the last PATCH, on HEAD, on a repeated creation and at
+//! start-up, so a connection that closed, a server killed or a move that failed in between never
+//! leaves an upload full but unstored. Only a stored photo is ever reported with an offset equal
+//! to its length. The part of a PATCH after its body was read runs as a task of its own, so a
+//! client that hangs up cannot cancel it half-way.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -19,7 +26,9 @@ use protocol::form::{is_photo_content_type, is_sha256_hex};
 use protocol::{CaseId, PhotoId};
 use sha1::Digest as _;
 
+use super::devices::SendingDevice;
 use super::{AppState, Error};
+use crate::storage::blobs::PartWriter;
 use crate::storage::{now_unix, CreateOutcome, Upload};
 
 pub const TUS_VERSION: &str = "1.0.0";
@@ -35,31 +44,58 @@ fn value(v: impl ToString) -> HeaderValue {
     HeaderValue::from_str(&v.to_string()).unwrap_or(HeaderValue::from_static(""))
 }
 
-/// Uploads being written right now: a second PATCH to the same upload is refused (409) rather
-/// than interleaving bytes.
+/// Uploads being written or finished right now: a second writer to the same upload is refused
+/// rather than interleaving bytes, and clean-up leaves a moving upload alone.
 #[derive(Default)]
-pub struct UploadLocks(Mutex<HashMap<PhotoId, ()>>);
+pub struct UploadLocks(Mutex<HashSet<PhotoId>>);
 
-struct LockGuard<'a>(&'a UploadLocks, PhotoId);
+/// Held while one request writes or finishes an upload; released when dropped.
+pub struct UploadLock {
+    locks: Arc<UploadLocks>,
+    id: PhotoId,
+}
 
 impl UploadLocks {
-    fn try_lock(&self, id: PhotoId) -> Option<LockGuard<'_>> {
+    pub fn try_lock(self: &Arc<Self>, id: PhotoId) -> Option<UploadLock> {
         let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if held.contains_key(&id) {
-            return None;
-        }
-        held.insert(id, ());
-        Some(LockGuard(self, id))
+        held.insert(id).then(|| UploadLock {
+            locks: self.clone(),
+            id,
+        })
     }
 }
 
-impl Drop for LockGuard<'_> {
+impl UploadLocks {
+    /// Waits up to `patience` for the lock: finishing an upload takes moments, so a HEAD that
+    /// finds one being finished waits for the answer rather than being told to come back.
+    pub async fn lock_within(
+        self: &Arc<Self>,
+        id: PhotoId,
+        patience: std::time::Duration,
+    ) -> Option<UploadLock> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            if let Some(lock) = self.try_lock(id) {
+                return Some(lock);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+}
+
+/// How long a request waits for an upload that another request is finishing.
+const FINISH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Drop for UploadLock {
     fn drop(&mut self) {
-        self.0
-             .0
+        self.locks
+            .0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.1);
+            .remove(&self.id);
     }
 }
 
@@ -199,6 +235,7 @@ fn is_offset_stream(headers: &HeaderMap) -> bool {
 )]
 pub async fn create(
     State(state): State<AppState>,
+    device: Option<axum::Extension<SendingDevice>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
@@ -222,6 +259,10 @@ pub async fn create(
         .unwrap_or("")
         .to_owned();
     let meta = parse_metadata(&raw_metadata)?;
+    let device_id = device.map(|d| d.0 .0);
+    if let Some(device_id) = device_id {
+        check_device_cap(&state, device_id, meta.photo_id, length).await?;
+    }
     let upload = Upload {
         photo_id: meta.photo_id,
         case_id: meta.case_id,
@@ -230,28 +271,36 @@ pub async fn create(
         sha256: meta.sha256,
         content_type: meta.content_type,
         metadata: raw_metadata,
-        expires_at: now_unix() + i64::try_from(state.upload_expiry_secs).unwrap_or(i64::MAX / 2),
+        expires_at: state.upload_expiry_from_now(),
         completed: false,
+        device_id,
     };
-    let (status, mut upload) = match state.storage.create_upload(upload).await? {
+    let mut upload = match state.storage.create_upload(upload).await? {
         CreateOutcome::Created(u) => {
             tracing::info!(photo_id = %u.photo_id, length, "upload created");
-            (StatusCode::CREATED, u)
+            u
         }
         CreateOutcome::Existing(u) => {
             tracing::info!(photo_id = %u.photo_id, offset = u.offset, "upload creation repeated");
-            (StatusCode::CREATED, u)
+            u
         }
         CreateOutcome::Conflict => return Err(Error::UploadConflict),
     };
-    if is_offset_stream(&headers) && !upload.completed && upload.offset == 0 {
-        // creation-with-upload: the body is the first PATCH.
-        upload = write_chunk(&state, upload, &headers, body).await?;
-    } else {
-        // A repeated creation whose upload already moved on ignores its body (the client learns
-        // the real offset from Upload-Offset), but reads it: answering before the body is in
-        // makes the kernel reset the connection and the client never sees the answer.
-        drain(body, state.max_upload_bytes).await;
+    if upload.is_full() && !upload.completed {
+        upload = finish_now(&state, upload).await?;
+    }
+    // creation-with-upload: the body is the first PATCH. A repeated creation whose upload already
+    // moved on, or that another request is writing right now, ignores its body (the client
+    // learns the real offset from Upload-Offset) but reads it: answering before the body is in
+    // makes the kernel reset the connection and the client never sees the answer.
+    let lock = (is_offset_stream(&headers) && !upload.completed && upload.offset == 0)
+        .then(|| state.upload_locks.try_lock(upload.photo_id))
+        .flatten();
+    match lock {
+        Some(lock) => {
+            upload = write_chunk(&state, lock, upload.photo_id, 0, &headers, body).await?;
+        }
+        None => drain(body, state.max_upload_bytes).await,
     }
     let mut headers_out = vec![
         (
@@ -261,8 +310,29 @@ pub async fn create(
         (h("upload-offset"), value(upload.offset)),
     ];
     headers_out.extend(expires_header(&upload));
-    Ok(with_tus(status, headers_out))
+    Ok(with_tus(StatusCode::CREATED, headers_out))
 }
+
+/// One device may keep only so many bytes of unfinished uploads open.
+async fn check_device_cap(
+    state: &AppState,
+    device_id: uuid::Uuid,
+    photo_id: PhotoId,
+    length: u64,
+) -> Result<(), Error> {
+    if state.storage.upload(photo_id).await?.is_some() {
+        return Ok(()); // a repeated creation adds nothing
+    }
+    let open = state.storage.unfinished_upload_bytes(device_id).await?;
+    if open.saturating_add(length) > state.device_unfinished_upload_bytes {
+        tracing::warn!(%device_id, open, length, "device upload cap reached");
+        return Err(Error::UploadQuotaExceeded(UPLOAD_QUOTA_RETRY_SECS));
+    }
+    Ok(())
+}
+
+/// How soon a device over its cap may try again: its other uploads finish or expire meanwhile.
+const UPLOAD_QUOTA_RETRY_SECS: u64 = 600;
 
 pub(crate) async fn drain(body: Body, limit: u64) {
     let mut stream = body.into_data_stream();
@@ -279,12 +349,22 @@ fn parse_id(id: &str) -> Result<PhotoId, Error> {
     id.parse().map_err(|_| Error::NotFound)
 }
 
-/// The upload, or 404; an unfinished one past its time is 410 (and cleaned up).
+/// The upload, or 404; an unfinished one past its time is 410 (and cleaned up). One that every
+/// byte reached is finished first, so what is reported is what is stored.
 async fn live_upload(state: &AppState, id: PhotoId) -> Result<Upload, Error> {
     let upload = state.storage.upload(id).await?.ok_or(Error::NotFound)?;
-    if !upload.completed && upload.expires_at < now_unix() {
-        remove_upload(state, id).await?;
-        return Err(Error::Gone);
+    let now = now_unix();
+    if !upload.completed && upload.expires_at < now {
+        // A request moving it right now holds the lock: then it is not expired after all.
+        if let Some(_lock) = state.upload_locks.try_lock(id) {
+            if state.storage.delete_upload_if_expired(id, now).await? {
+                state.blobs.remove(id).await.map_err(Error::io)?;
+            }
+            return Err(Error::Gone);
+        }
+    }
+    if upload.is_full() && !upload.completed {
+        return finish_now(state, upload).await;
     }
     Ok(upload)
 }
@@ -356,10 +436,11 @@ pub async fn patch(
         header_u64(&headers, "upload-offset")?.ok_or(Error::BadHeader("upload-offset".into()))?;
     let id = parse_id(&id)?;
     let upload = live_upload(&state, id).await?;
-    if offset != upload.offset {
+    if offset != upload.offset || upload.completed {
         return Err(Error::UploadConflict);
     }
-    let upload = write_chunk(&state, upload, &headers, body).await?;
+    let lock = state.upload_locks.try_lock(id).ok_or(Error::UploadLocked)?;
+    let upload = write_chunk(&state, lock, id, offset, &headers, body).await?;
     let mut out = vec![(h("upload-offset"), value(upload.offset))];
     out.extend(expires_header(&upload));
     Ok(with_tus(StatusCode::NO_CONTENT, out))
@@ -407,26 +488,20 @@ impl Checksum {
     }
 }
 
-/// Appends `body` at the upload's offset under its lock, then records the new offset; on the
-/// last byte checks the whole file and moves it into place.
+/// Appends `body` at `expected` (the offset the client named) under the upload's lock, records
+/// the new offset and, on the last byte, finishes the upload.
 async fn write_chunk(
     state: &AppState,
-    upload: Upload,
+    lock: UploadLock,
+    id: PhotoId,
+    expected: u64,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Upload, Error> {
     let mut checksum = parse_checksum(headers)?;
-    let _lock = state
-        .upload_locks
-        .try_lock(upload.photo_id)
-        .ok_or(Error::UploadLocked)?;
-    // Re-read under the lock: another PATCH may have moved the offset meanwhile.
-    let mut upload = state
-        .storage
-        .upload(upload.photo_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if upload.completed {
+    // Re-read under the lock: another request may have moved the offset since it was checked.
+    let upload = state.storage.upload(id).await?.ok_or(Error::NotFound)?;
+    if upload.completed || upload.offset != expected {
         return Err(Error::UploadConflict);
     }
     let room = upload.length - upload.offset;
@@ -435,7 +510,7 @@ async fn write_chunk(
     }
     let mut part = state
         .blobs
-        .open_part(upload.photo_id, upload.offset)
+        .open_part(id, upload.offset)
         .await
         .map_err(Error::io)?;
     let mut stream = body.into_data_stream();
@@ -454,11 +529,35 @@ async fn write_chunk(
         }
         part.write(&chunk).await.map_err(Error::io)?;
     }
+    // The body is in. What follows must run to its end even if the client hangs up now (which
+    // cancels this handler): it runs as its own task, holding the lock.
+    let state2 = state.clone();
+    state
+        .background
+        .spawn(async move {
+            let _lock = lock;
+            settle_chunk(&state2, upload, part, checksum, cut).await
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "finishing a chunk failed");
+            Error::Internal
+        })?
+}
+
+/// Keeps or drops what one PATCH wrote, records the offset, and finishes a full upload.
+async fn settle_chunk(
+    state: &AppState,
+    mut upload: Upload,
+    part: Box<dyn PartWriter>,
+    checksum: Option<Checksum>,
+    cut: bool,
+) -> Result<Upload, Error> {
     // A chunk that carried a checksum is kept only whole and verified; one without keeps
     // whatever arrived before a cut, so the client resumes right after it.
     if checksum.is_some() && cut {
         part.rollback().await.map_err(Error::io)?;
-        return Err(Error::Internal);
+        return Err(Error::BodyCut);
     }
     if let Some(c) = checksum {
         if !c.matches() {
@@ -470,42 +569,115 @@ async fn write_chunk(
     let new_offset = part.commit().await.map_err(Error::io)?;
     state
         .storage
-        .set_upload_offset(upload.photo_id, new_offset)
+        .set_upload_offset(upload.photo_id, new_offset, state.upload_expiry_from_now())
         .await?;
     upload.offset = new_offset;
-    if new_offset == upload.length {
-        let actual = state
-            .blobs
-            .part_sha256(upload.photo_id)
-            .await
-            .map_err(Error::io)?;
-        if actual != upload.sha256 {
-            tracing::warn!(photo_id = %upload.photo_id, "photo hash mismatch; upload starts over");
-            state
-                .blobs
-                .open_part(upload.photo_id, 0)
-                .await
-                .map_err(Error::io)?
-                .rollback()
-                .await
-                .map_err(Error::io)?;
-            state.storage.set_upload_offset(upload.photo_id, 0).await?;
-            return Err(Error::ChecksumMismatch);
-        }
-        state
-            .blobs
-            .promote(upload.photo_id)
-            .await
-            .map_err(Error::io)?;
-        state.storage.complete_upload(upload.photo_id).await?;
-        upload.completed = true;
-        tracing::info!(photo_id = %upload.photo_id, case_id = %upload.case_id, "photo stored");
+    if upload.is_full() && finish(state, &mut upload).await? == Finished::StartedOver {
+        return Err(Error::ChecksumMismatch);
     }
     if cut {
         // The client is gone; what arrived is kept and will be reported by HEAD.
-        return Err(Error::Internal);
+        return Err(Error::BodyCut);
     }
     Ok(upload)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Finished {
+    Stored,
+    /// The bytes did not match the photo's SHA-256: they were dropped and the upload starts over.
+    StartedOver,
+}
+
+/// Finishes a full upload: checks the whole file's SHA-256, moves it into place and marks it
+/// stored. Safe to run again at any point after a crash or a failure. The caller holds the lock.
+async fn finish(state: &AppState, upload: &mut Upload) -> Result<Finished, Error> {
+    let id = upload.photo_id;
+    let stored = state.blobs.stored_sha256(id).await.map_err(Error::io)?;
+    let hash = match &stored {
+        Some(hash) => Some(hash.clone()),
+        None => match state.blobs.part_sha256(id, upload.length).await {
+            Ok(hash) => Some(hash),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(e)),
+        },
+    };
+    if hash.as_deref() != Some(upload.sha256.as_str()) {
+        tracing::warn!(photo_id = %id, "photo hash mismatch; upload starts over");
+        state.blobs.remove(id).await.map_err(Error::io)?;
+        state
+            .blobs
+            .open_part(id, 0)
+            .await
+            .map_err(Error::io)?
+            .rollback()
+            .await
+            .map_err(Error::io)?;
+        state
+            .storage
+            .set_upload_offset(id, 0, state.upload_expiry_from_now())
+            .await?;
+        upload.offset = 0;
+        return Ok(Finished::StartedOver);
+    }
+    if stored.is_none() {
+        state.blobs.promote(id).await.map_err(Error::io)?;
+    }
+    state
+        .storage
+        .complete_upload(id, state.upload_expiry_from_now())
+        .await?;
+    upload.completed = true;
+    tracing::info!(photo_id = %id, case_id = %upload.case_id, "photo stored");
+    Ok(Finished::Stored)
+}
+
+/// Finishes a full upload found by HEAD, a repeated creation or start-up, and returns it as it
+/// now stands. When another request holds the upload for long, 503 with `Retry-After`.
+async fn finish_now(state: &AppState, upload: Upload) -> Result<Upload, Error> {
+    let id = upload.photo_id;
+    let lock = state
+        .upload_locks
+        .lock_within(id, FINISH_PATIENCE)
+        .await
+        .ok_or(Error::RetryLater(1))?;
+    let state2 = state.clone();
+    state
+        .background
+        .spawn(async move {
+            let _lock = lock;
+            let mut upload = state2.storage.upload(id).await?.ok_or(Error::NotFound)?;
+            if upload.is_full() && !upload.completed {
+                finish(&state2, &mut upload).await?;
+            }
+            Ok(upload)
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "finishing an upload failed");
+            Error::Internal
+        })?
+}
+
+/// At start-up: finishes every upload whose bytes all arrived before the server stopped.
+pub async fn recover(state: &AppState) -> Result<usize, Error> {
+    let full = state.storage.full_uploads().await?;
+    let mut finished = 0;
+    for upload in full {
+        let id = upload.photo_id;
+        match finish_now(state, upload).await {
+            Ok(u) if u.completed => finished += 1,
+            Ok(_) => {}
+            Err(e) => tracing::error!(photo_id = %id, error = %e, "could not finish an upload"),
+        }
+    }
+    if finished > 0 {
+        tracing::info!(
+            count = finished,
+            "finished uploads left full at the last stop"
+        );
+    }
+    Ok(finished)
 }
 
 #[utoipa::path(
@@ -526,31 +698,35 @@ pub async fn terminate(
 ) -> Result<Response, Error> {
     check_version(&headers)?;
     let id = parse_id(&id)?;
+    let _lock = state.upload_locks.try_lock(id).ok_or(Error::UploadLocked)?;
     let upload = state.storage.upload(id).await?.ok_or(Error::NotFound)?;
     if upload.completed {
         return Err(Error::UploadConflict);
     }
-    let _lock = state.upload_locks.try_lock(id).ok_or(Error::UploadLocked)?;
-    remove_upload(&state, id).await?;
+    state.storage.delete_upload(id).await?;
+    state.blobs.remove(id).await.map_err(Error::io)?;
     Ok(with_tus(StatusCode::NO_CONTENT, vec![]))
 }
 
-async fn remove_upload(state: &AppState, id: PhotoId) -> Result<(), Error> {
-    state.storage.delete_upload(id).await?;
-    state.blobs.remove(id).await.map_err(Error::io)?;
-    Ok(())
-}
-
-/// Deletes unfinished uploads whose time ran out; returns how many.
+/// Deletes uploads whose time ran out — unfinished ones that stopped moving, finished ones no
+/// case names — leaving alone any that a request is moving right now; returns how many.
 pub async fn remove_expired(state: &AppState) -> Result<usize, Error> {
-    let expired = state.storage.expired_uploads(now_unix()).await?;
-    for id in &expired {
-        remove_upload(state, *id).await?;
+    let now = now_unix();
+    let mut removed = 0;
+    for id in state.storage.expired_uploads(now).await? {
+        let Some(_lock) = state.upload_locks.try_lock(id) else {
+            continue;
+        };
+        // Only if a case did not claim it (or it did not move) since it was listed.
+        if state.storage.delete_upload_if_expired(id, now).await? {
+            state.blobs.remove(id).await.map_err(Error::io)?;
+            removed += 1;
+        }
     }
-    if !expired.is_empty() {
-        tracing::info!(count = expired.len(), "expired uploads removed");
+    if removed > 0 {
+        tracing::info!(count = removed, "expired uploads removed");
     }
-    Ok(expired.len())
+    Ok(removed)
 }
 
 /// Every response on the tus routes carries `Tus-Resumable`, errors included.

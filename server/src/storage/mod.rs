@@ -20,6 +20,18 @@ pub struct NewCase {
     pub form_id: String,
     pub form_version: u32,
     pub people: u32,
+    /// The photos it names, each of which must be stored exactly so; they are claimed by the case
+    /// in the same transaction, so clean-up can never remove them afterwards.
+    pub photos: Vec<ClaimedPhoto>,
+}
+
+/// A photo a case names, as it must be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedPhoto {
+    pub photo_id: PhotoId,
+    pub length: u64,
+    pub sha256: String,
+    pub content_type: String,
 }
 
 /// A case as stored, with the receipt it was given.
@@ -39,6 +51,8 @@ pub enum PutOutcome {
     Replayed(CaseReceipt),
     /// The ID is taken by a different submission; nothing was changed.
     Conflict,
+    /// These photos are not stored as the case names them (any more); nothing was changed.
+    PhotosMissing(Vec<PhotoId>),
 }
 
 /// A document photo's tus upload; the photo counts as stored once `completed`.
@@ -55,9 +69,19 @@ pub struct Upload {
     pub content_type: String,
     /// The raw `Upload-Metadata`, echoed on `HEAD`.
     pub metadata: String,
-    /// Unix seconds after which an unfinished upload is gone.
+    /// Unix seconds after which the upload is removed unless it moved (an unfinished one) or a
+    /// case named it (a finished one) meanwhile: the last activity plus the expiry.
     pub expires_at: i64,
     pub completed: bool,
+    /// The device that created it (`None` for uploads made before devices were recorded).
+    pub device_id: Option<uuid::Uuid>,
+}
+
+impl Upload {
+    /// Every byte arrived; it still needs its hash checked and to be put in place.
+    pub fn is_full(&self) -> bool {
+        self.offset == self.length
+    }
 }
 
 impl Upload {
@@ -162,16 +186,40 @@ pub trait Storage: Send + Sync + 'static {
 
     async fn upload(&self, photo_id: PhotoId) -> Result<Option<Upload>, StorageError>;
 
-    /// Records that the bytes up to `offset` are durably in the part file.
-    async fn set_upload_offset(&self, photo_id: PhotoId, offset: u64) -> Result<(), StorageError>;
+    /// Records that the bytes up to `offset` are durably staged, and that the upload moved
+    /// (its expiry starts again from now: `expires_at`).
+    async fn set_upload_offset(
+        &self,
+        photo_id: PhotoId,
+        offset: u64,
+        expires_at: i64,
+    ) -> Result<(), StorageError>;
 
-    /// Marks the photo stored (its whole-file hash has been checked).
-    async fn complete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError>;
+    /// Marks the photo stored (its whole-file hash has been checked and it is in place); unless a
+    /// case names it before `expires_at`, it is then removed as an orphan.
+    async fn complete_upload(&self, photo_id: PhotoId, expires_at: i64)
+        -> Result<(), StorageError>;
 
     async fn delete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError>;
 
-    /// Unfinished uploads whose time ran out before `now` (unix seconds).
+    /// Uploads whose time ran out before `now` (unix seconds): unfinished ones that stopped
+    /// moving, and finished ones that no case names.
     async fn expired_uploads(&self, now: i64) -> Result<Vec<PhotoId>, StorageError>;
+
+    /// Deletes the upload only if it is still expired at `now` and no case names it; `true`
+    /// when it was deleted (so its bytes may go too).
+    async fn delete_upload_if_expired(
+        &self,
+        photo_id: PhotoId,
+        now: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Uploads whose every byte arrived but that are not marked stored (a crash or a failed
+    /// move between the two): start-up finishes them.
+    async fn full_uploads(&self) -> Result<Vec<Upload>, StorageError>;
+
+    /// The bytes of unfinished uploads this device has open (what its cap counts).
+    async fn unfinished_upload_bytes(&self, device_id: uuid::Uuid) -> Result<u64, StorageError>;
 
     /// Every stored (completed) photo.
     async fn photos(&self) -> Result<Vec<Upload>, StorageError>;
@@ -180,6 +228,9 @@ pub trait Storage: Send + Sync + 'static {
     async fn add_device(&self, device: Device) -> Result<(), StorageError>;
 
     async fn device_by_token_hash(&self, token_hash: &str) -> Result<Option<Device>, StorageError>;
+
+    /// Makes a device's token stop working now (tests and the simulator age tokens this way).
+    async fn expire_device(&self, device_id: uuid::Uuid) -> Result<bool, StorageError>;
 
     /// Every device, newest first.
     async fn devices(&self) -> Result<Vec<Device>, StorageError>;

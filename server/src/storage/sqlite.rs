@@ -25,7 +25,7 @@ macro_rules! select_uploads {
     ($rest:literal) => {
         concat!(
             r#"SELECT photo_id, case_id, length, "offset", sha256, content_type, metadata, expires_at,
-               completed_at IS NOT NULL AS completed FROM uploads "#,
+               completed_at IS NOT NULL AS completed, device_id FROM uploads "#,
             $rest
         )
     };
@@ -79,18 +79,6 @@ impl SqliteStorage {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
-
-    async fn existing(
-        &self,
-        case_id: CaseId,
-    ) -> Result<Option<(String, CaseReceipt)>, StorageError> {
-        let row = sqlx::query("SELECT case_id, fingerprint, receipt_code, received_at, people FROM cases WHERE case_id = ?")
-            .bind(case_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some((row.try_get("fingerprint")?, receipt_from_row(&row)?)))
-    }
 }
 
 #[async_trait]
@@ -98,8 +86,10 @@ impl Storage for SqliteStorage {
     async fn put_case(&self, case: NewCase) -> Result<PutOutcome, StorageError> {
         for _ in 0..RECEIPT_DRAWS {
             let code = new_receipt_code()?;
-            // One statement, so SQLite's single writer settles races between identical PUTs:
-            // exactly one insert wins and everyone else reads the winner's row below.
+            // One transaction, so SQLite's single writer settles races between identical PUTs
+            // (exactly one insert wins and everyone else reads the winner's row) and the photos
+            // are claimed with the case or not at all.
+            let mut tx = self.pool.begin().await?;
             let inserted = sqlx::query(
                 "INSERT INTO cases (case_id, receipt_code, fingerprint, body, form_id, form_version, people, received_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -113,24 +103,53 @@ impl Storage for SqliteStorage {
             .bind(i64::from(case.form_version))
             .bind(i64::from(case.people))
             .bind(now_rfc3339())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await;
-            match inserted {
+            let done = match inserted {
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue, // receipt clash
                 Err(e) => return Err(e.into()),
-                Ok(done) => {
-                    let Some((fingerprint, receipt)) = self.existing(case.case_id).await? else {
-                        return Err(StorageError::Corrupt("case vanished after insert".into()));
-                    };
-                    return Ok(if fingerprint != case.fingerprint {
-                        PutOutcome::Conflict
-                    } else if done.rows_affected() == 1 {
-                        PutOutcome::Created(receipt)
-                    } else {
-                        PutOutcome::Replayed(receipt)
-                    });
+                Ok(done) => done,
+            };
+            if done.rows_affected() == 1 {
+                let mut missing = Vec::new();
+                for photo in &case.photos {
+                    let claimed = sqlx::query(
+                        "UPDATE uploads SET claimed = 1 WHERE photo_id = ? AND case_id = ? AND length = ?
+                           AND sha256 = ? AND content_type = ? AND completed_at IS NOT NULL",
+                    )
+                    .bind(photo.photo_id.to_string())
+                    .bind(case.case_id.to_string())
+                    .bind(to_i64(photo.length)?)
+                    .bind(&photo.sha256)
+                    .bind(&photo.content_type)
+                    .execute(&mut *tx)
+                    .await?;
+                    if claimed.rows_affected() != 1 {
+                        missing.push(photo.photo_id);
+                    }
+                }
+                if !missing.is_empty() {
+                    tx.rollback().await?;
+                    return Ok(PutOutcome::PhotosMissing(missing));
                 }
             }
+            let row = sqlx::query("SELECT case_id, fingerprint, receipt_code, received_at, people FROM cases WHERE case_id = ?")
+                .bind(case.case_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let Some(row) = row else {
+                return Err(StorageError::Corrupt("case vanished after insert".into()));
+            };
+            let (fingerprint, receipt): (String, CaseReceipt) =
+                (row.try_get("fingerprint")?, receipt_from_row(&row)?);
+            return Ok(if fingerprint != case.fingerprint {
+                PutOutcome::Conflict
+            } else if done.rows_affected() == 1 {
+                PutOutcome::Created(receipt)
+            } else {
+                PutOutcome::Replayed(receipt)
+            });
         }
         Err(StorageError::Corrupt(
             "could not draw a free receipt code".into(),
@@ -161,8 +180,8 @@ impl Storage for SqliteStorage {
 
     async fn create_upload(&self, upload: Upload) -> Result<CreateOutcome, StorageError> {
         let inserted = sqlx::query(
-            r#"INSERT INTO uploads (photo_id, case_id, length, "offset", sha256, content_type, metadata, created_at, expires_at)
-               VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)
+            r#"INSERT INTO uploads (photo_id, case_id, length, "offset", sha256, content_type, metadata, created_at, expires_at, device_id)
+               VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (photo_id) DO NOTHING"#,
         )
         .bind(upload.photo_id.to_string())
@@ -173,6 +192,7 @@ impl Storage for SqliteStorage {
         .bind(&upload.metadata)
         .bind(now_rfc3339())
         .bind(upload.expires_at)
+        .bind(upload.device_id.map(|d| d.to_string()))
         .execute(&self.pool)
         .await?;
         let stored = self
@@ -196,21 +216,34 @@ impl Storage for SqliteStorage {
         row.as_ref().map(upload_from_row).transpose()
     }
 
-    async fn set_upload_offset(&self, photo_id: PhotoId, offset: u64) -> Result<(), StorageError> {
-        sqlx::query(r#"UPDATE uploads SET "offset" = ? WHERE photo_id = ?"#)
+    async fn set_upload_offset(
+        &self,
+        photo_id: PhotoId,
+        offset: u64,
+        expires_at: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(r#"UPDATE uploads SET "offset" = ?, expires_at = ? WHERE photo_id = ?"#)
             .bind(to_i64(offset)?)
+            .bind(expires_at)
             .bind(photo_id.to_string())
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    async fn complete_upload(&self, photo_id: PhotoId) -> Result<(), StorageError> {
-        sqlx::query(r#"UPDATE uploads SET "offset" = length, completed_at = ? WHERE photo_id = ?"#)
-            .bind(now_rfc3339())
-            .bind(photo_id.to_string())
-            .execute(&self.pool)
-            .await?;
+    async fn complete_upload(
+        &self,
+        photo_id: PhotoId,
+        expires_at: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            r#"UPDATE uploads SET "offset" = length, completed_at = ?, expires_at = ? WHERE photo_id = ?"#,
+        )
+        .bind(now_rfc3339())
+        .bind(expires_at)
+        .bind(photo_id.to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -223,18 +256,51 @@ impl Storage for SqliteStorage {
     }
 
     async fn expired_uploads(&self, now: i64) -> Result<Vec<PhotoId>, StorageError> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT photo_id FROM uploads WHERE completed_at IS NULL AND expires_at < ?",
-        )
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await?;
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT photo_id FROM uploads WHERE claimed = 0 AND expires_at < ?")
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?;
         ids.iter()
             .map(|id| {
                 id.parse()
                     .map_err(|_| StorageError::Corrupt("photo_id".into()))
             })
             .collect()
+    }
+
+    async fn delete_upload_if_expired(
+        &self,
+        photo_id: PhotoId,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "DELETE FROM uploads WHERE photo_id = ? AND claimed = 0 AND expires_at < ?",
+        )
+        .bind(photo_id.to_string())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn full_uploads(&self) -> Result<Vec<Upload>, StorageError> {
+        let rows = sqlx::query(select_uploads!(
+            r#"WHERE completed_at IS NULL AND "offset" = length ORDER BY rowid"#
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(upload_from_row).collect()
+    }
+
+    async fn unfinished_upload_bytes(&self, device_id: uuid::Uuid) -> Result<u64, StorageError> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(length), 0) FROM uploads WHERE device_id = ? AND completed_at IS NULL",
+        )
+        .bind(device_id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(total).unwrap_or(0))
     }
 
     async fn photos(&self) -> Result<Vec<Upload>, StorageError> {
@@ -274,6 +340,16 @@ impl Storage for SqliteStorage {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(device_from_row).transpose()
+    }
+
+    async fn expire_device(&self, device_id: uuid::Uuid) -> Result<bool, StorageError> {
+        let done =
+            sqlx::query("UPDATE devices SET expires_at = MIN(expires_at, ?) WHERE device_id = ?")
+                .bind(super::now_unix() - 1)
+                .bind(device_id.to_string())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn devices(&self) -> Result<Vec<Device>, StorageError> {
@@ -378,6 +454,10 @@ fn upload_from_row(row: &SqliteRow) -> Result<Upload, StorageError> {
         metadata: row.try_get("metadata")?,
         expires_at: row.try_get("expires_at")?,
         completed: row.try_get::<bool, _>("completed")?,
+        device_id: row
+            .try_get::<Option<String>, _>("device_id")?
+            .map(|d| d.parse().map_err(|_| corrupt("device_id")))
+            .transpose()?,
     })
 }
 

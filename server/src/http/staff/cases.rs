@@ -283,10 +283,15 @@ pub async fn photo(
         .await?
         .filter(|u| u.completed)
         .ok_or(StaffError::NotFound)?;
-    let file = tokio::fs::File::open(state.blobs.photo_path(photo_id))
+    let file = state
+        .blobs
+        .open_photo(photo_id)
         .await
         .map_err(|_| StaffError::NotFound)?;
-    let body = Body::from_stream(futures_util::StreamExt::fuse(tokio_util_stream(file)));
+    // Fused: the compression layer may poll once more after the end (tower-http#732).
+    let body = Body::from_stream(futures_util::StreamExt::fuse(
+        tokio_util::io::ReaderStream::new(file),
+    ));
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -307,21 +312,4 @@ pub async fn photo(
         ),
     );
     Ok(response)
-}
-
-fn tokio_util_stream(
-    file: tokio::fs::File,
-) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
-    futures_util::stream::unfold(file, |mut file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; 64 * 1024];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(bytes::Bytes::from(buf)), file))
-            }
-            Err(e) => Some((Err(e), file)),
-        }
-    })
 }

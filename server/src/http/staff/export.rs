@@ -21,6 +21,7 @@ use crate::http::AppState;
 use crate::storage::blobs::BlobStore;
 use crate::storage::staff::ReviewedCase;
 use crate::storage::Upload;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -66,12 +67,14 @@ pub async fn export(
 
     let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
     let blobs = state.blobs.clone();
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut writer = ChannelWriter {
             tx,
             buffer: Vec::with_capacity(CHUNK),
         };
-        let written = write_zip(&mut writer, &cases, &photos, &blobs).and_then(|()| writer.flush());
+        let written =
+            write_zip(&mut writer, &cases, &photos, &blobs, &runtime).and_then(|()| writer.flush());
         if let Err(e) = written {
             tracing::warn!(error = %e, "export stopped");
             let _ = writer.tx.blocking_send(Err(e));
@@ -162,7 +165,8 @@ fn write_zip(
     writer: &mut ChannelWriter,
     cases: &[ReviewedCase],
     photos: &[(String, Upload)],
-    blobs: &BlobStore,
+    blobs: &Arc<dyn BlobStore>,
+    runtime: &tokio::runtime::Handle,
 ) -> std::io::Result<()> {
     let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
@@ -273,7 +277,8 @@ fn write_zip(
             format!("photos/{receipt}/{}.{extension}", upload.photo_id),
             stored,
         )?;
-        let mut file = std::fs::File::open(blobs.photo_path(upload.photo_id))?;
+        let reader = runtime.block_on(blobs.open_photo(upload.photo_id))?;
+        let mut file = tokio_util::io::SyncIoBridge::new_with_handle(reader, runtime.clone());
         std::io::copy(&mut file, &mut zip)?;
     }
     zip.finish()?;

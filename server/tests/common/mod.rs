@@ -1,6 +1,8 @@
 //! Helpers shared by the server's integration tests.
 #![allow(dead_code)]
 
+pub mod tus;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -8,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
+use server::storage::blobs::{BlobStore, FaultyBlobs, FsBlobs};
 use server::storage::sqlite::SqliteStorage;
 use server::{http, Config};
 use tower::ServiceExt;
@@ -18,6 +21,9 @@ pub struct TestApp {
     pub token: String,
     pub state: http::AppState,
     pub storage: SqliteStorage,
+    /// The photo store, with switches for its faults.
+    pub blobs: Arc<FaultyBlobs>,
+    pub config: Config,
     pub dir: tempfile::TempDir,
 }
 
@@ -25,21 +31,27 @@ pub async fn app() -> TestApp {
     app_with(|_| {}).await
 }
 
+async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppState) {
+    let storage = SqliteStorage::open(&config.data_dir).await.unwrap();
+    let fs: Arc<dyn BlobStore> = Arc::new(FsBlobs::open(&config.data_dir).await.unwrap());
+    let blobs = Arc::new(FaultyBlobs::new(fs));
+    let shared = Arc::new(storage.clone());
+    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config);
+    (storage, blobs, state)
+}
+
 pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_data_dir(dir.path());
     tweak(&mut config);
-    let storage = SqliteStorage::open(&config.data_dir).await.unwrap();
-    let blobs = server::storage::blobs::BlobStore::open(&config.data_dir)
-        .await
-        .unwrap();
-    let shared = Arc::new(storage.clone());
-    let state = http::AppState::new(shared.clone(), shared, blobs, &config);
+    let (storage, blobs, state) = open(&config).await;
     let router = http::router(state.clone());
     let mut app = TestApp {
         router,
         state,
         storage,
+        blobs,
+        config,
         dir,
         token: String::new(),
     };
@@ -57,6 +69,15 @@ pub struct Answer {
 }
 
 impl TestApp {
+    /// A new server process on the same data directory, as after a crash: storage reopened and
+    /// the start-up recovery run. The device token stays valid.
+    pub async fn restart(&mut self) {
+        let (storage, blobs, state) = open(&self.config).await;
+        server::http::uploads::recover(&state).await.unwrap();
+        self.router = http::router(state.clone());
+        (self.storage, self.blobs, self.state) = (storage, blobs, state);
+    }
+
     /// Sends as the registered device (adds its bearer token unless one is set).
     pub async fn send(&self, mut request: Request<Body>) -> Answer {
         if !request.headers().contains_key("authorization") && !self.token.is_empty() {
