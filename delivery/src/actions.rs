@@ -1,0 +1,149 @@
+//! What a person does to their cases, as the UI and the simulator both do it: send, remove a
+//! family member (with their documents), correct a refused case, sign in again. Each writes to
+//! the store only; the worker notices and acts.
+
+use protocol::api::ErrorCode;
+use protocol::date::Date;
+use protocol::outbox::OutboxState;
+use protocol::validation::validate;
+use protocol::{CaseId, FieldError, MemberId, PhotoId};
+
+use crate::records::{CaseRecord, OutboxItem};
+use crate::store::{DeviceStore, StoreError};
+
+/// What pressing Send came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitOutcome {
+    /// In the outbox, exactly as validated.
+    Queued(OutboxItem),
+    /// Something to correct first; the form shows each problem beside its field.
+    Invalid(Vec<FieldError>),
+    /// Some photos are still being prepared; Send again in a moment.
+    PhotosNotReady,
+    /// These photos are not pictures the device can read: delete or retake them.
+    PhotosUnreadable(Vec<PhotoId>),
+}
+
+/// Validates exactly what will be sent — the answers and the photos as they are now — and, if
+/// all is well, freezes it into a queued outbox item in one transaction with the final answers.
+pub async fn submit(
+    store: &impl DeviceStore,
+    case: &CaseRecord,
+    today: Date,
+    now: f64,
+) -> Result<SubmitOutcome, StoreError> {
+    let photos = store.photos_of_case(case.id).await?;
+    let unreadable: Vec<PhotoId> = photos
+        .iter()
+        .filter(|p| p.unreadable)
+        .map(|p| p.photo_id)
+        .collect();
+    if !unreadable.is_empty() {
+        return Ok(SubmitOutcome::PhotosUnreadable(unreadable));
+    }
+    if photos.iter().any(|p| p.processed.is_none()) {
+        return Ok(SubmitOutcome::PhotosNotReady);
+    }
+    let mut submission = case.submission.clone();
+    submission.photos = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
+    let errors = validate(&submission, today);
+    if !errors.is_empty() {
+        return Ok(SubmitOutcome::Invalid(errors));
+    }
+    let mut record = case.clone();
+    record.last_problem = None;
+    record.updated_at = now;
+    let item = OutboxItem::queued(case.id, submission, now);
+    store.enqueue(&record, &item).await?;
+    Ok(SubmitOutcome::Queued(item))
+}
+
+/// The photos that go with a family member (what removing them also removes).
+pub async fn photos_of_member(
+    store: &impl DeviceStore,
+    case: &CaseRecord,
+    member: MemberId,
+) -> Result<Vec<PhotoId>, StoreError> {
+    Ok(store
+        .photos_of_case(case.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.member_id == Some(member))
+        .map(|p| p.photo_id)
+        .collect())
+}
+
+/// Removes a family member and their document photos together, so no photo is left pointing at
+/// nobody. Returns the case as saved.
+pub async fn remove_member(
+    store: &impl DeviceStore,
+    case: &CaseRecord,
+    member: MemberId,
+    now: f64,
+) -> Result<CaseRecord, StoreError> {
+    let photos = photos_of_member(store, case, member).await?;
+    let mut record = case.clone();
+    record.submission.members.retain(|m| m.member_id != member);
+    record.updated_at = now;
+    store.save_draft_deleting_photos(&record, &photos).await?;
+    Ok(record)
+}
+
+/// "Correct and send again": the refused case becomes a draft, with the server's words kept.
+pub async fn reopen(store: &impl DeviceStore, id: CaseId) -> Result<(), StoreError> {
+    store.reopen_rejected(id).await
+}
+
+/// "Sign in again": forget the refused token, keep the typed enrolment code, and put every case
+/// that waited for this back in the queue; the worker registers and their uploads continue from
+/// where they stopped.
+pub async fn sign_in_again(
+    store: &impl DeviceStore,
+    enrolment_code: Option<&str>,
+    now: f64,
+) -> Result<(), StoreError> {
+    let mut auth = store.device_auth().await?.signing_in_again();
+    if let Some(code) = enrolment_code.map(str::trim).filter(|c| !c.is_empty()) {
+        auth.enrolment_code = Some(code.to_owned());
+    }
+    store.set_device_auth(&auth).await?;
+    for mut item in store.outbox().await? {
+        if item.state == OutboxState::WaitingAuth {
+            item.state = OutboxState::Queued;
+            item.attempts = 0;
+            item.next_attempt_at = now;
+            item.problem = None;
+            item.updated_at = now;
+            store.put_outbox(&item).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The way forward a screen offers for a case that is not delivered and not moving by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Nothing to do: it is on its way (or delivered).
+    None,
+    /// "Sign in again" (with an enrolment code field when that is why).
+    SignIn { needs_code: bool },
+    /// "Correct and send again": back to the form, which shows what the server said.
+    Correct,
+    /// "Update the app": this version is too old for the server.
+    UpdateApp,
+}
+
+pub fn fix_for(item: &OutboxItem) -> Fix {
+    let code = item.problem.as_ref().and_then(|p| p.code);
+    match item.state {
+        OutboxState::WaitingAuth => Fix::SignIn {
+            needs_code: matches!(
+                code,
+                Some(ErrorCode::EnrolmentRequired | ErrorCode::EnrolmentInvalid)
+            ),
+        },
+        OutboxState::Rejected if code == Some(ErrorCode::ClientUnsupported) => Fix::UpdateApp,
+        OutboxState::Rejected => Fix::Correct,
+        _ => Fix::None,
+    }
+}

@@ -1,0 +1,315 @@
+//! The rules every [`DeviceStore`] keeps, as a suite any implementation runs: natively on
+//! [`crate::memory::MemoryStore`], in headless Chromium on the IndexedDB store. Each check
+//! panics with what broke.
+
+use protocol::outbox::OutboxState;
+use protocol::{CaseId, Member, MemberId, PhotoId};
+use sha2::{Digest, Sha256};
+
+use crate::records::{
+    CaseRecord, DeviceAuth, DeviceCredentials, OutboxItem, PhotoRecord, Processed, UploadProgress,
+};
+use crate::store::{DeviceStore, StoreError};
+
+/// How a suite puts photos into a store (each store keeps bytes its own way).
+#[allow(async_fn_in_trait)]
+pub trait PhotoFixture: DeviceStore {
+    /// Stores `record` (whose `processed` is set) with `bytes` as its processed picture.
+    async fn add_processed_photo(
+        &self,
+        record: &PhotoRecord,
+        bytes: &[u8],
+    ) -> Result<(), StoreError>;
+}
+
+pub fn processed(bytes: &[u8]) -> Processed {
+    Processed {
+        size: bytes.len() as u64,
+        sha256: hex::encode(Sha256::digest(bytes)),
+        content_type: "image/jpeg".into(),
+        width: 10,
+        height: 10,
+    }
+}
+
+fn case_with_member(id: CaseId) -> (CaseRecord, MemberId) {
+    let mut case = CaseRecord::new(id, 1.0);
+    case.submission.applicant.name = "Ana Reyes".into();
+    let mut member = Member::new_blank();
+    member.member_id = MemberId(uuid::Uuid::from_u128(id.0.as_u128() ^ 1));
+    member.name = "Tomás".into();
+    let member_id = member.member_id;
+    case.submission.members.push(member);
+    (case, member_id)
+}
+
+fn photo(case_id: CaseId, n: u128, member: Option<MemberId>, bytes: &[u8]) -> PhotoRecord {
+    let mut record = PhotoRecord::new(
+        PhotoId(uuid::Uuid::from_u128(case_id.0.as_u128() ^ (n << 8))),
+        case_id,
+        member,
+        "id_document",
+        n as f64,
+    );
+    record.processed = Some(processed(bytes));
+    record
+}
+
+fn id(n: u128) -> CaseId {
+    CaseId(uuid::Uuid::from_u128(
+        0x5eed_0000_0000_0000_0000_0000_0000_0000 | n,
+    ))
+}
+
+/// Runs every check on `store`, which must be empty.
+pub async fn run_all(store: &impl PhotoFixture) {
+    drafts_round_trip(store).await;
+    submitted_cases_are_frozen(store).await;
+    enqueue_checks_the_photos_it_freezes(store).await;
+    removing_a_member_removes_their_photos_atomically(store).await;
+    reopening_keeps_the_servers_problem(store).await;
+    photo_bytes_and_progress(store).await;
+    device_auth_round_trips(store).await;
+    deleting_a_draft_deletes_its_photos(store).await;
+}
+
+pub async fn drafts_round_trip(store: &impl PhotoFixture) {
+    let (mut case, _) = case_with_member(id(1));
+    case.step = 3;
+    store.save_draft(&case).await.expect("save draft");
+    assert_eq!(store.case(case.id).await.expect("read"), Some(case.clone()));
+    case.submission.applicant.name = "Ana María Reyes".into();
+    store.save_draft(&case).await.expect("save again");
+    assert_eq!(
+        store
+            .case(case.id)
+            .await
+            .expect("read")
+            .map(|c| c.submission.applicant.name),
+        Some("Ana María Reyes".into())
+    );
+}
+
+pub async fn submitted_cases_are_frozen(store: &impl PhotoFixture) {
+    let (case, member) = case_with_member(id(2));
+    store.save_draft(&case).await.expect("save draft");
+    let p = photo(case.id, 1, Some(member), b"frozen");
+    store
+        .add_processed_photo(&p, b"frozen")
+        .await
+        .expect("photo");
+    let mut submission = case.submission.clone();
+    submission.photos = vec![p.as_ref_for_case().expect("processed")];
+    store
+        .enqueue(&case, &OutboxItem::queued(case.id, submission, 5.0))
+        .await
+        .expect("enqueue");
+    assert_eq!(
+        store.save_draft(&case).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    assert_eq!(
+        store.save_draft_deleting_photos(&case, &[p.photo_id]).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    assert_eq!(
+        store.delete_photo(p.photo_id).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    assert_eq!(
+        store.delete_draft(case.id).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    let again = OutboxItem::queued(case.id, case.submission.clone(), 6.0);
+    assert_eq!(
+        store.enqueue(&case, &again).await,
+        Err(StoreError::AlreadySubmitted)
+    );
+    assert!(
+        store.photo(p.photo_id).await.expect("read").is_some(),
+        "the photo of a sent case stays"
+    );
+    assert_eq!(
+        store.reopen_rejected(case.id).await,
+        Err(StoreError::AlreadySubmitted),
+        "only a rejected case reopens"
+    );
+}
+
+pub async fn enqueue_checks_the_photos_it_freezes(store: &impl PhotoFixture) {
+    let (case, _) = case_with_member(id(3));
+    store.save_draft(&case).await.expect("save draft");
+    let kept = photo(case.id, 1, None, b"kept");
+    let extra = photo(case.id, 2, None, b"extra");
+    store
+        .add_processed_photo(&kept, b"kept")
+        .await
+        .expect("photo");
+    store
+        .add_processed_photo(&extra, b"extra")
+        .await
+        .expect("photo");
+    let mut changed = case.clone();
+    changed.submission.applicant.name = "Changed".into();
+    let mut submission = changed.submission.clone();
+    submission.photos = vec![kept.as_ref_for_case().expect("processed")];
+    let item = OutboxItem::queued(case.id, submission.clone(), 5.0);
+    assert_eq!(
+        store.enqueue(&changed, &item).await,
+        Err(StoreError::PhotosChanged),
+        "a photo it does not send is still there"
+    );
+    assert_eq!(
+        store.outbox_item(case.id).await.expect("read"),
+        None,
+        "nothing queued"
+    );
+    assert_eq!(
+        store.case(case.id).await.expect("read"),
+        Some(case.clone()),
+        "the answers unchanged"
+    );
+    submission
+        .photos
+        .push(extra.as_ref_for_case().expect("processed"));
+    let item = OutboxItem::queued(case.id, submission, 5.0);
+    store
+        .enqueue(&changed, &item)
+        .await
+        .expect("enqueue with every photo");
+    assert_eq!(store.outbox_item(case.id).await.expect("read"), Some(item));
+    assert_eq!(store.case(case.id).await.expect("read"), Some(changed));
+}
+
+pub async fn removing_a_member_removes_their_photos_atomically(store: &impl PhotoFixture) {
+    let (case, member) = case_with_member(id(4));
+    store.save_draft(&case).await.expect("save draft");
+    let theirs = photo(case.id, 1, Some(member), b"theirs");
+    let mine = photo(case.id, 2, None, b"mine");
+    store
+        .add_processed_photo(&theirs, b"theirs")
+        .await
+        .expect("photo");
+    store
+        .add_processed_photo(&mine, b"mine")
+        .await
+        .expect("photo");
+    let mut without = case.clone();
+    without.submission.members.clear();
+    store
+        .save_draft_deleting_photos(&without, &[theirs.photo_id])
+        .await
+        .expect("remove member");
+    let left: Vec<PhotoId> = store
+        .photos_of_case(case.id)
+        .await
+        .expect("read")
+        .iter()
+        .map(|p| p.photo_id)
+        .collect();
+    assert_eq!(left, vec![mine.photo_id]);
+    assert_eq!(store.case(case.id).await.expect("read"), Some(without));
+}
+
+pub async fn reopening_keeps_the_servers_problem(store: &impl PhotoFixture) {
+    let (case, _) = case_with_member(id(5));
+    store.save_draft(&case).await.expect("save draft");
+    let mut item = OutboxItem::queued(case.id, case.submission.clone(), 5.0);
+    store.enqueue(&case, &item).await.expect("enqueue");
+    item.state = OutboxState::Rejected;
+    item.problem = Some(crate::records::Problem::on_device("the server said no"));
+    store.put_outbox(&item).await.expect("reject");
+    store.reopen_rejected(case.id).await.expect("reopen");
+    assert_eq!(store.outbox_item(case.id).await.expect("read"), None);
+    let reopened = store
+        .case(case.id)
+        .await
+        .expect("read")
+        .expect("the case stays");
+    assert_eq!(
+        reopened.last_problem.map(|p| p.message),
+        Some("the server said no".into())
+    );
+    store
+        .save_draft(&case)
+        .await
+        .expect("a reopened case is a draft again");
+}
+
+pub async fn photo_bytes_and_progress(store: &impl PhotoFixture) {
+    let (case, _) = case_with_member(id(6));
+    store.save_draft(&case).await.expect("save draft");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+    let p = photo(case.id, 1, None, &bytes);
+    store.add_processed_photo(&p, &bytes).await.expect("photo");
+    assert_eq!(
+        store.photo_bytes(p.photo_id, 10, 20).await.expect("read"),
+        Some(bytes[10..20].to_vec())
+    );
+    assert_eq!(
+        store
+            .photo_bytes(p.photo_id, 990, 2000)
+            .await
+            .expect("read"),
+        Some(bytes[990..].to_vec())
+    );
+    let progress = UploadProgress {
+        url: Some("/api/v1/uploads/x".into()),
+        sent: 500,
+        done: false,
+    };
+    assert!(store
+        .set_upload_progress(p.photo_id, &progress)
+        .await
+        .expect("write"));
+    assert_eq!(
+        store
+            .photo(p.photo_id)
+            .await
+            .expect("read")
+            .map(|r| r.upload),
+        Some(progress.clone())
+    );
+    let gone = PhotoId(uuid::Uuid::from_u128(7));
+    assert!(!store
+        .set_upload_progress(gone, &progress)
+        .await
+        .expect("write"));
+    assert_eq!(store.photo_bytes(gone, 0, 10).await.expect("read"), None);
+}
+
+pub async fn device_auth_round_trips(store: &impl PhotoFixture) {
+    assert_eq!(
+        store.device_auth().await.expect("read"),
+        DeviceAuth::default()
+    );
+    let auth = DeviceAuth {
+        credentials: Some(DeviceCredentials {
+            device_id: "d".into(),
+            token: "t".into(),
+        }),
+        sign_in_needed: false,
+        problem: None,
+        enrolment_code: Some("K7QM-X9A2".into()),
+    };
+    store.set_device_auth(&auth).await.expect("write");
+    assert_eq!(store.device_auth().await.expect("read"), auth);
+}
+
+pub async fn deleting_a_draft_deletes_its_photos(store: &impl PhotoFixture) {
+    let (case, _) = case_with_member(id(7));
+    store.save_draft(&case).await.expect("save draft");
+    let p = photo(case.id, 1, None, b"bytes");
+    store
+        .add_processed_photo(&p, b"bytes")
+        .await
+        .expect("photo");
+    store.delete_draft(case.id).await.expect("delete");
+    assert_eq!(store.case(case.id).await.expect("read"), None);
+    assert!(store
+        .photos_of_case(case.id)
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(store.photo(p.photo_id).await.expect("read"), None);
+}

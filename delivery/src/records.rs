@@ -1,0 +1,195 @@
+//! What the device keeps about each case, its delivery and its photos. These are the shapes the
+//! store persists (IndexedDB in the browser, memory under the simulator), so changes must stay
+//! readable from records written by older builds (`#[serde(default)]` on every new field).
+
+use protocol::api::{CaseReceipt, ErrorCode};
+use protocol::outbox::OutboxState;
+use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId, PhotoRef};
+use serde::{Deserialize, Serialize};
+
+/// A form as the device keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: CaseId,
+    /// Milliseconds since the epoch.
+    pub created_at: f64,
+    pub updated_at: f64,
+    /// The step the person was on (1-based), restored when the form reopens.
+    pub step: u8,
+    pub submission: CaseSubmission,
+    /// What the server said when it refused this case, kept when the person takes it back to
+    /// correct it, so the form can point at what to fix even where the device saw nothing wrong.
+    #[serde(default)]
+    pub last_problem: Option<Problem>,
+}
+
+impl CaseRecord {
+    pub fn new(id: CaseId, now: f64) -> Self {
+        CaseRecord {
+            id,
+            created_at: now,
+            updated_at: now,
+            step: 1,
+            submission: CaseSubmission::default(),
+            last_problem: None,
+        }
+    }
+}
+
+/// Why a delivery stopped: what the server (or the network) said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `None` when no response arrived at all.
+    pub status: Option<u16>,
+    pub code: Option<ErrorCode>,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+    /// With `photos_missing`: the photos the server asked for.
+    #[serde(default)]
+    pub missing_photos: Vec<PhotoId>,
+}
+
+impl Problem {
+    /// A problem found on the device itself (no HTTP exchange).
+    pub fn on_device(message: impl Into<String>) -> Self {
+        Problem {
+            status: None,
+            code: None,
+            message: message.into(),
+            fields: Vec::new(),
+            missing_photos: Vec::new(),
+        }
+    }
+}
+
+/// The delivery record of one submitted case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub case_id: CaseId,
+    pub state: OutboxState,
+    /// Failed attempts since the last success or `online` event (drives the backoff).
+    pub attempts: u32,
+    /// When the worker may try again (ms since the epoch).
+    pub next_attempt_at: f64,
+    pub updated_at: f64,
+    pub problem: Option<Problem>,
+    /// Kept for good once the server has answered, even if the answers are later removed.
+    pub receipt: Option<CaseReceipt>,
+    /// Exactly what is sent, photos included, frozen (and validated) when the person pressed
+    /// Send. Items queued by builds before this field existed carry none; the worker then builds
+    /// it from the case and its photos as those builds did.
+    #[serde(default)]
+    pub submission: Option<CaseSubmission>,
+}
+
+impl OutboxItem {
+    pub fn queued(case_id: CaseId, submission: CaseSubmission, now: f64) -> Self {
+        OutboxItem {
+            case_id,
+            state: OutboxState::Queued,
+            attempts: 0,
+            next_attempt_at: now,
+            updated_at: now,
+            problem: None,
+            receipt: None,
+            submission: Some(submission),
+        }
+    }
+}
+
+/// What processing made of a photo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Processed {
+    pub size: u64,
+    pub sha256: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// How far a photo's upload got.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadProgress {
+    /// The tus upload URL, saved before the first PATCH.
+    pub url: Option<String>,
+    /// Bytes the server has confirmed.
+    pub sent: u64,
+    /// The server holds the whole photo (it answered an offset equal to the length, which it
+    /// does only once the photo is stored).
+    pub done: bool,
+}
+
+/// A document photo's details (its bytes are kept beside it by the store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRecord {
+    pub photo_id: PhotoId,
+    pub case_id: CaseId,
+    /// `None` for the applicant.
+    pub member_id: Option<MemberId>,
+    pub kind: String,
+    pub created_at: f64,
+    /// `None` until processed (only the picture as taken is stored then).
+    pub processed: Option<Processed>,
+    #[serde(default)]
+    pub upload: UploadProgress,
+    /// Processing failed: the file is not a picture the browser can read. The person retakes or
+    /// deletes it.
+    #[serde(default)]
+    pub unreadable: bool,
+}
+
+impl PhotoRecord {
+    pub fn new(
+        photo_id: PhotoId,
+        case_id: CaseId,
+        member_id: Option<MemberId>,
+        kind: &str,
+        now: f64,
+    ) -> Self {
+        PhotoRecord {
+            photo_id,
+            case_id,
+            member_id,
+            kind: kind.to_owned(),
+            created_at: now,
+            processed: None,
+            upload: UploadProgress::default(),
+            unreadable: false,
+        }
+    }
+
+    /// What the case sends about this photo, once processed.
+    pub fn as_ref_for_case(&self) -> Option<PhotoRef> {
+        let p = self.processed.as_ref()?;
+        Some(PhotoRef {
+            photo_id: self.photo_id,
+            member_id: self.member_id,
+            kind: self.kind.clone(),
+            size: p.size,
+            sha256: p.sha256.clone(),
+            content_type: p.content_type.clone(),
+        })
+    }
+}
+
+/// What the server gave this device when it registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceCredentials {
+    pub device_id: String,
+    pub token: String,
+}
+
+/// Where this device stands with the server, kept in the store so every tab (and a restarted
+/// page) agrees.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeviceAuth {
+    /// The current credentials, once registered.
+    pub credentials: Option<DeviceCredentials>,
+    /// The server refused the token: nothing is sent until the person signs in again.
+    pub sign_in_needed: bool,
+    /// Why, as the server said (an enrolment code may be what is missing).
+    pub problem: Option<Problem>,
+    /// An enrolment code from the install link or typed, for the next registration.
+    pub enrolment_code: Option<String>,
+}

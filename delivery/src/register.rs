@@ -1,0 +1,130 @@
+//! Device registration (`POST /api/v1/devices`): the first sync registers the device and keeps
+//! its bearer token in the store. When the server refuses the token, the store says so
+//! ([`DeviceAuth::sign_in_needed`]) and nothing is sent until the person signs in again; the
+//! next registration then carries the enrolment code the person typed, if any.
+
+use protocol::api::ErrorBody;
+
+use crate::records::{DeviceAuth, DeviceCredentials, Problem};
+use crate::store::{DeviceStore, StoreError};
+use crate::transport::{client_version, Exchange, HttpRequest, Method, Transport};
+
+pub const DEVICES_PATH: &str = "/api/v1/devices";
+
+/// Whether the device may send, and with which token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    Ready(String),
+    /// The person must sign in again first.
+    SignInNeeded(Option<Problem>),
+    /// Registration did not work; `answer` says how.
+    Failed(Exchange),
+}
+
+/// This device's token, registering first when it has none (and no sign-in is pending).
+pub async fn ensure_token(
+    transport: &impl Transport,
+    store: &impl DeviceStore,
+) -> Result<Token, StoreError> {
+    let mut auth = store.device_auth().await?;
+    if auth.sign_in_needed {
+        return Ok(Token::SignInNeeded(auth.problem));
+    }
+    if let Some(device) = &auth.credentials {
+        return Ok(Token::Ready(device.token.clone()));
+    }
+    let body = match &auth.enrolment_code {
+        Some(code) => serde_json::json!({ "enrolment_code": code }),
+        None => serde_json::json!({}),
+    };
+    let answer = transport
+        .send(HttpRequest {
+            method: Method::Post,
+            url: DEVICES_PATH.into(),
+            headers: vec![
+                ("content-type", "application/json".into()),
+                client_version(),
+            ],
+            body: Some(body.to_string().into_bytes()),
+        })
+        .await;
+    let device = answer
+        .as_ref()
+        .ok()
+        .filter(|a| a.status == 201)
+        .and_then(|a| serde_json::from_str::<DeviceCredentials>(&a.body).ok());
+    match device {
+        Some(device) => {
+            auth.credentials = Some(device.clone());
+            auth.problem = None;
+            store.set_device_auth(&auth).await?;
+            Ok(Token::Ready(device.token))
+        }
+        None => Ok(Token::Failed(answer)),
+    }
+}
+
+/// The server refused the token (or the registration needs a person): pause until the person
+/// signs in again.
+pub async fn sign_in_needed(store: &impl DeviceStore, problem: Problem) -> Result<(), StoreError> {
+    let mut auth = store.device_auth().await?;
+    auth.credentials = None;
+    auth.sign_in_needed = true;
+    auth.problem = Some(problem);
+    store.set_device_auth(&auth).await
+}
+
+/// Keeps an enrolment code (from the install link or typed) for the next registration.
+pub async fn remember_enrolment_code(
+    store: &impl DeviceStore,
+    code: &str,
+) -> Result<(), StoreError> {
+    let code = code.trim();
+    let mut auth = store.device_auth().await?;
+    auth.enrolment_code = (!code.is_empty()).then(|| code.to_owned());
+    store.set_device_auth(&auth).await
+}
+
+/// What a failed exchange tells a person (and the log).
+pub fn problem_of(answer: &Exchange) -> Problem {
+    match answer {
+        Err(e) => Problem::on_device(e.0.clone()),
+        Ok(a) => match serde_json::from_str::<ErrorBody>(&a.body) {
+            Ok(body) => Problem {
+                status: Some(a.status),
+                code: Some(body.error.code),
+                message: body.error.message,
+                fields: body.error.fields,
+                missing_photos: body.error.missing_photos,
+            },
+            Err(_) => Problem {
+                status: Some(a.status),
+                code: None,
+                message: format!("HTTP {}", a.status),
+                fields: Vec::new(),
+                missing_photos: Vec::new(),
+            },
+        },
+    }
+}
+
+/// Whether a registration answer needs a person (an enrolment code) rather than time.
+pub fn registration_needs_person(answer: &Exchange) -> bool {
+    use protocol::outbox::{disposition, Disposition};
+    let status = answer.as_ref().ok().map(|a| a.status);
+    !matches!(
+        disposition(status),
+        Disposition::Retry | Disposition::Delivered
+    )
+}
+
+impl DeviceAuth {
+    /// After the person pressed "Sign in again": forget the refused token so the next sync
+    /// registers afresh.
+    pub fn signing_in_again(mut self) -> Self {
+        self.credentials = None;
+        self.sign_in_needed = false;
+        self.problem = None;
+        self
+    }
+}
