@@ -6,7 +6,7 @@ use protocol::api::ErrorCode;
 use protocol::date::Date;
 use protocol::outbox::OutboxState;
 use protocol::validation::validate;
-use protocol::{CaseId, FieldError, MemberId, PhotoId};
+use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId};
 
 use crate::records::{CaseRecord, OutboxItem};
 use crate::store::{DeviceStore, StoreError};
@@ -15,7 +15,7 @@ use crate::store::{DeviceStore, StoreError};
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubmitOutcome {
     /// In the outbox, exactly as validated.
-    Queued(OutboxItem),
+    Queued(Box<OutboxItem>),
     /// Something to correct first; the form shows each problem beside its field.
     Invalid(Vec<FieldError>),
     /// Some photos are still being prepared; Send again in a moment.
@@ -48,14 +48,17 @@ pub async fn submit(
     submission.photos = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
     let errors = validate(&submission, today);
     if !errors.is_empty() {
-        return Ok(SubmitOutcome::Invalid(errors));
+        return Ok(SubmitOutcome::Invalid(name_photos_by_id(
+            errors,
+            &submission,
+        )));
     }
     let mut record = case.clone();
     record.last_problem = None;
     record.updated_at = now;
     let item = OutboxItem::queued(case.id, submission, now);
     store.enqueue(&record, &item).await?;
-    Ok(SubmitOutcome::Queued(item))
+    Ok(SubmitOutcome::Queued(Box::new(item)))
 }
 
 /// The photos that go with a family member (what removing them also removes).
@@ -146,4 +149,39 @@ pub fn fix_for(item: &OutboxItem) -> Fix {
         OutboxState::Rejected => Fix::Correct,
         _ => Fix::None,
     }
+}
+
+/// Rewrites the field paths of photos from their place in the sent list (`photos.2.member_id`)
+/// to the photo they are about (`photos.<photo_id>.member_id`), so a screen can show each problem
+/// beside the right photo whatever order it lists them in.
+pub fn name_photos_by_id(errors: Vec<FieldError>, submission: &CaseSubmission) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut error| {
+            let mut parts = error.field.splitn(3, '.');
+            if let (Some("photos"), Some(index)) = (parts.next(), parts.next()) {
+                let rest = parts.next();
+                if let Some(photo) = index
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| submission.photos.get(i))
+                {
+                    error.field = match rest {
+                        Some(rest) => format!("photos.{}.{rest}", photo.photo_id),
+                        None => format!("photos.{}", photo.photo_id),
+                    };
+                }
+            }
+            error
+        })
+        .collect()
+}
+
+/// The photo a field path (as [`name_photos_by_id`] writes it) is about.
+pub fn photo_of_path(path: &str) -> Option<PhotoId> {
+    path.strip_prefix("photos.")?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
 }

@@ -13,10 +13,11 @@ use crate::store::{DeviceStore, StoreError};
 
 /// How a suite puts photos into a store (each store keeps bytes its own way).
 #[allow(async_fn_in_trait)]
-pub trait PhotoFixture: DeviceStore {
+pub trait PhotoFixture<S: DeviceStore> {
     /// Stores `record` (whose `processed` is set) with `bytes` as its processed picture.
     async fn add_processed_photo(
         &self,
+        store: &S,
         record: &PhotoRecord,
         bytes: &[u8],
     ) -> Result<(), StoreError>;
@@ -62,18 +63,18 @@ fn id(n: u128) -> CaseId {
 }
 
 /// Runs every check on `store`, which must be empty.
-pub async fn run_all(store: &impl PhotoFixture) {
+pub async fn run_all<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     drafts_round_trip(store).await;
-    submitted_cases_are_frozen(store).await;
-    enqueue_checks_the_photos_it_freezes(store).await;
-    removing_a_member_removes_their_photos_atomically(store).await;
+    submitted_cases_are_frozen(store, photos).await;
+    enqueue_checks_the_photos_it_freezes(store, photos).await;
+    removing_a_member_removes_their_photos_atomically(store, photos).await;
     reopening_keeps_the_servers_problem(store).await;
-    photo_bytes_and_progress(store).await;
+    photo_bytes_and_progress(store, photos).await;
     device_auth_round_trips(store).await;
-    deleting_a_draft_deletes_its_photos(store).await;
+    deleting_a_draft_deletes_its_photos(store, photos).await;
 }
 
-pub async fn drafts_round_trip(store: &impl PhotoFixture) {
+pub async fn drafts_round_trip(store: &impl DeviceStore) {
     let (mut case, _) = case_with_member(id(1));
     case.step = 3;
     store.save_draft(&case).await.expect("save draft");
@@ -90,12 +91,12 @@ pub async fn drafts_round_trip(store: &impl PhotoFixture) {
     );
 }
 
-pub async fn submitted_cases_are_frozen(store: &impl PhotoFixture) {
+pub async fn submitted_cases_are_frozen<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     let (case, member) = case_with_member(id(2));
     store.save_draft(&case).await.expect("save draft");
     let p = photo(case.id, 1, Some(member), b"frozen");
-    store
-        .add_processed_photo(&p, b"frozen")
+    photos
+        .add_processed_photo(store, &p, b"frozen")
         .await
         .expect("photo");
     let mut submission = case.submission.clone();
@@ -136,17 +137,20 @@ pub async fn submitted_cases_are_frozen(store: &impl PhotoFixture) {
     );
 }
 
-pub async fn enqueue_checks_the_photos_it_freezes(store: &impl PhotoFixture) {
+pub async fn enqueue_checks_the_photos_it_freezes<S: DeviceStore>(
+    store: &S,
+    photos: &impl PhotoFixture<S>,
+) {
     let (case, _) = case_with_member(id(3));
     store.save_draft(&case).await.expect("save draft");
     let kept = photo(case.id, 1, None, b"kept");
     let extra = photo(case.id, 2, None, b"extra");
-    store
-        .add_processed_photo(&kept, b"kept")
+    photos
+        .add_processed_photo(store, &kept, b"kept")
         .await
         .expect("photo");
-    store
-        .add_processed_photo(&extra, b"extra")
+    photos
+        .add_processed_photo(store, &extra, b"extra")
         .await
         .expect("photo");
     let mut changed = case.clone();
@@ -181,17 +185,20 @@ pub async fn enqueue_checks_the_photos_it_freezes(store: &impl PhotoFixture) {
     assert_eq!(store.case(case.id).await.expect("read"), Some(changed));
 }
 
-pub async fn removing_a_member_removes_their_photos_atomically(store: &impl PhotoFixture) {
+pub async fn removing_a_member_removes_their_photos_atomically<S: DeviceStore>(
+    store: &S,
+    photos: &impl PhotoFixture<S>,
+) {
     let (case, member) = case_with_member(id(4));
     store.save_draft(&case).await.expect("save draft");
     let theirs = photo(case.id, 1, Some(member), b"theirs");
     let mine = photo(case.id, 2, None, b"mine");
-    store
-        .add_processed_photo(&theirs, b"theirs")
+    photos
+        .add_processed_photo(store, &theirs, b"theirs")
         .await
         .expect("photo");
-    store
-        .add_processed_photo(&mine, b"mine")
+    photos
+        .add_processed_photo(store, &mine, b"mine")
         .await
         .expect("photo");
     let mut without = case.clone();
@@ -211,7 +218,7 @@ pub async fn removing_a_member_removes_their_photos_atomically(store: &impl Phot
     assert_eq!(store.case(case.id).await.expect("read"), Some(without));
 }
 
-pub async fn reopening_keeps_the_servers_problem(store: &impl PhotoFixture) {
+pub async fn reopening_keeps_the_servers_problem(store: &impl DeviceStore) {
     let (case, _) = case_with_member(id(5));
     store.save_draft(&case).await.expect("save draft");
     let mut item = OutboxItem::queued(case.id, case.submission.clone(), 5.0);
@@ -236,12 +243,15 @@ pub async fn reopening_keeps_the_servers_problem(store: &impl PhotoFixture) {
         .expect("a reopened case is a draft again");
 }
 
-pub async fn photo_bytes_and_progress(store: &impl PhotoFixture) {
+pub async fn photo_bytes_and_progress<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     let (case, _) = case_with_member(id(6));
     store.save_draft(&case).await.expect("save draft");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
     let p = photo(case.id, 1, None, &bytes);
-    store.add_processed_photo(&p, &bytes).await.expect("photo");
+    photos
+        .add_processed_photo(store, &p, &bytes)
+        .await
+        .expect("photo");
     assert_eq!(
         store.photo_bytes(p.photo_id, 10, 20).await.expect("read"),
         Some(bytes[10..20].to_vec())
@@ -278,7 +288,7 @@ pub async fn photo_bytes_and_progress(store: &impl PhotoFixture) {
     assert_eq!(store.photo_bytes(gone, 0, 10).await.expect("read"), None);
 }
 
-pub async fn device_auth_round_trips(store: &impl PhotoFixture) {
+pub async fn device_auth_round_trips(store: &impl DeviceStore) {
     assert_eq!(
         store.device_auth().await.expect("read"),
         DeviceAuth::default()
@@ -296,12 +306,15 @@ pub async fn device_auth_round_trips(store: &impl PhotoFixture) {
     assert_eq!(store.device_auth().await.expect("read"), auth);
 }
 
-pub async fn deleting_a_draft_deletes_its_photos(store: &impl PhotoFixture) {
+pub async fn deleting_a_draft_deletes_its_photos<S: DeviceStore>(
+    store: &S,
+    photos: &impl PhotoFixture<S>,
+) {
     let (case, _) = case_with_member(id(7));
     store.save_draft(&case).await.expect("save draft");
     let p = photo(case.id, 1, None, b"bytes");
-    store
-        .add_processed_photo(&p, b"bytes")
+    photos
+        .add_processed_photo(store, &p, b"bytes")
         .await
         .expect("photo");
     store.delete_draft(case.id).await.expect("delete");

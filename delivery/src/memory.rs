@@ -345,10 +345,15 @@ impl DeviceStore for MemoryStore {
     }
 }
 
+/// Puts photos into a [`MemoryStore`] for the conformance suite.
 #[cfg(any(test, feature = "conformance"))]
-impl crate::conformance::PhotoFixture for MemoryStore {
+pub struct MemoryPhotos;
+
+#[cfg(any(test, feature = "conformance"))]
+impl crate::conformance::PhotoFixture<MemoryStore> for MemoryPhotos {
     async fn add_processed_photo(
         &self,
+        store: &MemoryStore,
         record: &PhotoRecord,
         bytes: &[u8],
     ) -> Result<(), StoreError> {
@@ -358,8 +363,8 @@ impl crate::conformance::PhotoFixture for MemoryStore {
             .ok_or_else(|| StoreError::Failed("the fixture's photo is not processed".into()))?;
         let mut unprocessed = record.clone();
         unprocessed.processed = None;
-        self.put_photo(&unprocessed, bytes.to_vec())?;
-        self.finish_processing(record.photo_id, bytes.to_vec(), details)?;
+        store.put_photo(&unprocessed, bytes.to_vec())?;
+        store.finish_processing(record.photo_id, bytes.to_vec(), details)?;
         Ok(())
     }
 }
@@ -368,7 +373,10 @@ impl crate::conformance::PhotoFixture for MemoryStore {
 mod tests {
     #[test]
     fn the_memory_store_keeps_the_store_rules() {
-        futures::executor::block_on(crate::conformance::run_all(&super::MemoryStore::new()));
+        futures::executor::block_on(crate::conformance::run_all(
+            &super::MemoryStore::new(),
+            &super::MemoryPhotos,
+        ));
     }
 
     #[test]

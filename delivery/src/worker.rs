@@ -269,7 +269,10 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                 }
             }
             (Disposition::WaitForAuth, _) => Outcome::WaitForAuth(problem),
-            (Disposition::Reject, _) => Outcome::Reject(problem),
+            (Disposition::Reject, _) => Outcome::Reject(Problem {
+                fields: crate::actions::name_photos_by_id(problem.fields, &submission),
+                ..problem
+            }),
         };
         self.settle(item, outcome).await
     }

@@ -201,6 +201,20 @@ messages! {
     EnrolmentCodeInvalid => "This code is not valid. Check it and try again.", "Este código no es válido. Revíselo e intente de nuevo.";
     SignInNoConnection => "There is no connection right now. Your data is safe; try again when you are online.",
         "No hay conexión ahora. Sus datos están seguros; intente de nuevo cuando tenga conexión.";
+    SigningIn => "Signing in… your forms will be sent once it is done.", "Iniciando sesión… sus formularios se enviarán cuando termine.";
+    ConfirmRemoveMember => "Remove {name} from this form? Their {n} document photos will be deleted too.",
+        "¿Quitar a {name} de este formulario? También se borrarán sus {n} fotos de documentos.";
+    ThisForm => "This form", "Este formulario";
+    ServerFoundProblems => "The organisation's server could not accept this form. Correct what it found and send again:",
+        "El servidor de la organización no pudo aceptar este formulario. Corrija lo que encontró y envíe de nuevo:";
+    ServerProblemSendAgain => "Check the answers and the photos, then send again.", "Revise las respuestas y las fotos y envíe de nuevo.";
+    OrphanPhotos => "Documents of someone no longer in this form", "Documentos de alguien que ya no está en este formulario";
+    OrphanPhotosHint => "Delete these photos, or they cannot be sent.", "Borre estas fotos; si no, no se pueden enviar.";
+    PhotoMissingOnDevice => "A photo of this form is no longer on this device. Correct the form and send again.",
+        "Una foto de este formulario ya no está en este dispositivo. Corrija el formulario y envíe de nuevo.";
+    UpdateApp => "Update the app", "Actualizar la aplicación";
+    PhotoUnreadableSend => "A photo could not be read. Delete it or take it again, then send.",
+        "No se pudo leer una foto. Bórrela o tómela de nuevo y luego envíe.";
 }
 
 /// The translated message for a validation code.

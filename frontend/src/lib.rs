@@ -3,21 +3,24 @@
 //! Data flows one way, and the layout follows it:
 //!
 //! - [`ui`]: pages and components (Leptos). Reads state only from the store, reactively; writes
-//!   drafts through its autosaver and submits into the outbox.
-//! - [`store`]: the one owner of IndexedDB: cases, outbox items, settings.
+//!   drafts through its autosaver and acts through `delivery::actions` (send, correct, sign in
+//!   again), which write to the store only.
+//! - [`store`]: the one owner of IndexedDB: cases, outbox items, photos, settings; the delivery
+//!   engine's `DeviceStore` in the browser.
 //! - [`photos`]: document photos kept the instant they are taken, then processed in a worker.
-//! - [`sync`]: the outbox worker that delivers queued cases to the server (one tab at a time)
-//!   and writes the receipt back into the store; [`upload`] is its tus client for photos.
+//! - [`sync`]: runs the delivery engine's worker (`delivery::Worker`: outbox, tus, registration)
+//!   in one tab at a time over `fetch`, woken by store writes and the network.
+//! - [`boot`]: opens the store once and starts the worker.
 //! - [`i18n`]: every user-facing word, per language.
 //! - [`platform`]: thin wrappers over browser APIs (time, locks, events, service worker).
 
+pub mod boot;
 pub mod i18n;
 pub mod photos;
 pub mod platform;
 pub mod store;
 pub mod sync;
 pub mod ui;
-pub mod upload;
 
 /// Mounts the app on the page.
 pub fn start() {

@@ -39,16 +39,13 @@ pub async fn add(
     file: web_sys::Blob,
     on_store_error: impl FnOnce(StoreError) + 'static,
 ) -> Result<PhotoId, PhotoError> {
-    let record = PhotoRecord {
-        photo_id: PhotoId::new_random(),
+    let record = PhotoRecord::new(
+        PhotoId::new_random(),
         case_id,
         member_id,
-        kind: kind.to_owned(),
-        created_at: platform::now_ms(),
-        processed: None,
-        upload: Default::default(),
-        unreadable: false,
-    };
+        kind,
+        platform::now_ms(),
+    );
     let id = record.photo_id;
     store
         .put_photo(&Photo {
@@ -81,7 +78,7 @@ pub async fn process_pending(store: &Store) {
 
 /// Processes one stored original, unless another call already did.
 pub async fn process(store: &Store, id: PhotoId) -> Result<(), PhotoError> {
-    let Some(photo) = store.photo(id).await? else {
+    let Some(photo) = store.photo_with_blobs(id).await? else {
         return Ok(());
     };
     let Some(raw) = photo.raw.filter(|_| photo.record.processed.is_none()) else {

@@ -11,18 +11,25 @@
 //! - `meta`: small settings by key.
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
-//! re-read what changed.
+//! re-read what changed and the sync worker can wake. The delivery engine sees this store through
+//! [`delivery::DeviceStore`]; the rules it keeps are held to the engine's conformance suite in
+//! `tests/store_and_sync.rs`.
 
 use std::cell::RefCell;
 
+use delivery::records::DeviceCredentials;
 use js_sys::Reflect;
-use protocol::api::{CaseReceipt, ErrorCode};
 use protocol::outbox::OutboxState;
-use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId, PhotoRef};
+use protocol::{CaseId, PhotoId};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
+
+pub use delivery::records::{
+    CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, Problem, Processed, UploadProgress,
+};
+pub use delivery::store::{DeviceStore, StoreError};
 
 pub const DB_NAME: &str = "resguardo";
 const DB_VERSION: u32 = 2;
@@ -33,125 +40,11 @@ const PHOTOS: &str = "photos";
 const PHOTOS_BY_CASE: &str = "case_id";
 /// The Blob-valued fields of a photo entry (serde cannot carry Blobs; they ride beside it).
 const BLOB_FIELDS: [&str; 3] = ["raw", "photo", "thumbnail"];
-
-/// A form as the device keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseRecord {
-    pub id: CaseId,
-    /// Milliseconds since the epoch.
-    pub created_at: f64,
-    pub updated_at: f64,
-    /// The step the person was on (1-based), restored when the form reopens.
-    pub step: u8,
-    pub submission: CaseSubmission,
-}
-
-impl CaseRecord {
-    pub fn new(now: f64) -> Self {
-        CaseRecord {
-            id: CaseId::new_random(),
-            created_at: now,
-            updated_at: now,
-            step: 1,
-            submission: CaseSubmission::default(),
-        }
-    }
-}
-
-/// Why a delivery stopped: what the server (or the network) said.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Problem {
-    /// `None` when no response arrived at all.
-    pub status: Option<u16>,
-    pub code: Option<ErrorCode>,
-    pub message: String,
-    #[serde(default)]
-    pub fields: Vec<FieldError>,
-}
-
-/// The delivery record of one submitted case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxItem {
-    pub case_id: CaseId,
-    pub state: OutboxState,
-    /// Failed attempts since the last success or `online` event (drives the backoff).
-    pub attempts: u32,
-    /// When the worker may try again (ms since the epoch).
-    pub next_attempt_at: f64,
-    pub updated_at: f64,
-    pub problem: Option<Problem>,
-    /// Kept for good once the server has answered, even if the answers are later removed.
-    pub receipt: Option<CaseReceipt>,
-}
-
-impl OutboxItem {
-    pub fn queued(case_id: CaseId, now: f64) -> Self {
-        OutboxItem {
-            case_id,
-            state: OutboxState::Queued,
-            attempts: 0,
-            next_attempt_at: now,
-            updated_at: now,
-            problem: None,
-            receipt: None,
-        }
-    }
-}
-
-/// What processing made of a photo.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Processed {
-    pub size: u64,
-    pub sha256: String,
-    pub content_type: String,
-    pub width: u32,
-    pub height: u32,
-}
-
-/// How far a photo's upload got.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct UploadProgress {
-    /// The tus upload URL, saved before the first PATCH.
-    pub url: Option<String>,
-    /// Bytes the server has confirmed.
-    pub sent: u64,
-    /// The server holds the whole photo.
-    pub done: bool,
-}
-
-/// A document photo's details (everything but the Blobs).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PhotoRecord {
-    pub photo_id: PhotoId,
-    pub case_id: CaseId,
-    /// `None` for the applicant.
-    pub member_id: Option<MemberId>,
-    pub kind: String,
-    pub created_at: f64,
-    /// `None` until processed (only the picture as taken is stored then).
-    pub processed: Option<Processed>,
-    #[serde(default)]
-    pub upload: UploadProgress,
-    /// Processing failed: the file is not a picture the browser can read. The person retakes or
-    /// deletes it.
-    #[serde(default)]
-    pub unreadable: bool,
-}
-
-impl PhotoRecord {
-    /// What the case sends about this photo, once processed.
-    pub fn as_ref_for_case(&self) -> Option<PhotoRef> {
-        let p = self.processed.as_ref()?;
-        Some(PhotoRef {
-            photo_id: self.photo_id,
-            member_id: self.member_id,
-            kind: self.kind.clone(),
-            size: p.size,
-            sha256: p.sha256.clone(),
-            content_type: p.content_type.clone(),
-        })
-    }
-}
+/// Where this device stands with the server ([`DeviceAuth`]).
+const DEVICE_AUTH: &str = "device_auth";
+/// What builds before [`DEVICE_AUTH`] kept instead: the credentials and the enrolment code.
+const LEGACY_DEVICE: &str = "device";
+const LEGACY_ENROLMENT: &str = "enrolment_code";
 
 /// A photo entry with its Blobs.
 #[derive(Debug, Clone)]
@@ -202,28 +95,23 @@ impl Photo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("the device is out of storage space")]
-    QuotaExceeded,
-    #[error("IndexedDB is not available in this browser")]
-    Unavailable,
-    #[error("IndexedDB failed: {0}")]
-    Failed(String),
-    #[error("stored data could not be read: {0}")]
-    Corrupt(String),
-    #[error("this form was already sent and cannot change")]
-    AlreadySubmitted,
+fn failed(e: rexie::Error) -> StoreError {
+    let text = format!("{e} {e:?}");
+    if text.contains("QuotaExceeded") {
+        StoreError::QuotaExceeded
+    } else {
+        StoreError::Failed(text)
+    }
 }
 
-impl From<rexie::Error> for StoreError {
-    fn from(e: rexie::Error) -> Self {
-        let text = format!("{e} {e:?}");
-        if text.contains("QuotaExceeded") {
-            StoreError::QuotaExceeded
-        } else {
-            StoreError::Failed(text)
-        }
+/// `?` on rexie results inside this module.
+trait OrFailed<T> {
+    fn or_failed(self) -> Result<T, StoreError>;
+}
+
+impl<T> OrFailed<T> for Result<T, rexie::Error> {
+    fn or_failed(self) -> Result<T, StoreError> {
+        self.map_err(failed)
     }
 }
 
@@ -245,6 +133,10 @@ fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
 }
 
 fn key(id: CaseId) -> JsValue {
+    JsValue::from_str(&id.to_string())
+}
+
+fn photo_key(id: PhotoId) -> JsValue {
     JsValue::from_str(&id.to_string())
 }
 
@@ -272,7 +164,8 @@ impl Store {
                     .add_index(rexie::Index::new(PHOTOS_BY_CASE, "case_id")),
             )
             .build()
-            .await?;
+            .await
+            .or_failed()?;
         Ok(Store {
             db,
             listeners: RefCell::new(Vec::new()),
@@ -285,7 +178,7 @@ impl Store {
     }
 
     pub async fn delete_database(name: &str) -> Result<(), StoreError> {
-        Rexie::delete(name).await.map_err(Into::into)
+        Rexie::delete(name).await.or_failed()
     }
 
     /// Calls `listener` after every write this handle makes.
@@ -299,29 +192,46 @@ impl Store {
         }
     }
 
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<rexie::Transaction, StoreError> {
+        self.db.transaction(stores, mode).or_failed()
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         store: &str,
         key: JsValue,
     ) -> Result<Option<T>, StoreError> {
-        let tx = self.db.transaction(&[store], TransactionMode::ReadOnly)?;
-        let value = tx.store(store)?.get(key).await?;
-        tx.done().await?;
+        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
+        let value = tx.store(store).or_failed()?.get(key).await.or_failed()?;
+        tx.done().await.or_failed()?;
         value.map(from_js).transpose()
     }
 
     async fn get_all<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>, StoreError> {
-        let tx = self.db.transaction(&[store], TransactionMode::ReadOnly)?;
-        let values = tx.store(store)?.get_all(None, None).await?;
-        tx.done().await?;
+        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
+        let values = tx
+            .store(store)
+            .or_failed()?
+            .get_all(None, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
         values.into_iter().map(from_js).collect()
     }
 
     async fn put<T: Serialize>(&self, store: &str, value: &T) -> Result<(), StoreError> {
         let js = to_js(value)?;
-        let tx = self.db.transaction(&[store], TransactionMode::ReadWrite)?;
-        tx.store(store)?.put(&js, None).await?;
-        tx.done().await?;
+        let tx = self.transaction(&[store], TransactionMode::ReadWrite)?;
+        tx.store(store)
+            .or_failed()?
+            .put(&js, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
         self.changed();
         Ok(())
     }
@@ -334,16 +244,47 @@ impl Store {
         case_id: CaseId,
         stores: &[&str],
     ) -> Result<rexie::Transaction, StoreError> {
-        let tx = self.db.transaction(stores, TransactionMode::ReadWrite)?;
-        if tx.store(OUTBOX)?.key_exists(key(case_id)).await? {
-            tx.abort().await?;
+        let tx = self.transaction(stores, TransactionMode::ReadWrite)?;
+        if tx
+            .store(OUTBOX)
+            .or_failed()?
+            .key_exists(key(case_id))
+            .await
+            .or_failed()?
+        {
+            tx.abort().await.or_failed()?;
             return Err(StoreError::AlreadySubmitted);
         }
         Ok(tx)
     }
 
-    pub async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
-        self.get(CASES, key(id)).await
+    /// Every entry (details and Blobs) of a case's photos, oldest first, read in `tx`.
+    async fn photo_entries(
+        tx: &rexie::Transaction,
+        case_id: CaseId,
+    ) -> Result<Vec<Photo>, StoreError> {
+        let range = rexie::KeyRange::only(&key(case_id))
+            .map_err(rexie::Error::from)
+            .or_failed()?;
+        let values = tx
+            .store(PHOTOS)
+            .or_failed()?
+            .index(PHOTOS_BY_CASE)
+            .or_failed()?
+            .get_all(Some(range), None)
+            .await
+            .or_failed()?;
+        let mut photos = values
+            .into_iter()
+            .map(Photo::from_js)
+            .collect::<Result<Vec<_>, _>>()?;
+        photos.sort_by(|a, b| {
+            a.record
+                .created_at
+                .total_cmp(&b.record.created_at)
+                .then(a.record.photo_id.cmp(&b.record.photo_id))
+        });
+        Ok(photos)
     }
 
     /// Newest first.
@@ -353,125 +294,53 @@ impl Store {
         Ok(cases)
     }
 
-    /// Saves a draft. Refused once the case is in the outbox, so what was sent never changes
-    /// under the worker's feet.
-    pub async fn save_draft(&self, case: &CaseRecord) -> Result<(), StoreError> {
-        let js = to_js(case)?;
-        let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
-        tx.store(CASES)?.put(&js, None).await?;
-        tx.done().await?;
-        self.changed();
-        Ok(())
-    }
-
-    /// Deletes a draft (never a submitted case).
-    pub async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
-        let tx = self.draft_transaction(id, &[CASES, OUTBOX, PHOTOS]).await?;
-        tx.store(CASES)?.delete(key(id)).await?;
-        let photos = tx.store(PHOTOS)?;
-        let range = rexie::KeyRange::only(&key(id)).map_err(rexie::Error::from)?;
-        for photo_id in photos
-            .index(PHOTOS_BY_CASE)?
-            .get_all_keys(Some(range), None)
-            .await?
-        {
-            photos.delete(photo_id).await?;
-        }
-        tx.done().await?;
-        self.changed();
-        Ok(())
-    }
-
-    /// Submits: the final answers and a queued outbox item, in one transaction.
-    pub async fn enqueue(&self, case: &CaseRecord, now: f64) -> Result<OutboxItem, StoreError> {
-        let item = OutboxItem::queued(case.id, now);
-        let (case_js, item_js) = (to_js(case)?, to_js(&item)?);
-        let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
-        tx.store(CASES)?.put(&case_js, None).await?;
-        tx.store(OUTBOX)?.put(&item_js, None).await?;
-        tx.done().await?;
-        self.changed();
-        Ok(item)
-    }
-
-    /// Takes a rejected case back to draft so the person can correct it; the server stored
-    /// nothing for it, so the same ID is sent again.
-    pub async fn reopen_rejected(&self, id: CaseId) -> Result<(), StoreError> {
-        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
-        let store = tx.store(OUTBOX)?;
-        let Some(value) = store.get(key(id)).await? else {
-            tx.done().await?;
-            return Ok(());
-        };
-        let item: OutboxItem = from_js(value)?;
-        if item.state != OutboxState::Rejected {
-            tx.abort().await?;
-            return Err(StoreError::AlreadySubmitted);
-        }
-        store.delete(key(id)).await?;
-        tx.done().await?;
-        self.changed();
-        Ok(())
-    }
-
-    pub async fn outbox_item(&self, id: CaseId) -> Result<Option<OutboxItem>, StoreError> {
-        self.get(OUTBOX, key(id)).await
-    }
-
-    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.get_all(OUTBOX).await
-    }
-
-    /// Records a delivery state; the worker calls this before acting on the state.
-    pub async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        self.put(OUTBOX, item).await
-    }
-
     /// Saves a new photo (or replaces one) with its Blobs. Refused once its case was submitted.
     pub async fn put_photo(&self, photo: &Photo) -> Result<(), StoreError> {
         let value = photo.to_js()?;
         let tx = self
             .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
             .await?;
-        tx.store(PHOTOS)?.put(&value, None).await?;
-        tx.done().await?;
+        tx.store(PHOTOS)
+            .or_failed()?
+            .put(&value, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
         self.changed();
         Ok(())
     }
 
-    pub async fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
-        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+    /// A photo with its Blobs.
+    pub async fn photo_with_blobs(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
+        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
         let value = tx
-            .store(PHOTOS)?
-            .get(JsValue::from_str(&id.to_string()))
-            .await?;
-        tx.done().await?;
+            .store(PHOTOS)
+            .or_failed()?
+            .get(photo_key(id))
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
         value.map(Photo::from_js).transpose()
     }
 
-    /// A case's photos, oldest first.
-    pub async fn photos_of_case(&self, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
-        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
-        let range = rexie::KeyRange::only(&key(case_id)).map_err(rexie::Error::from)?;
-        let values = tx
-            .store(PHOTOS)?
-            .index(PHOTOS_BY_CASE)?
-            .get_all(Some(range), None)
-            .await?;
-        tx.done().await?;
-        let mut photos = values
-            .into_iter()
-            .map(Photo::from_js)
-            .collect::<Result<Vec<_>, _>>()?;
-        photos.sort_by(|a, b| a.record.created_at.total_cmp(&b.record.created_at));
+    /// A case's photos with their Blobs, oldest first.
+    pub async fn photos_with_blobs(&self, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
+        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+        let photos = Self::photo_entries(&tx, case_id).await?;
+        tx.done().await.or_failed()?;
         Ok(photos)
     }
 
     /// Photos still waiting to be processed (the page died while it was busy).
     pub async fn unprocessed_photos(&self) -> Result<Vec<PhotoId>, StoreError> {
-        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
-        let values = tx.store(PHOTOS)?.get_all(None, None).await?;
-        tx.done().await?;
+        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+        let values = tx
+            .store(PHOTOS)
+            .or_failed()?
+            .get_all(None, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
         let mut ids = Vec::new();
         for value in values {
             let photo = Photo::from_js(value)?;
@@ -494,10 +363,10 @@ impl Store {
             Option<web_sys::Blob>,
         )>,
     ) -> Result<bool, StoreError> {
-        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
-        let store = tx.store(PHOTOS)?;
-        let Some(value) = store.get(JsValue::from_str(&id.to_string())).await? else {
-            tx.done().await?;
+        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+        let store = tx.store(PHOTOS).or_failed()?;
+        let Some(value) = store.get(photo_key(id)).await.or_failed()? else {
+            tx.done().await.or_failed()?;
             return Ok(false);
         };
         let mut photo = Photo::from_js(value)?;
@@ -505,26 +374,10 @@ impl Store {
         if let Some((raw, processed, thumbnail)) = blobs {
             (photo.raw, photo.photo, photo.thumbnail) = (raw, processed, thumbnail);
         }
-        store.put(&photo.to_js()?, None).await?;
-        tx.done().await?;
+        store.put(&photo.to_js()?, None).await.or_failed()?;
+        tx.done().await.or_failed()?;
         self.changed();
         Ok(true)
-    }
-
-    /// Deletes a photo of a draft.
-    pub async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError> {
-        let Some(photo) = self.photo(id).await? else {
-            return Ok(());
-        };
-        let tx = self
-            .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
-            .await?;
-        tx.store(PHOTOS)?
-            .delete(JsValue::from_str(&id.to_string()))
-            .await?;
-        tx.done().await?;
-        self.changed();
-        Ok(())
     }
 
     pub async fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
@@ -534,6 +387,239 @@ impl Store {
 
     pub async fn set_meta<T: Serialize>(&self, name: &str, value: &T) -> Result<(), StoreError> {
         self.put(META, &MetaEntryRef { key: name, value }).await
+    }
+}
+
+impl DeviceStore for Store {
+    async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
+        self.get(CASES, key(id)).await
+    }
+
+    async fn save_draft(&self, case: &CaseRecord) -> Result<(), StoreError> {
+        let js = to_js(case)?;
+        let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
+        tx.store(CASES)
+            .or_failed()?
+            .put(&js, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn save_draft_deleting_photos(
+        &self,
+        case: &CaseRecord,
+        photos: &[PhotoId],
+    ) -> Result<(), StoreError> {
+        let js = to_js(case)?;
+        let tx = self
+            .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS])
+            .await?;
+        let store = tx.store(PHOTOS).or_failed()?;
+        for id in photos {
+            if let Some(value) = store.get(photo_key(*id)).await.or_failed()? {
+                if Photo::from_js(value)?.record.case_id == case.id {
+                    store.delete(photo_key(*id)).await.or_failed()?;
+                }
+            }
+        }
+        tx.store(CASES)
+            .or_failed()?
+            .put(&js, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
+        let tx = self.draft_transaction(id, &[CASES, OUTBOX, PHOTOS]).await?;
+        tx.store(CASES)
+            .or_failed()?
+            .delete(key(id))
+            .await
+            .or_failed()?;
+        let photos = tx.store(PHOTOS).or_failed()?;
+        let range = rexie::KeyRange::only(&key(id))
+            .map_err(rexie::Error::from)
+            .or_failed()?;
+        for photo_id in photos
+            .index(PHOTOS_BY_CASE)
+            .or_failed()?
+            .get_all_keys(Some(range), None)
+            .await
+            .or_failed()?
+        {
+            photos.delete(photo_id).await.or_failed()?;
+        }
+        tx.done().await.or_failed()?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn enqueue(&self, case: &CaseRecord, item: &OutboxItem) -> Result<(), StoreError> {
+        let (case_js, item_js) = (to_js(case)?, to_js(item)?);
+        let tx = self
+            .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS])
+            .await?;
+        if let Some(submission) = &item.submission {
+            let sending: Vec<(PhotoId, &str)> = submission
+                .photos
+                .iter()
+                .map(|p| (p.photo_id, p.sha256.as_str()))
+                .collect();
+            let stored = Self::photo_entries(&tx, case.id).await?;
+            let stored: Vec<(PhotoId, &str)> = stored
+                .iter()
+                .map(|p| {
+                    let sha = p
+                        .record
+                        .processed
+                        .as_ref()
+                        .map_or("", |x| x.sha256.as_str());
+                    (p.record.photo_id, sha)
+                })
+                .collect();
+            if sending != stored {
+                tx.abort().await.or_failed()?;
+                return Err(StoreError::PhotosChanged);
+            }
+        }
+        tx.store(CASES)
+            .or_failed()?
+            .put(&case_js, None)
+            .await
+            .or_failed()?;
+        tx.store(OUTBOX)
+            .or_failed()?
+            .put(&item_js, None)
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn reopen_rejected(&self, id: CaseId) -> Result<(), StoreError> {
+        let tx = self.transaction(&[OUTBOX, CASES], TransactionMode::ReadWrite)?;
+        let outbox = tx.store(OUTBOX).or_failed()?;
+        let Some(value) = outbox.get(key(id)).await.or_failed()? else {
+            tx.done().await.or_failed()?;
+            return Ok(());
+        };
+        let item: OutboxItem = from_js(value)?;
+        if item.state != OutboxState::Rejected {
+            tx.abort().await.or_failed()?;
+            return Err(StoreError::AlreadySubmitted);
+        }
+        outbox.delete(key(id)).await.or_failed()?;
+        let cases = tx.store(CASES).or_failed()?;
+        if let Some(value) = cases.get(key(id)).await.or_failed()? {
+            let mut case: CaseRecord = from_js(value)?;
+            case.last_problem = item.problem;
+            cases.put(&to_js(&case)?, None).await.or_failed()?;
+        }
+        tx.done().await.or_failed()?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.get_all(OUTBOX).await
+    }
+
+    async fn outbox_item(&self, id: CaseId) -> Result<Option<OutboxItem>, StoreError> {
+        self.get(OUTBOX, key(id)).await
+    }
+
+    async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        self.put(OUTBOX, item).await
+    }
+
+    async fn photos_of_case(&self, case_id: CaseId) -> Result<Vec<PhotoRecord>, StoreError> {
+        Ok(self
+            .photos_with_blobs(case_id)
+            .await?
+            .into_iter()
+            .map(|p| p.record)
+            .collect())
+    }
+
+    async fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
+        Ok(self.photo_with_blobs(id).await?.map(|p| p.record))
+    }
+
+    async fn photo_bytes(
+        &self,
+        id: PhotoId,
+        start: u64,
+        end: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        // The Blob is read after its transaction ended: awaiting anything but IndexedDB inside
+        // one would end it anyway.
+        let Some(blob) = self.photo_with_blobs(id).await?.and_then(|p| p.photo) else {
+            return Ok(None);
+        };
+        let slice = blob
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|_| StoreError::Failed("Blob.slice".into()))?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(|_| StoreError::Failed("reading the photo".into()))?;
+        Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
+    }
+
+    async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError> {
+        let Some(photo) = DeviceStore::photo(self, id).await? else {
+            return Ok(());
+        };
+        let tx = self
+            .draft_transaction(photo.case_id, &[OUTBOX, PHOTOS])
+            .await?;
+        tx.store(PHOTOS)
+            .or_failed()?
+            .delete(photo_key(id))
+            .await
+            .or_failed()?;
+        tx.done().await.or_failed()?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn set_upload_progress(
+        &self,
+        id: PhotoId,
+        progress: &UploadProgress,
+    ) -> Result<bool, StoreError> {
+        let progress = progress.clone();
+        self.update_photo(id, |r| r.upload = progress, None).await
+    }
+
+    async fn device_auth(&self) -> Result<DeviceAuth, StoreError> {
+        if let Some(auth) = self.meta::<DeviceAuth>(DEVICE_AUTH).await? {
+            return Ok(auth);
+        }
+        // Kept by an older build: its token and code still count.
+        let credentials = self
+            .meta::<Option<DeviceCredentials>>(LEGACY_DEVICE)
+            .await?
+            .flatten();
+        let enrolment_code = self
+            .meta::<Option<String>>(LEGACY_ENROLMENT)
+            .await?
+            .flatten();
+        Ok(DeviceAuth {
+            credentials,
+            enrolment_code,
+            ..DeviceAuth::default()
+        })
+    }
+
+    async fn set_device_auth(&self, auth: &DeviceAuth) -> Result<(), StoreError> {
+        self.set_meta(DEVICE_AUTH, auth).await
     }
 }
 

@@ -48,6 +48,7 @@ import {
   startNewCase,
   waitSaved,
   worldRunner,
+  typeInto,
 } from '../support/app.mjs';
 import {
   addPhoto,
@@ -385,7 +386,7 @@ function recordAlerts(page) {
 async function submitMinimalCase(w, page, name) {
   await page.goto(`${w.proxy.url}/`);
   const caseId = await startNewCase(page);
-  await page.locator('#applicant-name').fill(name);
+  await typeInto(page.locator('#applicant-name'), name);
   await page.locator('#applicant-dob').fill('1979-11-03');
   await page.locator('#applicant-country').selectOption('GT');
   await waitSaved(page);
@@ -484,7 +485,7 @@ test('2. enrolment required: the install link\'s code registers; after revocatio
       w.log(`failed sign-in says: ${JSON.stringify(await page.locator(sel2.alert).first().textContent())}`);
 
       const fresh = await createEnrolmentCode(w.dataDir, 'auth test: typed');
-      await page.locator(sel2.enrolmentCode).fill(fresh.code.toLowerCase());
+      await typeInto(page.locator(sel2.enrolmentCode), fresh.code.toLowerCase());
       await page.locator(sel2.signIn).click();
       await expectCaseState(page, ['delivered', 'rejected'], 120_000);
       assert.equal(await caseState(page), 'delivered');

@@ -45,6 +45,7 @@ import {
   verifyHousehold,
   waitSaved,
   worldRunner,
+  typeInto,
 } from '../support/app.mjs';
 
 const TMP = await freshTmpRoot(import.meta.url);
@@ -73,7 +74,7 @@ test('1. after one online visit the app loads offline and a new case can be type
     w.log('app loaded offline');
     const servedBefore = w.proxy.stats.count((e) => e.action !== 'down');
     const caseId = await startNewCase(page);
-    await page.locator('#applicant-name').fill('Nadie Sin Red');
+    await typeInto(page.locator('#applicant-name'), 'Nadie Sin Red');
     await expectValue(page, '#applicant-name', 'Nadie Sin Red');
     await waitSaved(page);
     assert.equal(
@@ -288,7 +289,7 @@ test('8. a new version is announced, and updating keeps every draft', { timeout:
       await waitForServiceWorker(page);
       await setLanguage(page, 'en');
       const caseId = await startNewCase(page);
-      await page.locator('#applicant-name').fill('Antes De Actualizar');
+      await typeInto(page.locator('#applicant-name'), 'Antes De Actualizar');
       await waitSaved(page);
       assert.equal(await page.locator(sel.updateReady).count(), 0, 'no update offered before one exists');
 

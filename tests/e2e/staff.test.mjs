@@ -45,6 +45,7 @@ import {
   setLanguage,
   startNewCase,
   worldRunner,
+  typeInto,
 } from '../support/app.mjs';
 import { addPhoto, expectPhotoReady, makeTestPictures, peopleOnStep4 } from '../support/photos.mjs';
 import { readZip } from '../support/zip.mjs';
@@ -180,8 +181,8 @@ async function logIn(page, baseUrl, account) {
   const form = page.locator('form[action="/staff/login"]');
   const csrf = await form.locator('input[type=hidden][name=csrf]').inputValue();
   assert.ok(csrf.length >= 32, `the login form carries a CSRF token (${csrf.length} characters)`);
-  await form.locator('input[name=username]').fill(account.username);
-  await form.locator('input[name=password]').fill(account.password);
+  await typeInto(form.locator('input[name=username]'), account.username);
+  await typeInto(form.locator('input[name=password]'), account.password);
   await form.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(`${baseUrl}/staff/cases`);
   await page.locator('h1', { hasText: 'Cases' }).waitFor();
@@ -481,7 +482,7 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         // Mark reviewed, with a note.
         await expectImagesLoaded(rp, 3);
         const reviewForm = rp.locator(`form[action="/staff/cases/${caseId}/review"]`);
-        await reviewForm.locator('textarea[name=note]').fill(REVIEW_NOTE);
+        await typeInto(reviewForm.locator('textarea[name=note]'), REVIEW_NOTE);
         await reviewForm.getByRole('button', { name: 'Mark reviewed' }).click();
         const reviewedLine = rp.locator('.state-reviewed');
         await reviewedLine.waitFor({ timeout: 30_000 });

@@ -188,18 +188,34 @@ export async function startNewCase(page) {
   return caseId;
 }
 
+/**
+ * Types `text` into the field key by key, as a person does (never `fill()`: a field that is
+ * rebuilt after the first key would pass a `fill()` and fail a person), then checks the field
+ * holds all of it and still has the focus (on a phone, a lost focus closes the keyboard).
+ */
+export async function typeInto(locator, text) {
+  await locator.click();
+  await locator.press('ControlOrMeta+a');
+  await locator.press('Delete');
+  await locator.pressSequentially(text);
+  const value = await locator.inputValue();
+  assert.equal(value, text, `the field holds everything typed`);
+  const focused = await locator.evaluate((el) => document.activeElement === el);
+  assert.ok(focused, `the field kept the focus while ${JSON.stringify(text)} was typed`);
+}
+
 export async function fillStep1(page, a) {
-  await page.locator('#applicant-name').fill(a.name);
+  await typeInto(page.locator('#applicant-name'), a.name);
   await page.locator('#applicant-dob').fill(a.dob);
   await page.locator('#applicant-country').selectOption(a.country);
-  await page.locator('#applicant-phone').fill(a.phone);
+  await typeInto(page.locator('#applicant-phone'), a.phone);
   await waitSaved(page);
 }
 
 export async function fillStep2(page, a) {
   for (const code of a.languages) await page.locator(`input[name=language][value=${code}]`).check();
   for (const code of a.needs) await page.locator(`input[name=need][value=${code}]`).check();
-  await page.locator('#applicant-needs-note').fill(a.note);
+  await typeInto(page.locator('#applicant-needs-note'), a.note);
   await waitSaved(page);
 }
 
@@ -208,7 +224,7 @@ export async function fillStep3(page, members) {
     await page.locator(sel.addMember).click();
     await pollUntil(async () => (await page.locator(sel.member).count()) === i + 1, { what: `member ${i + 1} to appear` });
     const block = page.locator(sel.member).nth(i);
-    await block.locator('input[name=member-name]').fill(m.name);
+    await typeInto(block.locator('input[name=member-name]'), m.name);
     await block.locator('input[name=member-dob]').fill(m.dob);
     await block.locator('select[name=member-relationship]').selectOption(m.relationship);
   }

@@ -1,9 +1,12 @@
 //! Autosave: the form writes to a signal; this writes the signal to IndexedDB at most 200 ms
-//! later, and at once when the page is hidden or unloaded (phones kill background pages).
+//! later, and at once when the page is hidden or unloaded (phones kill background pages). A write
+//! that fails (a full device) keeps the change and tries again every few seconds, so "free some
+//! space and it will be saved" comes true without typing again.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use delivery::autosave::{Autosave, Flushed};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,6 +15,8 @@ use crate::platform;
 use crate::store::{CaseRecord, StoreError};
 
 const DELAY_MS: u32 = 200;
+/// How often a failed save is tried again.
+const RETRY_MS: u32 = 3_000;
 
 thread_local! {
     /// The form being edited, so page-lifecycle events can flush it.
@@ -27,16 +32,19 @@ pub enum SaveState {
 }
 
 pub struct Autosaver {
-    pending: RefCell<Option<CaseRecord>>,
+    queue: Autosave,
     timer: RefCell<Option<Timeout>>,
+    /// Writes in flight.
+    writing: Cell<u32>,
     state: RwSignal<SaveState>,
 }
 
 impl Autosaver {
     pub fn new(state: RwSignal<SaveState>) -> Rc<Self> {
         let saver = Rc::new(Autosaver {
-            pending: RefCell::new(None),
+            queue: Autosave::default(),
             timer: RefCell::new(None),
+            writing: Cell::new(0),
             state,
         });
         ACTIVE.with(|a| *a.borrow_mut() = Rc::downgrade(&saver));
@@ -44,17 +52,24 @@ impl Autosaver {
     }
 
     pub fn schedule(self: &Rc<Self>, record: CaseRecord) {
-        *self.pending.borrow_mut() = Some(record);
-        self.state.set(SaveState::Pending);
-        if self.timer.borrow().is_none() {
-            let this = Rc::downgrade(self);
-            *self.timer.borrow_mut() = Some(Timeout::new(DELAY_MS, move || {
-                if let Some(this) = this.upgrade() {
-                    this.timer.borrow_mut().take();
-                    this.flush();
-                }
-            }));
+        self.queue.change(record);
+        if !matches!(self.state.get_untracked(), SaveState::Failed(_)) {
+            self.state.set(SaveState::Pending);
         }
+        self.flush_after(DELAY_MS);
+    }
+
+    fn flush_after(self: &Rc<Self>, ms: u32) {
+        if self.timer.borrow().is_some() {
+            return;
+        }
+        let this = Rc::downgrade(self);
+        *self.timer.borrow_mut() = Some(Timeout::new(ms, move || {
+            if let Some(this) = this.upgrade() {
+                this.timer.borrow_mut().take();
+                this.flush();
+            }
+        }));
     }
 
     /// Writes what is pending now.
@@ -62,16 +77,27 @@ impl Autosaver {
         if let Some(timer) = self.timer.borrow_mut().take() {
             timer.cancel();
         }
-        let Some(record) = self.pending.borrow_mut().take() else {
+        if !self.queue.is_pending() {
             return;
-        };
+        }
         let this = self.clone();
+        this.writing.set(this.writing.get() + 1);
         spawn_local(async move {
-            match super::store().save_draft(&record).await {
-                // "Saved" only when no newer change is waiting behind this one.
-                Ok(()) if this.pending.borrow().is_none() => this.state.set(SaveState::Saved),
-                Ok(()) => {}
-                Err(e) => this.state.set(SaveState::Failed(e)),
+            let result = this.queue.flush(&*super::store()).await;
+            this.writing.set(this.writing.get() - 1);
+            match result {
+                // "Saved" only when nothing newer is waiting or being written.
+                Ok(Flushed::Saved { more: false } | Flushed::AlreadySent | Flushed::Nothing)
+                    if this.writing.get() == 0 =>
+                {
+                    this.state.set(SaveState::Saved);
+                }
+                Ok(Flushed::Saved { more: true }) => this.flush_after(DELAY_MS),
+                Ok(_) => {}
+                Err(e) => {
+                    this.state.set(SaveState::Failed(e));
+                    this.flush_after(RETRY_MS);
+                }
             }
         });
     }
@@ -81,7 +107,7 @@ impl Autosaver {
         if let Some(timer) = self.timer.borrow_mut().take() {
             timer.cancel();
         }
-        self.pending.borrow_mut().take();
+        self.queue.cancel();
         self.state.set(SaveState::Saved);
     }
 }

@@ -8,6 +8,8 @@ use protocol::CaseId;
 use super::form::CaseForm;
 use super::home::OPEN_CASE;
 use super::status::CaseStatus;
+use delivery::DeviceStore;
+
 use super::{store, t, StoreVersion};
 use crate::i18n::Msg;
 use crate::store::CaseRecord;

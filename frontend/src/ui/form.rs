@@ -1,7 +1,14 @@
-//! The household form: four steps, inline messages from `protocol` validation, autosaved.
+//! The household form: five steps, inline messages from `protocol` validation, autosaved.
+//!
+//! Sending goes through `delivery::actions::submit`, which validates exactly what will be sent
+//! (photos included) before the case enters the outbox. Problems the device found at Send, and
+//! those the server named when it refused the case, are shown beside their fields and listed at
+//! the top with a way to each.
 
 use std::collections::HashMap;
 
+use delivery::actions::{self, SubmitOutcome};
+use delivery::DeviceStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::date::Date;
@@ -18,11 +25,16 @@ const STEPS: u8 = 5;
 
 /// Everything a step needs; all `Copy` handles.
 #[derive(Clone, Copy)]
-struct Ctx {
+pub(super) struct Ctx {
     record: RwSignal<Option<CaseRecord>>,
+    /// The step shown; a memo, so typing does not rebuild the step's fields under the typist.
+    step: Memo<u8>,
     errors: Memo<Vec<FieldError>>,
+    /// What the last Send found beyond the answers themselves (photos), by photo ID.
+    send_problems: RwSignal<Vec<FieldError>>,
     attempted: RwSignal<bool>,
     lang: RwSignal<Lang>,
+    pub(super) save_state: RwSignal<SaveState>,
 }
 
 impl Ctx {
@@ -44,8 +56,7 @@ impl Ctx {
     }
 
     fn step(self) -> u8 {
-        self.record
-            .with(|r| r.as_ref().map_or(1, |r| r.step.clamp(1, STEPS)))
+        self.step.get()
     }
 
     fn go_to(self, step: u8) {
@@ -59,10 +70,25 @@ impl Ctx {
 
     /// The message to show beside `field`, if any. "Required" waits until the person tries to
     /// send, so an empty form is not a wall of red.
-    fn error(self, field: &str) -> Option<FieldCode> {
+    pub(super) fn error(self, field: &str) -> Option<FieldCode> {
         let attempted = self.attempted.get();
         self.errors
             .with(|e| errors_for(e, field).find(|c| attempted || *c != FieldCode::Required))
+            .or_else(|| self.send_problems.with(|e| errors_for(e, field).next()))
+    }
+
+    pub(super) fn lang(self) -> RwSignal<Lang> {
+        self.lang
+    }
+
+    /// A problem Send found with one photo (any of its fields).
+    pub(super) fn photo_error(self, id: protocol::PhotoId) -> Option<FieldCode> {
+        let prefix = format!("photos.{id}");
+        self.send_problems.with(|e| {
+            e.iter()
+                .find(|f| f.field == prefix || f.field.starts_with(&format!("{prefix}.")))
+                .map(|f| f.code)
+        })
     }
 }
 
@@ -77,7 +103,7 @@ fn today() -> Date {
 }
 
 /// The step on which a field lives.
-fn step_of(field: &str) -> u8 {
+pub(super) fn step_of(field: &str) -> u8 {
     match field {
         f if f.starts_with("photos") => 4,
         f if f.starts_with("members") => 3,
@@ -109,13 +135,20 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let step =
+        Memo::new(move |_| record.with(|r| r.as_ref().map_or(1, |r| r.step.clamp(1, STEPS))));
     let attempted = RwSignal::new(false);
-    let photos_waiting = RwSignal::new(false);
+    // What the last Send said about the photos, when that is why it did not go.
+    let photo_notice = RwSignal::new(None::<Msg>);
+    let send_problems = RwSignal::new(Vec::new());
     let ctx = Ctx {
         record,
+        step,
         errors,
+        send_problems,
         attempted,
         lang,
+        save_state,
     };
 
     let submit = move |_| {
@@ -128,19 +161,27 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let photos = store().photos_of_case(current.id).await.unwrap_or_default();
-            let waiting = photos.iter().any(|p| p.record.processed.is_none());
-            photos_waiting.set(waiting);
-            if waiting {
-                return;
-            }
-            // The answers go into the outbox whole; a pending autosave of them is moot.
-            saver.with_value(|s| s.cancel());
-            match store().enqueue(&current, platform::now_ms()).await {
-                Ok(_) => {
-                    crate::sync::kick();
+            let outcome = actions::submit(&*store(), &current, today(), platform::now_ms()).await;
+            photo_notice.set(match &outcome {
+                Ok(SubmitOutcome::PhotosNotReady) => Some(Msg::PhotosNotReady),
+                Ok(SubmitOutcome::PhotosUnreadable(_)) => Some(Msg::PhotoUnreadableSend),
+                _ => None,
+            });
+            match outcome {
+                // The answers went into the outbox whole; a pending autosave of them is moot.
+                Ok(SubmitOutcome::Queued(_)) => {
+                    saver.with_value(|s| s.cancel());
+                    send_problems.set(Vec::new());
                     platform::persist_storage().await;
                 }
+                Ok(SubmitOutcome::Invalid(found)) => {
+                    if let Some(first) = found.first() {
+                        ctx.go_to(step_of(&first.field));
+                    }
+                    send_problems.set(found);
+                }
+                Ok(SubmitOutcome::PhotosUnreadable(_)) => ctx.go_to(4),
+                Ok(SubmitOutcome::PhotosNotReady) => {}
                 Err(e) => save_state.set(SaveState::Failed(e)),
             }
         });
@@ -172,16 +213,17 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
                 <SaveIndicator state=save_state />
             </div>
             <h1>{move || tr(lang.get(), step_title(ctx.step()))}</h1>
-            {move || match ctx.step() {
+            {server_problems(ctx)}
+            {move || match step.get() {
                 1 => step_about(ctx).into_any(),
                 2 => step_languages(ctx).into_any(),
                 3 => step_family(ctx).into_any(),
-                4 => super::photos_step::photos_step(record, save_state).into_any(),
+                4 => super::photos_step::photos_step(ctx, record).into_any(),
                 _ => step_review(ctx).into_any(),
             }}
-            <Show when=move || photos_waiting.get()>
-                <p class="problem" role="alert">{t(Msg::PhotosNotReady)}</p>
-            </Show>
+            {move || photo_notice.get().map(|m| view! {
+                <p class="problem" role="alert" data-testid="photo-notice">{move || tr(lang.get(), m)}</p>
+            })}
             <Show when=move || attempted.get() && !errors.with(|e| e.is_empty())>
                 <p class="problem" role="alert">{t(Msg::FixProblems)}</p>
             </Show>
@@ -465,10 +507,106 @@ fn member_block(ctx: Ctx, id: MemberId) -> impl IntoView {
                 {field_error(ctx, move || format!("members.{}.relationship", index()))}
             </div>
             <button type="button" class="link danger" data-testid="remove-member"
-                on:click=move |_| ctx.edit(|s| s.members.retain(|m| m.member_id != id))>
+                on:click=move |_| remove_member(ctx, id)>
                 {t(Msg::RemoveMember)}
             </button>
         </fieldset>
+    }
+}
+
+/// Removes a family member; when they have document photos, says so first and removes the
+/// photos with them in one write, so no photo is left pointing at nobody.
+fn remove_member(ctx: Ctx, id: MemberId) {
+    let Some(current) = ctx.record.get_untracked() else {
+        return;
+    };
+    let lang = ctx.lang.get_untracked();
+    spawn_local(async move {
+        let photos = match actions::photos_of_member(&*store(), &current, id).await {
+            Ok(photos) => photos,
+            Err(e) => return ctx.save_state.set(SaveState::Failed(e)),
+        };
+        if !photos.is_empty() {
+            let name = current
+                .submission
+                .members
+                .iter()
+                .find(|m| m.member_id == id)
+                .map(|m| m.name.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| tr(lang, Msg::Unnamed).to_owned());
+            let question = tr(lang, Msg::ConfirmRemoveMember)
+                .replace("{name}", &name)
+                .replace("{n}", &photos.len().to_string());
+            if !platform::window()
+                .confirm_with_message(&question)
+                .unwrap_or(false)
+            {
+                return;
+            }
+        }
+        ctx.edit(|s| s.members.retain(|m| m.member_id != id));
+        let Some(now) = ctx.record.get_untracked() else {
+            return;
+        };
+        if let Err(e) = actions::remove_member(&*store(), &now, id, platform::now_ms()).await {
+            ctx.save_state.set(SaveState::Failed(e));
+        }
+    });
+}
+
+/// Where a field lives, in words ("Family member 2 · Date of birth").
+fn field_label(lang: Lang, path: &str) -> String {
+    let mut parts = path.split('.');
+    let label = |field: &str| match field {
+        "name" => tr(lang, Msg::FullName),
+        "date_of_birth" => tr(lang, Msg::DateOfBirth),
+        "country_of_origin" => tr(lang, Msg::CountryOfOrigin),
+        "phone" => tr(lang, Msg::Phone),
+        "languages" => tr(lang, Msg::LanguagesSpoken),
+        "needs" => tr(lang, Msg::NeedsQuestion),
+        "needs_note" => tr(lang, Msg::NeedsNote),
+        "relationship" => tr(lang, Msg::Relationship),
+        _ => tr(lang, Msg::ThisForm),
+    };
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("applicant"), Some(field), _) => label(field).to_owned(),
+        (Some("members"), Some(i), Some(field)) => {
+            let n = i.parse::<usize>().map_or(0, |i| i + 1);
+            format!(
+                "{} · {}",
+                tr(lang, Msg::MemberN).replace("{n}", &n.to_string()),
+                label(field)
+            )
+        }
+        (Some("members"), _, _) => tr(lang, Msg::StepFamily).to_owned(),
+        (Some("photos"), _, _) => tr(lang, Msg::StepDocuments).to_owned(),
+        _ => tr(lang, Msg::ThisForm).to_owned(),
+    }
+}
+
+/// What the server said when it refused this case (kept when the person took it back), with a
+/// way to each field it named: there is always something to see and do.
+fn server_problems(ctx: Ctx) -> impl IntoView {
+    let lang = ctx.lang;
+    move || {
+        let problem = ctx
+            .record
+            .with(|r| r.as_ref().and_then(|r| r.last_problem.clone()))?;
+        let lang_now = lang.get();
+        Some(view! {
+            <section class="problem server-problem" data-testid="server-problem" role="alert">
+                <p>{tr(lang_now, Msg::ServerFoundProblems)}</p>
+                <ul>
+                    {problem.fields.iter().map(|f| {
+                        let step = step_of(&f.field);
+                        let text = format!("{}: {}", field_label(lang_now, &f.field), tr(lang_now, i18n::field_code(f.code)));
+                        view! { <li><button type="button" class="link" on:click=move |_| ctx.go_to(step)>{text}</button></li> }
+                    }).collect_view()}
+                </ul>
+                {problem.fields.is_empty().then(|| view! { <p>{tr(lang_now, Msg::ServerProblemSendAgain)}</p> })}
+            </section>
+        })
     }
 }
 

@@ -7,6 +7,8 @@ use leptos_router::NavigateOptions;
 use protocol::outbox::OutboxState;
 
 use super::status::{state_of, state_words};
+use delivery::DeviceStore;
+
 use super::{store, t, use_lang, StoreVersion};
 use crate::i18n::{tr, Msg};
 use crate::platform;
@@ -78,7 +80,7 @@ pub fn Home() -> impl IntoView {
     let new_case = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
-            let record = CaseRecord::new(platform::now_ms());
+            let record = CaseRecord::new(protocol::CaseId::new_random(), platform::now_ms());
             if store().save_draft(&record).await.is_ok() {
                 // There is data worth keeping now: ask the browser not to evict it.
                 navigate(&format!("/case/{}", record.id), Default::default());

@@ -45,7 +45,6 @@ pub(crate) fn t(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 's
 }
 
 const LANG_SETTING: &str = "resguardo.lang";
-const STORE_CHANNEL: &str = "resguardo-store";
 
 fn initial_lang() -> Lang {
     platform::local_setting(LANG_SETTING)
@@ -59,24 +58,10 @@ fn initial_lang() -> Lang {
 }
 
 async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
-    let store = Rc::new(Store::open().await?);
-    let channel = platform::Channel::open(STORE_CHANNEL);
-    if let Some(channel) = &channel {
-        channel.on_message(move |_| version.update(|v| *v += 1));
-    }
-    store.subscribe(move || {
-        version.update(|v| *v += 1);
-        if let Some(channel) = &channel {
-            channel.post("changed");
-        }
-    });
+    let store = crate::boot::open(move || version.update(|v| *v += 1)).await?;
     STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
     remember_code_from_link(&store).await;
     autosave::install_page_lifecycle_flush();
-    // Photos a page left unprocessed when it died are finished now.
-    let pending = store.clone();
-    leptos::task::spawn_local(async move { crate::photos::process_pending(&pending).await });
-    crate::sync::start(store);
     Ok(())
 }
 
@@ -93,7 +78,7 @@ async fn remember_code_from_link(store: &Store) {
     let Some(code) = params.get("code") else {
         return;
     };
-    if crate::sync::remember_enrolment_code(store, &code)
+    if delivery::register::remember_enrolment_code(store, &code)
         .await
         .is_ok()
     {

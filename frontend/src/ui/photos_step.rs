@@ -9,7 +9,10 @@ use leptos::task::spawn_local;
 use protocol::{form, CaseId, MemberId, PhotoId};
 use wasm_bindgen::JsCast;
 
+use delivery::DeviceStore;
+
 use super::autosave::SaveState;
+use super::form::Ctx;
 use super::{store, t, use_lang, StoreVersion};
 use crate::i18n::{self, tr, Msg};
 use crate::photos;
@@ -44,7 +47,7 @@ pub fn case_photos(case_id: CaseId) -> LocalResource<Vec<Photo>> {
     let StoreVersion(version) = expect_context();
     LocalResource::new(move || {
         version.get();
-        async move { store().photos_of_case(case_id).await.unwrap_or_default() }
+        async move { store().photos_with_blobs(case_id).await.unwrap_or_default() }
     })
 }
 
@@ -102,14 +105,27 @@ fn keep_files(
     });
 }
 
-pub fn photos_step(
-    record: RwSignal<Option<CaseRecord>>,
-    save_state: RwSignal<SaveState>,
-) -> impl IntoView {
+pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
+    let save_state = ctx.save_state;
     let Some(case_id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
         return ().into_any();
     };
     let photos = case_photos(case_id);
+    // Photos whose person is no longer in the form (left by an older version of the app): they
+    // must be deleted before the form can be sent, so they are shown apart.
+    let orphans = move || {
+        let members: Vec<MemberId> = record.with(|r| {
+            r.as_ref()
+                .map(|r| r.submission.members.iter().map(|m| m.member_id).collect())
+                .unwrap_or_default()
+        });
+        photos
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.record.member_id.is_some_and(|m| !members.contains(&m)))
+            .collect::<Vec<_>>()
+    };
     let people = move || {
         record.with(|r| {
             let Some(r) = r else { return Vec::new() };
@@ -126,19 +142,32 @@ pub fn photos_step(
     view! {
         <p>{t(Msg::DocumentsIntro)}</p>
         <For each=people key=|(id, name)| (*id, name.clone()) let:person>
-            {person_photos(case_id, person.0, person.1, photos, save_state)}
+            {person_photos(ctx, case_id, person.0, person.1, photos)}
         </For>
+        {move || {
+            let orphans = orphans();
+            (!orphans.is_empty()).then(|| view! {
+                <fieldset class="person-photos orphans" data-testid="orphan-photos">
+                    <legend>{t(Msg::OrphanPhotos)}</legend>
+                    <p class="problem" role="alert">{t(Msg::OrphanPhotosHint)}</p>
+                    <ul class="photo-list">
+                        {orphans.into_iter().map(|photo| photo_item(ctx, photo, save_state)).collect_view()}
+                    </ul>
+                </fieldset>
+            })
+        }}
     }
     .into_any()
 }
 
 fn person_photos(
+    ctx: Ctx,
     case_id: CaseId,
     member_id: Option<MemberId>,
     name: String,
     photos: LocalResource<Vec<Photo>>,
-    save_state: RwSignal<SaveState>,
 ) -> impl IntoView {
+    let save_state = ctx.save_state;
     let lang = use_lang();
     let kind = RwSignal::new(form::PHOTO_KINDS[0].to_owned());
     let name = if name.trim().is_empty() {
@@ -160,7 +189,7 @@ fn person_photos(
         <fieldset class="person-photos" data-testid="person-photos" data-person=slug.clone()>
             <legend>{move || name.clone().unwrap_or_else(|| tr(lang.get(), if member_id.is_none() { Msg::You } else { Msg::Unnamed }).to_owned())}</legend>
             <ul class="photo-list">
-                {move || mine().into_iter().map(|photo| photo_item(photo, save_state)).collect_view()}
+                {move || mine().into_iter().map(|photo| photo_item(ctx, photo, save_state)).collect_view()}
             </ul>
             <div class="field">
                 <label for=kind_id.clone()>{t(Msg::PhotoKind)}</label>
@@ -186,7 +215,7 @@ fn person_photos(
     }
 }
 
-fn photo_item(photo: Photo, save_state: RwSignal<SaveState>) -> impl IntoView {
+fn photo_item(ctx: Ctx, photo: Photo, save_state: RwSignal<SaveState>) -> impl IntoView {
     let record = photo.record.clone();
     let id = record.photo_id;
     let url = thumbnail_url(&photo);
@@ -204,6 +233,9 @@ fn photo_item(photo: Photo, save_state: RwSignal<SaveState>) -> impl IntoView {
                 None => view! { <span class="processing">{t(Msg::PhotoProcessing)}</span> }.into_any(),
             }}
             <span class="kind">{t(i18n::photo_kind(&kind))}</span>
+            {move || ctx.photo_error(id).map(|code| view! {
+                <span class="field-error" role="alert">{move || tr(ctx.lang().get(), i18n::field_code(code))}</span>
+            })}
             <label class="button small">
                 {t(Msg::Retake)}
                 <input type="file" accept="image/*" capture="environment" class="visually-hidden" data-testid="retake-photo"

@@ -5,6 +5,8 @@ use leptos::task::spawn_local;
 use protocol::api::ErrorCode;
 use protocol::outbox::OutboxState;
 
+use delivery::actions::{self, Fix};
+
 use super::{store, t, use_lang};
 use crate::i18n::{tr, Msg};
 use crate::platform;
@@ -36,10 +38,11 @@ fn explanation(item: &OutboxItem) -> Msg {
         OutboxState::Sending => Msg::ExplainSending,
         OutboxState::WaitingAuth => Msg::ExplainWaitingAuth,
         OutboxState::Delivered => Msg::ExplainDelivered,
-        OutboxState::Rejected => match item.problem.as_ref().and_then(|p| p.code) {
-            Some(ErrorCode::ValidationFailed) => Msg::RejectedInvalid,
-            Some(ErrorCode::CaseConflict) => Msg::RejectedConflict,
-            Some(ErrorCode::ClientUnsupported) => Msg::RejectedOutdated,
+        OutboxState::Rejected => match item.problem.as_ref() {
+            Some(p) if p.code == Some(ErrorCode::ValidationFailed) => Msg::RejectedInvalid,
+            Some(p) if p.code == Some(ErrorCode::CaseConflict) => Msg::RejectedConflict,
+            Some(p) if p.code == Some(ErrorCode::ClientUnsupported) => Msg::RejectedOutdated,
+            Some(p) if p.status.is_none() => Msg::PhotoMissingOnDevice,
             _ => Msg::RejectedOther,
         },
     }
@@ -72,49 +75,24 @@ fn photo_progress(case_id: protocol::CaseId) -> impl IntoView {
     }
 }
 
-/// The sign-in form's state, kept by the status panel.
-#[derive(Clone, Copy)]
-struct SignInForm {
-    code: RwSignal<String>,
-    failure: RwSignal<Option<Msg>>,
-    busy: RwSignal<bool>,
-}
-
-impl SignInForm {
-    fn new() -> Self {
-        SignInForm {
-            code: RwSignal::new(String::new()),
-            failure: RwSignal::new(None),
-            busy: RwSignal::new(false),
-        }
-    }
-}
-
-/// "Sign in again": registers the device anew (with the organisation's code when it asks for
-/// one); the waiting cases then continue where their uploads stopped.
-fn sign_in(needs_code: bool, form: SignInForm) -> impl IntoView {
+/// "Sign in again": forgets the refused token and puts the waiting cases back in the queue
+/// (with the organisation's code when it asks for one); the worker registers the device and
+/// their uploads continue where they stopped. What the server then says comes back through the
+/// store, on the case.
+fn sign_in(needs_code: bool, problem: Option<ErrorCode>, code: RwSignal<String>) -> impl IntoView {
     let lang = use_lang();
-    let SignInForm {
-        code,
-        failure,
-        busy,
-    } = form;
     let submit = move |_| {
-        busy.set(true);
         spawn_local(async move {
             let typed = code.get_untracked();
-            let outcome =
-                crate::sync::sign_in_again(&store(), needs_code.then_some(typed.as_str())).await;
-            busy.set(false);
-            failure.set(match outcome {
-                Ok(Ok(())) => None,
-                Ok(Err(problem)) if problem.status.is_none() => Some(Msg::SignInNoConnection),
-                Ok(Err(problem)) if problem.code == Some(ErrorCode::EnrolmentInvalid) => {
-                    Some(Msg::EnrolmentCodeInvalid)
-                }
-                Ok(Err(_)) | Err(_) => Some(Msg::EnrolmentCodeHint),
-            });
+            let typed = needs_code.then_some(typed.as_str());
+            if let Err(e) = actions::sign_in_again(&*store(), typed, platform::now_ms()).await {
+                web_sys::console::error_1(&format!("sign in again: {e}").into());
+            }
         });
+    };
+    let failure = match problem {
+        Some(ErrorCode::EnrolmentInvalid) => Some(Msg::EnrolmentCodeInvalid),
+        _ => None,
     };
     view! {
         <div class="sign-in" data-testid="sign-in">
@@ -126,34 +104,29 @@ fn sign_in(needs_code: bool, form: SignInForm) -> impl IntoView {
                     <p class="hint">{t(Msg::EnrolmentCodeHint)}</p>
                 </div>
             })}
-            <button type="button" class="primary" data-testid="sign-in-again" disabled=move || busy.get() on:click=submit>
+            <button type="button" class="primary" data-testid="sign-in-again" on:click=submit>
                 {t(Msg::SignInAgain)}
             </button>
-            {move || failure.get().map(|m| view! { <p class="problem" role="alert">{tr(lang.get(), m)}</p> })}
+            {failure.map(|m| view! { <p class="problem" role="alert">{move || tr(lang.get(), m)}</p> })}
         </div>
     }
 }
 
-/// The status panel of a submitted case. `on_reopen` runs after a rejected case went back to
-/// draft so the person can correct it.
+/// The status panel of a submitted case, with the way forward when it needs a person.
 #[component]
 pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
     let lang = use_lang();
-    // Made once: the panel below is rebuilt on every store write (signing in writes too), and
-    // what was typed or the last error must survive that.
-    let sign_in_form = SignInForm::new();
+    // Made once: the panel below is rebuilt on every store write, and what was typed must
+    // survive that.
+    let code = RwSignal::new(String::new());
     move || {
         let item = item.get()?;
         let state = item.state;
         let receipt = item.receipt.clone();
-        let can_reopen = state == OutboxState::Rejected
-            && item.problem.as_ref().and_then(|p| p.code) == Some(ErrorCode::ValidationFailed);
         let case_id = item.case_id;
         let explain = explanation(&item);
-        let needs_code = matches!(
-            item.problem.as_ref().and_then(|p| p.code),
-            Some(ErrorCode::EnrolmentRequired | ErrorCode::EnrolmentInvalid)
-        );
+        let problem_code = item.problem.as_ref().and_then(|p| p.code);
+        let fix = actions::fix_for(&item);
         Some(view! {
             <section class="case-status" data-testid="case-status" data-state=state.as_str() role="status" aria-live="polite">
                 <h2>{move || tr(lang.get(), state_words(state))}</h2>
@@ -172,14 +145,22 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                         </div>
                     }
                 })}
-                {(state == OutboxState::WaitingAuth).then(|| sign_in(needs_code, sign_in_form))}
-                {can_reopen.then(|| view! {
-                    <button on:click=move |_| {
-                        spawn_local(async move {
-                            let _ = store().reopen_rejected(case_id).await;
-                        });
-                    }>{t(Msg::EditAgain)}</button>
-                })}
+                {match fix {
+                    Fix::SignIn { needs_code } => sign_in(needs_code, problem_code, code).into_any(),
+                    Fix::Correct => view! {
+                        <button class="primary" data-testid="correct-again" on:click=move |_| {
+                            spawn_local(async move {
+                                let _ = actions::reopen(&*store(), case_id).await;
+                            });
+                        }>{t(Msg::EditAgain)}</button>
+                    }.into_any(),
+                    Fix::UpdateApp => view! {
+                        <button class="primary" data-testid="update-app" on:click=move |_| {
+                            let _ = platform::window().location().reload();
+                        }>{t(Msg::UpdateApp)}</button>
+                    }.into_any(),
+                    Fix::None => ().into_any(),
+                }}
             </section>
         })
     }

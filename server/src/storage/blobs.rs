@@ -244,6 +244,12 @@ impl FaultyBlobs {
             .store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// A fault is set or still waiting to strike.
+    pub fn armed(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.failing_promotes.load(Ordering::SeqCst) > 0 || self.disk_full.load(Ordering::SeqCst)
+    }
+
     /// While set, every write fails as on a full disk.
     pub fn set_disk_full(&self, full: bool) {
         self.disk_full

@@ -1,0 +1,34 @@
+//! Opening the device once per page: the store, change notices between tabs, the sync worker
+//! and any photo a page left half-processed. The UI asks for this once and from then on talks to
+//! the store only.
+
+use std::rc::Rc;
+
+use crate::platform;
+use crate::store::{Store, StoreError};
+
+/// Every tab announces its store writes here, so the others re-read and the sync worker wakes.
+pub const STORE_CHANNEL: &str = "resguardo-store";
+
+/// Opens the store; `on_change` runs after every write, in this tab or another.
+pub async fn open(on_change: impl Fn() + Clone + 'static) -> Result<Rc<Store>, StoreError> {
+    let store = Rc::new(Store::open().await?);
+    let channel = platform::Channel::open(STORE_CHANNEL);
+    if let Some(channel) = &channel {
+        let on_change = on_change.clone();
+        channel.on_message(move |_| on_change());
+    }
+    store.subscribe(move || {
+        on_change();
+        if let Some(channel) = &channel {
+            channel.post("changed");
+        }
+    });
+    crate::sync::start(store.clone(), STORE_CHANNEL);
+    // Photos a page left unprocessed when it died are finished now.
+    let pending = store.clone();
+    wasm_bindgen_futures::spawn_local(
+        async move { crate::photos::process_pending(&pending).await },
+    );
+    Ok(store)
+}

@@ -1,0 +1,181 @@
+//! What every schedule must come to, once the world has healed: every case the person sent is
+//! delivered, exactly once, with exactly the answers and photos frozen at Send, byte for byte;
+//! nothing is stuck (every case delivered, or its screen shows a fix that works); no upload is
+//! left full but unstored; and nothing that must never happen happened on the way.
+
+use delivery::DeviceStore;
+use protocol::outbox::OutboxState;
+use sha2::{Digest, Sha256};
+
+use crate::person::short;
+use crate::world::World;
+
+/// One schedule's outcome, counted the way `make soak` reports it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// A sent case the server does not hold (or holds without a photo).
+    pub lost: usize,
+    /// A case the server holds that the device never had delivered, or holds twice.
+    pub duplicated: usize,
+    /// A sent case not delivered after healing, or an upload full but unstored.
+    pub stuck: usize,
+    /// What the server holds differs from what was frozen at Send (answers, photo bytes).
+    pub corrupted: usize,
+    /// Things that must never happen on the way (an uninjected 5xx, a refusal of a case the
+    /// device validated).
+    pub violations: usize,
+    /// Why, one line each.
+    pub reasons: Vec<String>,
+    /// What the schedule did: cases delivered, photos stored, requests made, faults injected,
+    /// page crashes, server restarts.
+    pub delivered: usize,
+    pub photos: usize,
+    pub requests: u64,
+    pub faults: u64,
+    pub crashes: u64,
+    pub restarts: u64,
+}
+
+impl Verdict {
+    /// Adds another schedule's counts to these.
+    pub fn add(&mut self, other: &Verdict) {
+        self.lost += other.lost;
+        self.duplicated += other.duplicated;
+        self.stuck += other.stuck;
+        self.corrupted += other.corrupted;
+        self.violations += other.violations;
+        self.delivered += other.delivered;
+        self.photos += other.photos;
+        self.requests += other.requests;
+        self.faults += other.faults;
+        self.crashes += other.crashes;
+        self.restarts += other.restarts;
+    }
+}
+
+impl Verdict {
+    pub fn ok(&self) -> bool {
+        self.lost + self.duplicated + self.stuck + self.corrupted + self.violations == 0
+    }
+}
+
+pub async fn judge(world: &World) -> Verdict {
+    let mut v = Verdict::default();
+    let sent = world.person.borrow().sent.clone();
+    let server = world.server.borrow();
+    let stored = server.cases().await;
+
+    for (id, frozen) in &sent {
+        let item = world.store.outbox_item(*id).await.ok().flatten();
+        let delivered = item.as_ref().filter(|i| i.state == OutboxState::Delivered);
+        let Some(item) = delivered else {
+            v.stuck += 1;
+            v.reasons.push(format!(
+                "stuck: case {} is {:?} ({:?})",
+                short(*id),
+                item.as_ref().map(|i| i.state),
+                item.as_ref()
+                    .and_then(|i| i.problem.as_ref())
+                    .map(|p| &p.message)
+            ));
+            continue;
+        };
+        let on_server: Vec<_> = stored.iter().filter(|(c, _)| c == id).collect();
+        let Some((_, case)) = on_server.first() else {
+            v.lost += 1;
+            v.reasons.push(format!(
+                "lost: delivered case {} is not on the server",
+                short(*id)
+            ));
+            continue;
+        };
+        v.delivered += 1;
+        // What was sent last is what the outbox froze (a reopened case froze again).
+        let frozen = item.submission.as_ref().unwrap_or(frozen);
+        v.photos += frozen.photos.len();
+        if &case.case != frozen {
+            v.corrupted += 1;
+            v.reasons.push(format!(
+                "corrupted: case {} differs from what was frozen at Send",
+                short(*id)
+            ));
+        }
+        let receipt = item.receipt.as_ref().map(|r| r.receipt_code.to_string());
+        if receipt.as_deref() != Some(case.receipt_code.as_str()) {
+            v.corrupted += 1;
+            v.reasons.push(format!(
+                "corrupted: case {} shows another receipt than the server's",
+                short(*id)
+            ));
+        }
+        // Exactly the photos the person kept, byte-identical.
+        let on_device = world.store.photos_of_case(*id).await.unwrap_or_default();
+        let kept: Vec<_> = on_device.iter().map(|p| p.photo_id).collect();
+        let named: Vec<_> = frozen.photos.iter().map(|p| p.photo_id).collect();
+        if kept != named {
+            v.corrupted += 1;
+            v.reasons.push(format!(
+                "corrupted: case {} sent photos {named:?} but the device keeps {kept:?}",
+                short(*id)
+            ));
+        }
+        for photo in &frozen.photos {
+            let device_sha = world
+                .store
+                .processed_bytes(photo.photo_id)
+                .map(|b| hex::encode(Sha256::digest(b)));
+            match server.photo(photo.photo_id).await {
+                Some(p) if p.upload.completed => {
+                    let ok = p.upload.sha256 == photo.sha256
+                        && p.file_sha256.as_deref() == Some(photo.sha256.as_str())
+                        && device_sha.as_deref() == Some(photo.sha256.as_str());
+                    if !ok {
+                        v.corrupted += 1;
+                        v.reasons.push(format!(
+                            "corrupted: photo {} of case {} is not byte-identical",
+                            photo.photo_id,
+                            short(*id)
+                        ));
+                    }
+                }
+                _ => {
+                    v.lost += 1;
+                    v.reasons.push(format!(
+                        "lost: photo {} of delivered case {} is not stored",
+                        photo.photo_id,
+                        short(*id)
+                    ));
+                }
+            }
+        }
+    }
+
+    for (id, _) in &stored {
+        let copies = stored.iter().filter(|(c, _)| c == id).count();
+        if !sent.contains_key(id) || copies > 1 {
+            v.duplicated += 1;
+            v.reasons.push(format!(
+                "duplicated: the server holds case {} ({copies}x) that was never sent as such",
+                short(*id)
+            ));
+        }
+    }
+
+    let full = server.full_but_unstored().await;
+    if full > 0 {
+        v.stuck += full;
+        v.reasons.push(format!(
+            "stuck: {full} uploads full but not stored after recovery"
+        ));
+    }
+
+    v.requests = world.stats.requests.get();
+    v.faults = world.stats.faults.get();
+    v.crashes = world.stats.crashes.get();
+    v.restarts = world.stats.restarts.get();
+    for violation in world.violations.borrow().iter() {
+        v.violations += 1;
+        v.reasons.push(format!("violation: {violation}"));
+    }
+    v
+}

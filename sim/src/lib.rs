@@ -1,0 +1,32 @@
+//! The delivery simulator (the FoundationDB-simulator / TigerBeetle-VOPR idea): the real
+//! delivery engine (`delivery`: outbox worker, tus client, registration) runs natively against
+//! the real server router over real SQLite files, and one seed decides everything that happens
+//! — what the person does, when the page dies, what the network and the server do wrong — so a
+//! failing schedule replays exactly from its seed.
+//!
+//! - [`rng`]: the seeded generator every choice comes from.
+//! - [`server`]: the real server in process, restartable from its data directory, with faults.
+//! - [`world`]: one schedule's world: the device's store (with crash points), the faulty
+//!   network, the person's screen, a virtual clock, the trace.
+//! - [`person`]: what the person does, through the app's own actions.
+//! - [`schedule`]: the interleaving of actions, worker runs, faults and time; then healing.
+//! - [`check`]: the verdict: lost, duplicated, stuck, corrupted, and violations on the way.
+
+pub mod check;
+pub mod person;
+pub mod rng;
+pub mod schedule;
+pub mod server;
+pub mod world;
+
+pub use check::Verdict;
+
+/// Runs one schedule on a fresh single-threaded runtime (what makes it deterministic: one
+/// request at a time, in an order the seed decides).
+pub fn run_one(seed: u64, steps: u32) -> (Verdict, Vec<String>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(schedule::run(seed, steps))
+}

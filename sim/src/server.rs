@@ -1,0 +1,189 @@
+//! The real server, in process: the real router over real SQLite files and real photo files in a
+//! temporary data directory, with the blob store's fault switches. Restarting opens the same
+//! directory afresh and runs the start-up recovery, as a new process would.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::Router;
+use protocol::{CaseId, CaseSubmission, PhotoId};
+use server::storage::blobs::{BlobStore, FaultyBlobs, FsBlobs};
+use server::storage::sqlite::SqliteStorage;
+use server::storage::{Storage, Upload};
+use server::{http, Config};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+pub struct SimServer {
+    dir: tempfile::TempDir,
+    config: Config,
+    storage: SqliteStorage,
+    pub blobs: Arc<FaultyBlobs>,
+    state: http::AppState,
+    router: Router,
+}
+
+/// A stored case as the checks read it.
+pub struct StoredCase {
+    pub receipt_code: String,
+    pub case: CaseSubmission,
+}
+
+/// A stored photo with the SHA-256 of the file actually on disk.
+pub struct StoredPhoto {
+    pub upload: Upload,
+    pub file_sha256: Option<String>,
+}
+
+async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppState) {
+    let storage = SqliteStorage::open(&config.data_dir)
+        .await
+        .expect("the simulator's database opens");
+    let fs: Arc<dyn BlobStore> = Arc::new(
+        FsBlobs::open(&config.data_dir)
+            .await
+            .expect("the simulator's photo folders open"),
+    );
+    let blobs = Arc::new(FaultyBlobs::new(fs));
+    let shared = Arc::new(storage.clone());
+    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config);
+    (storage, blobs, state)
+}
+
+impl SimServer {
+    pub async fn start() -> SimServer {
+        // tmpfs when there is one: fsync there costs nothing, and the simulator checks logic, not
+        // disks (tests/crash_safety.rs kills a real server on a real disk).
+        let shm = std::path::Path::new("/dev/shm");
+        let dir = if shm.is_dir() {
+            tempfile::Builder::new()
+                .prefix("resguardo-sim-")
+                .tempdir_in(shm)
+        } else {
+            tempfile::Builder::new().prefix("resguardo-sim-").tempdir()
+        }
+        .expect("a temporary data directory");
+        let mut config = Config::for_data_dir(dir.path());
+        // Many sign-ins in a few real milliseconds are the simulator's normal, not an attack.
+        config.registrations_per_minute = 1_000_000;
+        let (storage, blobs, state) = open(&config).await;
+        let router = http::router(state.clone());
+        SimServer {
+            dir,
+            config,
+            storage,
+            blobs,
+            state,
+            router,
+        }
+    }
+
+    /// A new process on the same data directory: faults cleared, recovery run.
+    pub async fn restart(&mut self) {
+        self.state.settled().await;
+        let (storage, blobs, state) = open(&self.config).await;
+        server::http::uploads::recover(&state)
+            .await
+            .expect("start-up recovery runs");
+        self.router = http::router(state.clone());
+        let old = std::mem::replace(&mut self.storage, storage);
+        old.pool().close().await;
+        self.blobs = blobs;
+        self.state = state;
+    }
+
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    pub fn state(&self) -> http::AppState {
+        self.state.clone()
+    }
+
+    /// Sends `request` and waits until the server has settled (no background work left), so
+    /// the next step starts from a fixed state.
+    pub async fn call(
+        router: Router,
+        state: &http::AppState,
+        request: axum::http::Request<Body>,
+    ) -> axum::response::Response {
+        let response = match router.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        state.settled().await;
+        response
+    }
+
+    pub async fn cases(&self) -> Vec<(CaseId, StoredCase)> {
+        self.storage
+            .list_cases()
+            .await
+            .expect("cases list")
+            .into_iter()
+            .map(|c| {
+                let case = serde_json::from_slice(&c.body).expect("a stored case parses");
+                (
+                    c.receipt.case_id,
+                    StoredCase {
+                        receipt_code: c.receipt.receipt_code.to_string(),
+                        case,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    pub async fn photo(&self, id: PhotoId) -> Option<StoredPhoto> {
+        let upload = self.storage.upload(id).await.expect("upload reads")?;
+        let file_sha256 = server::storage::blobs::read_photo(self.blobs.as_ref(), id)
+            .await
+            .ok()
+            .map(|bytes| hex::encode(Sha256::digest(bytes)));
+        Some(StoredPhoto {
+            upload,
+            file_sha256,
+        })
+    }
+
+    /// Uploads whose every byte arrived but that are not stored: there must be none once the
+    /// server has recovered.
+    pub async fn full_but_unstored(&self) -> usize {
+        self.storage
+            .full_uploads()
+            .await
+            .expect("full uploads list")
+            .len()
+    }
+
+    /// The device's token stops working (expired, as thirty days later).
+    pub async fn expire_device(&self, device_id: uuid::Uuid) {
+        self.storage
+            .expire_device(device_id)
+            .await
+            .expect("device expires");
+    }
+
+    pub async fn revoke_device(&self, device_id: uuid::Uuid) {
+        self.storage
+            .revoke_device(device_id)
+            .await
+            .expect("device revoked");
+    }
+
+    /// A week passes on the server: every upload that no case names is past its expiry, and the
+    /// clean-up runs.
+    pub async fn a_week_passes(&self) -> usize {
+        sqlx::query("UPDATE uploads SET expires_at = 0 WHERE claimed = 0")
+            .execute(self.storage.pool())
+            .await
+            .expect("uploads age");
+        server::http::uploads::remove_expired(&self.state)
+            .await
+            .expect("clean-up runs")
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
