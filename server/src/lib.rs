@@ -10,6 +10,8 @@
 //! - [`config`]: command line and environment settings; [`admin`]: the `enrolment` and
 //!   `devices` commands.
 //!
+//! - `serve`: the accept loop (header-read timeout, lingering close, shutdown deadline).
+//!
 //! [`run`] takes its listener and a shutdown signal so tests drive a real server on a random port;
 //! [`http::router`] builds the same app for tests that call it without a socket.
 
@@ -17,6 +19,7 @@ pub mod admin;
 pub mod config;
 pub mod http;
 pub mod secrets;
+mod serve;
 pub mod storage;
 
 use std::future::Future;
@@ -27,7 +30,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 
 /// Opens storage under `config.data_dir`, then serves until `shutdown` resolves, letting requests
-/// in flight finish.
+/// in flight finish for at most `config.shutdown_grace_secs`.
 pub async fn run(
     listener: TcpListener,
     config: Config,
@@ -37,18 +40,21 @@ pub async fn run(
     let blobs = storage::blobs::BlobStore::open(&config.data_dir).await?;
     let storage = Arc::new(storage);
     let state = http::AppState::new(storage.clone(), storage, blobs, &config);
-    tokio::spawn(clean_up_expired_uploads(
+    let cleaner = tokio::spawn(clean_up_expired_uploads(
         state.clone(),
         config.upload_expiry_secs,
     ));
     let app = http::router(state);
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(
+    serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        config.header_read_timeout(),
+        config.shutdown_grace(),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    .await;
+    cleaner.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -232,6 +232,52 @@ async fn every_failure_is_json_including_404_405_and_413() {
 }
 
 #[tokio::test]
+async fn paths_that_are_not_utf8_get_json_errors() {
+    let app = app().await;
+    let case = app.put_case("%FF", &household()).await;
+    assert_eq!(
+        (case.status, case.json["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_id"))
+    );
+    // The tus routes answer through the router's own extractor rejection.
+    let upload = app
+        .send(
+            Request::patch("/api/v1/uploads/%C3%28")
+                .header("tus-resumable", "1.0.0")
+                .header("upload-offset", "0")
+                .header("content-type", "application/offset+octet-stream")
+                .body(Body::from("x"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (upload.status, upload.json["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    assert!(upload.json["error"]["message"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn a_declared_oversized_case_is_refused_with_json_413_before_reading() {
+    let app = app().await;
+    let answer = app
+        .send(
+            Request::put(format!("/api/v1/cases/{}", new_id()))
+                .header("content-type", "application/json")
+                .header("content-length", (8 * 1024 * 1024).to_string())
+                .body(Body::from(household().to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (answer.status, answer.json["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    assert_eq!(answer.headers["connection"], "close");
+    assert_eq!(app.count_cases().await, 0);
+}
+
+#[tokio::test]
 async fn health_answers_with_the_version() {
     let app = app().await;
     let answer = app

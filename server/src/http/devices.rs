@@ -7,7 +7,7 @@
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -98,9 +98,7 @@ pub async fn register(
         .registrations
         .check(&client)
         .map_err(Error::RateLimited)?;
-    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
-        .await
-        .map_err(|_| Error::PayloadTooLarge)?;
+    let body = super::body::read_limited(request.into_body(), 64 * 1024).await?;
     let registration: Registration = if body.iter().all(u8::is_ascii_whitespace) {
         Registration::default()
     } else {
@@ -168,14 +166,14 @@ pub async fn require_device(
     {
         return Ok(next.run(request).await);
     }
-    // Read the refused body first: answering while a chunk is still arriving makes the kernel
-    // reset the connection, and the client would see a network error instead of this 401.
-    super::uploads::drain(request.into_body(), DRAIN_LIMIT).await;
-    Err(Error::Unauthorized)
+    // Nothing of a refused body is worth reading: a little is drained so a small request ends
+    // cleanly, then the connection closes (after a lingering read, so the client sees the 401).
+    Ok(
+        super::body::refuse(request.into_body(), Error::Unauthorized)
+            .await
+            .into_response(),
+    )
 }
-
-/// The most of a refused body that is read before answering (one photo chunk and then some).
-const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
 
 fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
