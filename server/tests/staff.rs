@@ -357,14 +357,75 @@ async fn repeated_failures_lock_the_account() {
         );
     }
     let locked = try_login(&app, "rita", PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::FORBIDDEN);
-    assert!(locked.text().contains("locked"));
+    assert_eq!(
+        locked.status,
+        StatusCode::UNAUTHORIZED,
+        "even the right password is refused while locked"
+    );
     assert!(set_cookie_value(&locked.headers, "resguardo_staff").is_none());
     // Others are not affected.
     login(&app, "ana").await;
     let unknown = try_login(&app, "nobody", PASSWORD).await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert!(unknown.text().contains("Wrong username or password"));
+}
+
+/// The words of a login page's problem paragraph.
+fn problem(answer: &Raw) -> String {
+    let html = answer.text();
+    let start = html
+        .find("class=\"problem\"")
+        .unwrap_or_else(|| panic!("no problem in {html}"));
+    let text = &html[start..];
+    text[text.find('>').unwrap() + 1..text.find("</p>").unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_locked_account_answers_exactly_like_a_wrong_password() {
+    let app = staffed_app(|c| c.logins_per_minute = 100).await;
+    let wrong = try_login(&app, "rita", "wrong password 123").await;
+    for _ in 0..4 {
+        try_login(&app, "rita", "wrong password 123").await;
+    }
+    let locked = try_login(&app, "rita", PASSWORD).await;
+    let unknown = try_login(&app, "nobody", PASSWORD).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(locked.status, wrong.status, "the status does not tell");
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(problem(&locked), problem(&wrong), "the words do not tell");
+    assert_eq!(problem(&unknown), problem(&wrong));
+    assert_eq!(
+        problem(&wrong),
+        "Wrong username or password. After 5 failed attempts an account is locked for 15 minutes."
+    );
+}
+
+#[tokio::test]
+async fn an_expired_lockout_starts_counting_from_zero() {
+    let app = staffed_app(|c| c.logins_per_minute = 100).await;
+    for _ in 0..5 {
+        try_login(&app, "rita", "wrong password 123").await;
+    }
+    assert_eq!(
+        try_login(&app, "rita", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "locked"
+    );
+    // Fifteen minutes later, as far as the account knows.
+    sqlx::query("UPDATE staff_users SET locked_until = ? WHERE username = 'rita'")
+        .bind(time::OffsetDateTime::now_utc().unix_timestamp() - 1)
+        .execute(app.storage.pool())
+        .await
+        .unwrap();
+    // One slip after the lock-out must not lock the account again at once.
+    assert_eq!(
+        try_login(&app, "rita", "wrong password 123").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let user = app.storage.staff_user("rita").await.unwrap().unwrap();
+    assert_eq!(user.failed_logins, 1, "counting started again");
+    assert!(user.locked_until.is_none());
+    login(&app, "rita").await;
 }
 
 #[tokio::test]
