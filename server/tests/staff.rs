@@ -459,7 +459,11 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
     let (case_id, receipt, photo_bytes, photo_id) = case_with_photo(&app).await;
     let mut tricky = household();
     tricky["applicant"]["name"] = serde_json::json!("=HYPERLINK(\"http://x\"), \"Quoted\"");
-    app.put_case(&new_id(), &tricky).await;
+    tricky["applicant"]["needs_note"] = serde_json::json!("\t＝cmd;=x");
+    assert_eq!(
+        app.put_case(&new_id(), &tricky).await.status,
+        StatusCode::CREATED
+    );
     let ana = login(&app, "ana").await;
     let today = time::OffsetDateTime::now_utc().date();
     // As a browser asks: compression accepted.
@@ -494,6 +498,10 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
     assert!(
         cases_csv.contains("\"'=HYPERLINK(\"\"http://x\"\"), \"\"Quoted\"\"\""),
         "quoted and neutralised: {cases_csv}"
+    );
+    assert!(
+        cases_csv.contains(",'\t＝cmd;=x,"),
+        "a tab and a full-width sign neutralised too: {cases_csv}"
     );
     assert_eq!(cases_csv.lines().count(), 3);
     let members_csv = String::from_utf8(read("members.csv")).unwrap();
