@@ -302,13 +302,19 @@ async fn openapi_documents_every_route_with_a_valid_example() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let put = &doc["paths"]["/api/v1/cases/{case_id}"]["put"];
     for status in [
-        "200", "201", "400", "409", "413", "415", "422", "426", "500",
+        "200", "201", "400", "408", "409", "413", "415", "422", "426", "500",
     ] {
         assert!(put["responses"][status].is_object(), "missing {status}");
     }
     assert!(doc["paths"]["/api/v1/health"]["get"].is_object());
-    assert!(put["responses"]["401"].is_object());
-    assert!(doc["paths"]["/api/v1/devices"]["post"].is_object());
+    assert!(put["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+    assert_eq!(put["security"][0]["device_token"], json!([]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["device_token"]["scheme"],
+        "bearer"
+    );
+    let register = &doc["paths"]["/api/v1/devices"]["post"];
+    assert!(register["responses"]["429"]["headers"]["Retry-After"].is_object());
     for (path, method) in [
         ("/api/v1/uploads/", "options"),
         ("/api/v1/uploads/", "post"),

@@ -80,9 +80,12 @@ pub fn client_key(request_ip: Option<&ConnectInfo<std::net::SocketAddr>>) -> Str
     request_body(content = Registration, content_type = "application/json", example = json!({})),
     responses(
         (status = 201, description = "Registered; keep the token", body = Registered),
-        (status = 400, description = "`malformed_json`", body = protocol::api::ErrorBody),
+        (status = 400, description = "`malformed_json`, or `bad_request` for a body that broke off", body = protocol::api::ErrorBody),
+        (status = 408, description = "`timeout`: the body stopped arriving; retry", body = protocol::api::ErrorBody),
         (status = 403, description = "`enrolment_required` or `enrolment_invalid`", body = protocol::api::ErrorBody),
-        (status = 429, description = "`rate_limited`, with `Retry-After`", body = protocol::api::ErrorBody),
+        (status = 413, description = "`payload_too_large`: over 64 KiB", body = protocol::api::ErrorBody),
+        (status = 429, description = "`rate_limited`: too many registrations from this address", body = protocol::api::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     )
 )]
 pub async fn register(
