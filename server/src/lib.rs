@@ -2,9 +2,10 @@
 //!
 //! A request travels through these parts:
 //!
-//! - [`http`]: the axum router. One file per resource (`cases`, `health`, `openapi`), plus the
-//!   static app files and the one [`http::Error`] type that every failure becomes, answered as
-//!   `{"error":{"code","message"}}` with a stable code.
+//! - [`http`]: the axum router. One file per resource (`cases`, `devices`, `health`, `openapi`,
+//!   `uploads` for tus, `staff` for the staff pages), `body` for reading and refusing bodies within
+//!   bounds, the static app files and the one [`http::Error`] type that every failure becomes,
+//!   answered as `{"error":{"code","message"}}` with a stable code.
 //! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
 //!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up).
 //! - [`config`]: command line and environment settings; [`admin`]: the `enrolment` and
