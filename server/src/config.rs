@@ -23,7 +23,8 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_MAX_JSON_BYTES", default_value_t = 1024 * 1024)]
     pub max_json_bytes: usize,
 
-    /// Seconds a request may take before it is answered 408 (photo uploads excepted).
+    /// Seconds a JSON request or a staff page (the export excepted) may take before it is
+    /// answered 408. Photo uploads have no total limit, only the body idle timeout.
     #[arg(long, env = "RESGUARDO_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 

@@ -444,9 +444,11 @@ async fn logins_are_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn sessions_expire() {
-    let app = staffed_app(|c| c.staff_session_secs = 1).await;
+    // Sessions end on whole seconds: a 1-second one could end between the login and its first
+    // page, so give it 2 and wait past them.
+    let app = staffed_app(|c| c.staff_session_secs = 2).await;
     let rita = login(&app, "rita").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
     let answer = get(&app, "/staff/cases", Some(&rita.cookie)).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(answer.headers["location"], "/staff/login");
