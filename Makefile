@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= data
 
-.PHONY: run test build setup setup-test app server test-rust test-wasm test-e2e test-conformance bench fmt clean
+.PHONY: run test build setup setup-test app server test-rust test-wasm test-e2e test-conformance test-contract bench fmt clean
 
 run: build
 	./target/release/server --addr $(ADDR) --data-dir $(DATA_DIR) --static-dir dist
@@ -32,7 +32,7 @@ app:
 server:
 	cargo build --release -p server
 
-test: setup-test app server test-rust test-wasm test-e2e test-conformance
+test: setup-test app server test-rust test-wasm test-e2e test-conformance test-contract
 
 ## protocol and server, against real SQLite files in temporary directories.
 test-rust:
@@ -49,6 +49,11 @@ test-e2e:
 ## tus-js-client, a client nobody here wrote, against our tus endpoint (with a fault proxy).
 test-conformance:
 	node --test --test-concurrency=1 tests/conformance/
+
+## schemathesis, a client nobody here wrote, against our own OpenAPI document: no 5xx, and every
+## answer as documented (status, content type, headers, schema). Starts the release server itself.
+test-contract:
+	bash tests/contract/run.sh
 
 ## Prints figures, never fails on speed: tus throughput against @tus/server, and on-device photo
 ## processing of a 12 MP JPEG in headless Chromium.

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing Resguardo need, skipping whatever is already there.
 #   scripts/setup.sh build   toolchain, wasm target, trunk, wasm-bindgen-cli, wasm-opt
-#   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, npm packages
+#   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, npm packages and
+#                            schemathesis (in tests/.venv)
 # Every step checks first, so running it again is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.22.1
 WASM_BINDGEN_VERSION=0.2.130
+SCHEMATHESIS_VERSION=4.32.5
 what=${1:-build}
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -45,11 +47,25 @@ if [ "$what" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+  command -v curl >/dev/null || missing+=(curl)
+  if ! command -v python3 >/dev/null; then
+    missing+=(python3 python3-venv)
+  elif ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    missing+=(python3-venv)
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]}"
     sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+  fi
+
+  # schemathesis for the contract run (tests/contract/run.sh), pinned, in its own venv.
+  if [ "$(tests/.venv/bin/st --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into tests/.venv"
+    rm -rf tests/.venv
+    python3 -m venv tests/.venv
+    tests/.venv/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
 say "ready"

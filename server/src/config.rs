@@ -23,9 +23,26 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_MAX_JSON_BYTES", default_value_t = 1024 * 1024)]
     pub max_json_bytes: usize,
 
-    /// Seconds a request may take before it is answered 408 (photo uploads excepted).
+    /// Seconds a JSON request or a staff page (the export excepted) may take before it is
+    /// answered 408. Photo uploads have no total limit, only the body idle timeout.
     #[arg(long, env = "RESGUARDO_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// Seconds a client may take to send a request's headers (also how long an idle keep-alive
+    /// connection stays open); then the connection is closed.
+    #[arg(long, env = "RESGUARDO_HEADER_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a request body may go without sending a byte before it is cut off. An idle
+    /// timeout, not a total one: a photo chunk that keeps moving on 2G may take as long as it
+    /// needs.
+    #[arg(long, env = "RESGUARDO_BODY_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub body_idle_timeout_secs: u64,
+
+    /// Seconds requests in flight get to finish after SIGTERM/Ctrl-C; then the server stops
+    /// anyway.
+    #[arg(long, env = "RESGUARDO_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
 
     /// Largest photo upload (tus `Tus-Max-Size`), in bytes.
     #[arg(long, env = "RESGUARDO_MAX_UPLOAD_BYTES", default_value_t = 128 * 1024 * 1024)]
@@ -79,6 +96,9 @@ impl Config {
             static_dir: PathBuf::from("/nonexistent"),
             max_json_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 30,
+            body_idle_timeout_secs: 60,
+            shutdown_grace_secs: 10,
             max_upload_bytes: 128 * 1024 * 1024,
             device_unfinished_upload_bytes: 512 * 1024 * 1024,
             upload_expiry_secs: 7 * 24 * 3600,
@@ -94,5 +114,17 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs.max(1))
+    }
+
+    pub fn body_idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_idle_timeout_secs.max(1))
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
     }
 }

@@ -2,13 +2,16 @@
 //!
 //! A request travels through these parts:
 //!
-//! - [`http`]: the axum router. One file per resource (`cases`, `health`, `openapi`), plus the
-//!   static app files and the one [`http::Error`] type that every failure becomes, answered as
-//!   `{"error":{"code","message"}}` with a stable code.
+//! - [`http`]: the axum router. One file per resource (`cases`, `devices`, `health`, `openapi`,
+//!   `uploads` for tus, `staff` for the staff pages), `body` for reading and refusing bodies within
+//!   bounds, the static app files and the one [`http::Error`] type that every failure becomes,
+//!   answered as `{"error":{"code","message"}}` with a stable code.
 //! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
 //!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up).
 //! - [`config`]: command line and environment settings; [`admin`]: the `enrolment` and
 //!   `devices` commands.
+//!
+//! - `serve`: the accept loop (header-read timeout, lingering close, shutdown deadline).
 //!
 //! [`run`] takes its listener and a shutdown signal so tests drive a real server on a random port;
 //! [`http::router`] builds the same app for tests that call it without a socket.
@@ -17,6 +20,7 @@ pub mod admin;
 pub mod config;
 pub mod http;
 pub mod secrets;
+mod serve;
 pub mod storage;
 
 use std::future::Future;
@@ -27,7 +31,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 
 /// Opens storage under `config.data_dir`, then serves until `shutdown` resolves, letting requests
-/// in flight finish.
+/// in flight finish for at most `config.shutdown_grace_secs`.
 pub async fn run(
     listener: TcpListener,
     config: Config,
@@ -41,18 +45,21 @@ pub async fn run(
     if let Err(e) = http::uploads::recover(&state).await {
         tracing::error!(error = %e, "finishing uploads left full failed");
     }
-    tokio::spawn(clean_up_expired_uploads(
+    let cleaner = tokio::spawn(clean_up_expired_uploads(
         state.clone(),
         config.upload_expiry_secs,
     ));
     let app = http::router(state);
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(
+    serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        config.header_read_timeout(),
+        config.shutdown_grace(),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    .await;
+    cleaner.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -232,6 +232,52 @@ async fn every_failure_is_json_including_404_405_and_413() {
 }
 
 #[tokio::test]
+async fn paths_that_are_not_utf8_get_json_errors() {
+    let app = app().await;
+    let case = app.put_case("%FF", &household()).await;
+    assert_eq!(
+        (case.status, case.json["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_id"))
+    );
+    // The tus routes answer through the router's own extractor rejection.
+    let upload = app
+        .send(
+            Request::patch("/api/v1/uploads/%C3%28")
+                .header("tus-resumable", "1.0.0")
+                .header("upload-offset", "0")
+                .header("content-type", "application/offset+octet-stream")
+                .body(Body::from("x"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (upload.status, upload.json["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    assert!(upload.json["error"]["message"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn a_declared_oversized_case_is_refused_with_json_413_before_reading() {
+    let app = app().await;
+    let answer = app
+        .send(
+            Request::put(format!("/api/v1/cases/{}", new_id()))
+                .header("content-type", "application/json")
+                .header("content-length", (8 * 1024 * 1024).to_string())
+                .body(Body::from(household().to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (answer.status, answer.json["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    assert_eq!(answer.headers["connection"], "close");
+    assert_eq!(app.count_cases().await, 0);
+}
+
+#[tokio::test]
 async fn health_answers_with_the_version() {
     let app = app().await;
     let answer = app
@@ -256,13 +302,19 @@ async fn openapi_documents_every_route_with_a_valid_example() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let put = &doc["paths"]["/api/v1/cases/{case_id}"]["put"];
     for status in [
-        "200", "201", "400", "409", "413", "415", "422", "426", "500",
+        "200", "201", "400", "408", "409", "413", "415", "422", "426", "500",
     ] {
         assert!(put["responses"][status].is_object(), "missing {status}");
     }
     assert!(doc["paths"]["/api/v1/health"]["get"].is_object());
-    assert!(put["responses"]["401"].is_object());
-    assert!(doc["paths"]["/api/v1/devices"]["post"].is_object());
+    assert!(put["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+    assert_eq!(put["security"][0]["device_token"], json!([]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["device_token"]["scheme"],
+        "bearer"
+    );
+    let register = &doc["paths"]["/api/v1/devices"]["post"];
+    assert!(register["responses"]["429"]["headers"]["Retry-After"].is_object());
     for (path, method) in [
         ("/api/v1/uploads/", "options"),
         ("/api/v1/uploads/", "post"),

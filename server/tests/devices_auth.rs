@@ -179,7 +179,7 @@ async fn revoked_and_expired_tokens_are_refused() {
 }
 
 #[tokio::test]
-async fn a_refused_upload_chunk_is_read_before_the_401() {
+async fn a_refused_upload_chunk_gets_a_401_that_closes_the_connection() {
     let app = app().await;
     let answer = app
         .send_anonymous(
@@ -193,6 +193,10 @@ async fn a_refused_upload_chunk_is_read_before_the_401() {
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.headers["tus-resumable"], "1.0.0");
+    assert_eq!(
+        answer.headers["connection"], "close",
+        "the rest is never read"
+    );
     assert_eq!(answer.json["error"]["code"], "unauthorized");
 }
 

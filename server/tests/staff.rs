@@ -357,14 +357,75 @@ async fn repeated_failures_lock_the_account() {
         );
     }
     let locked = try_login(&app, "rita", PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::FORBIDDEN);
-    assert!(locked.text().contains("locked"));
+    assert_eq!(
+        locked.status,
+        StatusCode::UNAUTHORIZED,
+        "even the right password is refused while locked"
+    );
     assert!(set_cookie_value(&locked.headers, "resguardo_staff").is_none());
     // Others are not affected.
     login(&app, "ana").await;
     let unknown = try_login(&app, "nobody", PASSWORD).await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert!(unknown.text().contains("Wrong username or password"));
+}
+
+/// The words of a login page's problem paragraph.
+fn problem(answer: &Raw) -> String {
+    let html = answer.text();
+    let start = html
+        .find("class=\"problem\"")
+        .unwrap_or_else(|| panic!("no problem in {html}"));
+    let text = &html[start..];
+    text[text.find('>').unwrap() + 1..text.find("</p>").unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_locked_account_answers_exactly_like_a_wrong_password() {
+    let app = staffed_app(|c| c.logins_per_minute = 100).await;
+    let wrong = try_login(&app, "rita", "wrong password 123").await;
+    for _ in 0..4 {
+        try_login(&app, "rita", "wrong password 123").await;
+    }
+    let locked = try_login(&app, "rita", PASSWORD).await;
+    let unknown = try_login(&app, "nobody", PASSWORD).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(locked.status, wrong.status, "the status does not tell");
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(problem(&locked), problem(&wrong), "the words do not tell");
+    assert_eq!(problem(&unknown), problem(&wrong));
+    assert_eq!(
+        problem(&wrong),
+        "Wrong username or password. After 5 failed attempts an account is locked for 15 minutes."
+    );
+}
+
+#[tokio::test]
+async fn an_expired_lockout_starts_counting_from_zero() {
+    let app = staffed_app(|c| c.logins_per_minute = 100).await;
+    for _ in 0..5 {
+        try_login(&app, "rita", "wrong password 123").await;
+    }
+    assert_eq!(
+        try_login(&app, "rita", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "locked"
+    );
+    // Fifteen minutes later, as far as the account knows.
+    sqlx::query("UPDATE staff_users SET locked_until = ? WHERE username = 'rita'")
+        .bind(time::OffsetDateTime::now_utc().unix_timestamp() - 1)
+        .execute(app.storage.pool())
+        .await
+        .unwrap();
+    // One slip after the lock-out must not lock the account again at once.
+    assert_eq!(
+        try_login(&app, "rita", "wrong password 123").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let user = app.storage.staff_user("rita").await.unwrap().unwrap();
+    assert_eq!(user.failed_logins, 1, "counting started again");
+    assert!(user.locked_until.is_none());
+    login(&app, "rita").await;
 }
 
 #[tokio::test]
@@ -383,9 +444,11 @@ async fn logins_are_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn sessions_expire() {
-    let app = staffed_app(|c| c.staff_session_secs = 1).await;
+    // Sessions end on whole seconds: a 1-second one could end between the login and its first
+    // page, so give it 2 and wait past them.
+    let app = staffed_app(|c| c.staff_session_secs = 2).await;
     let rita = login(&app, "rita").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
     let answer = get(&app, "/staff/cases", Some(&rita.cookie)).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(answer.headers["location"], "/staff/login");
@@ -398,7 +461,11 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
     let (case_id, receipt, photo_bytes, photo_id) = case_with_photo(&app).await;
     let mut tricky = household();
     tricky["applicant"]["name"] = serde_json::json!("=HYPERLINK(\"http://x\"), \"Quoted\"");
-    app.put_case(&new_id(), &tricky).await;
+    tricky["applicant"]["needs_note"] = serde_json::json!("\t＝cmd;=x");
+    assert_eq!(
+        app.put_case(&new_id(), &tricky).await.status,
+        StatusCode::CREATED
+    );
     let ana = login(&app, "ana").await;
     let today = time::OffsetDateTime::now_utc().date();
     // As a browser asks: compression accepted.
@@ -433,6 +500,10 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
     assert!(
         cases_csv.contains("\"'=HYPERLINK(\"\"http://x\"\"), \"\"Quoted\"\"\""),
         "quoted and neutralised: {cases_csv}"
+    );
+    assert!(
+        cases_csv.contains(",'\t＝cmd;=x,"),
+        "a tab and a full-width sign neutralised too: {cases_csv}"
     );
     assert_eq!(cases_csv.lines().count(), 3);
     let members_csv = String::from_utf8(read("members.csv")).unwrap();

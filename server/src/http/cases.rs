@@ -4,7 +4,8 @@
 //! the same case gets the stored receipt (200), different content under the same ID is a conflict
 //! (409), and nothing is stored until the whole case validates.
 
-use axum::body::Bytes;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -14,6 +15,7 @@ use protocol::api::{
 use protocol::date::Date;
 use protocol::{CaseId, CaseSubmission};
 
+use super::body::read_limited;
 use super::{AppState, Error};
 use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
 
@@ -25,14 +27,17 @@ use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
         ("case_id" = String, Path, format = Uuid, description = "Made by the device before its first save; the idempotency key"),
         ("x-resguardo-client" = Option<String>, Header, description = "The app's build version, e.g. `0.1.0`"),
     ),
+    security(("device_token" = [])),
     request_body(content = CaseSubmission, content_type = "application/json"),
     responses(
         (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
         (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
-        (status = 400, description = "`invalid_id` or `malformed_json`", body = ErrorBody),
-        (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`); register or sign in again", body = ErrorBody),
+        (status = 400, description = "`invalid_id` (also for a path that is not UTF-8), `malformed_json`, or `bad_request` for a body that broke off", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`); register or sign in again", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 409, description = "`case_conflict`: this ID holds a different case; nothing changed. `photos_missing`: upload the photos in `missing_photos`, then retry", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 408, description = "`timeout`: the body stopped arriving, or the request took too long; nothing was stored, retry", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: over the server's JSON limit (1 MiB by default)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`: send application/json", body = ErrorBody),
         (status = 422, description = "`validation_failed`, with every bad field and its code", body = ErrorBody),
         (status = 426, description = "`client_unsupported`: the app must update first", body = ErrorBody),
@@ -41,11 +46,15 @@ use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
 )]
 pub async fn put_case(
     State(state): State<AppState>,
-    Path(case_id): Path<String>,
+    case_id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<CaseReceipt>), Error> {
-    let case_id: CaseId = case_id.parse().map_err(|_| Error::InvalidId)?;
+    // A path that is not even UTF-8 is no UUID either.
+    let case_id: CaseId = case_id
+        .ok()
+        .and_then(|Path(id)| id.parse().ok())
+        .ok_or(Error::InvalidId)?;
     check_client_version(&headers)?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
@@ -58,6 +67,7 @@ pub async fn put_case(
     if !is_json {
         return Err(Error::UnsupportedMediaType);
     }
+    let body = read_limited(body, state.max_json_bytes).await?;
     let case: CaseSubmission = serde_json::from_slice(&body)
         .map_err(|e| Error::MalformedJson(format!("line {}, column {}", e.line(), e.column())))?;
 

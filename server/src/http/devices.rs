@@ -7,7 +7,7 @@
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -80,9 +80,12 @@ pub fn client_key(request_ip: Option<&ConnectInfo<std::net::SocketAddr>>) -> Str
     request_body(content = Registration, content_type = "application/json", example = json!({})),
     responses(
         (status = 201, description = "Registered; keep the token", body = Registered),
-        (status = 400, description = "`malformed_json`", body = protocol::api::ErrorBody),
+        (status = 400, description = "`malformed_json`, or `bad_request` for a body that broke off", body = protocol::api::ErrorBody),
+        (status = 408, description = "`timeout`: the body stopped arriving; retry", body = protocol::api::ErrorBody),
         (status = 403, description = "`enrolment_required` or `enrolment_invalid`", body = protocol::api::ErrorBody),
-        (status = 429, description = "`rate_limited`, with `Retry-After`", body = protocol::api::ErrorBody),
+        (status = 413, description = "`payload_too_large`: over 64 KiB", body = protocol::api::ErrorBody),
+        (status = 429, description = "`rate_limited`: too many registrations from this address", body = protocol::api::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     )
 )]
 pub async fn register(
@@ -98,9 +101,7 @@ pub async fn register(
         .registrations
         .check(&client)
         .map_err(Error::RateLimited)?;
-    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
-        .await
-        .map_err(|_| Error::PayloadTooLarge)?;
+    let body = super::body::read_limited(request.into_body(), 64 * 1024).await?;
     let registration: Registration = if body.iter().all(u8::is_ascii_whitespace) {
         Registration::default()
     } else {
@@ -174,14 +175,14 @@ pub async fn require_device(
             .insert(SendingDevice(device.device_id));
         return Ok(next.run(request).await);
     }
-    // Read the refused body first: answering while a chunk is still arriving makes the kernel
-    // reset the connection, and the client would see a network error instead of this 401.
-    super::uploads::drain(request.into_body(), DRAIN_LIMIT).await;
-    Err(Error::Unauthorized)
+    // Nothing of a refused body is worth reading: a little is drained so a small request ends
+    // cleanly, then the connection closes (after a lingering read, so the client sees the 401).
+    Ok(
+        super::body::refuse(request.into_body(), Error::Unauthorized)
+            .await
+            .into_response(),
+    )
 }
-
-/// The most of a refused body that is read before answering (one photo chunk and then some).
-const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
 
 fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
     headers

@@ -24,6 +24,8 @@ pub enum Error {
     CaseConflict,
     #[error("the case names photos the server does not hold yet; upload them first")]
     PhotosMissing(Vec<protocol::PhotoId>),
+    #[error("the request could not be read: {0}")]
+    BadRequest(&'static str),
     #[error("missing or malformed header: {0}")]
     BadHeader(String),
     #[error("missing or malformed upload metadata: {0}")]
@@ -79,6 +81,7 @@ impl Error {
         match self {
             Error::InvalidId
             | Error::MalformedJson(_)
+            | Error::BadRequest(_)
             | Error::BadHeader(_)
             | Error::BadMetadata(_)
             | Error::UnsupportedChecksum
@@ -110,7 +113,9 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidId => ErrorCode::InvalidId,
-            Error::BadHeader(_) | Error::BadMetadata(_) | Error::BodyCut => ErrorCode::BadRequest,
+            Error::BadRequest(_) | Error::BadHeader(_) | Error::BadMetadata(_) | Error::BodyCut => {
+                ErrorCode::BadRequest
+            }
             Error::UploadQuotaExceeded(_) => ErrorCode::UploadQuotaExceeded,
             Error::RetryLater(_) => ErrorCode::Unavailable,
             Error::InsufficientStorage => ErrorCode::InsufficientStorage,
@@ -142,6 +147,7 @@ impl Error {
     /// The error a bare status (from a layer outside our handlers) stands for.
     pub fn from_status(status: StatusCode) -> Option<Error> {
         Some(match status {
+            StatusCode::BAD_REQUEST => Error::BadRequest("its path, query or body is malformed"),
             StatusCode::NOT_FOUND => Error::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
@@ -199,6 +205,10 @@ impl IntoResponse for Error {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body is never read, so this connection cannot carry another request.
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

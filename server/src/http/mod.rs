@@ -1,5 +1,6 @@
 //! The HTTP face of the server: routes, the layers every request passes, and the app's files.
 
+pub mod body;
 mod cases;
 pub mod devices;
 mod error;
@@ -21,8 +22,7 @@ use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate};
 use tower_http::compression::{CompressionLayer, DefaultPredicate};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -57,6 +57,7 @@ pub struct AppState {
     max_upload_bytes: u64,
     upload_expiry_secs: u64,
     request_timeout: std::time::Duration,
+    body_idle_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -101,6 +102,7 @@ impl AppState {
             max_upload_bytes: config.max_upload_bytes,
             upload_expiry_secs: config.upload_expiry_secs,
             request_timeout: config.request_timeout(),
+            body_idle_timeout: config.body_idle_timeout(),
         }
     }
 }
@@ -133,9 +135,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
-        // axum's own 2 MB limit would answer before ours; ours is the one that is configured.
+        // axum's own 2 MB limit would answer before ours; ours is the one that is configured
+        // (declared lengths here, the rest as the handlers read).
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(state.max_json_bytes))
+        .layer(middleware::from_fn({
+            let limit = state.max_json_bytes;
+            move |request, next| body::refuse_oversized(limit, request, next)
+        }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.request_timeout,
@@ -163,7 +169,7 @@ pub fn router(state: AppState) -> Router {
 
     let app = api
         .merge(tus)
-        .merge(staff::router())
+        .merge(staff::router(state.request_timeout))
         .layer(middleware::map_response(no_store));
     let app = match &state.static_dir {
         Some(dir) => app.merge(static_files::router(dir)),
@@ -171,6 +177,8 @@ pub fn router(state: AppState) -> Router {
     };
 
     let csp = state.csp.clone();
+    // Every body, photo chunks included, ends with an error once it sends nothing for a while.
+    let app = app.layer(RequestBodyTimeoutLayer::new(state.body_idle_timeout));
     app.layer(middleware::map_response(errors_as_json))
         .layer(middleware::map_response(move |mut response: Response| {
             let csp = csp.clone();
@@ -212,22 +220,23 @@ async fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// Failures made by layers (405, 413, 408, panics) arrive without our JSON body; give them one so
-/// every failure has the same shape.
+/// Failures made by layers and extractors (400 for a path that is not UTF-8, 405, 413, 408,
+/// panics) arrive as plain text or empty; give them our JSON body so every failure has the same
+/// shape. Staff pages answer with their own HTML page, which stays.
 async fn errors_as_json(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    let ours = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || ours {
         return response;
     }
     match Error::from_status(status) {
         Some(error) => {
             let mut replaced = error.into_response();
-            for name in [header::ALLOW, header::RETRY_AFTER] {
+            for name in [header::ALLOW, header::RETRY_AFTER, header::CONNECTION] {
                 if let Some(v) = response.headers().get(&name) {
                     replaced.headers_mut().insert(name, v.clone());
                 }

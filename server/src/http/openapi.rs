@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
         super::devices::Registration, super::devices::Registered
     )),
+    modifiers(&DeviceToken),
     tags(
         (name = "cases", description = "Household cases (device token required)"),
         (name = "devices", description = "Device registration: the bearer token for cases and uploads"),
@@ -36,6 +37,25 @@ use utoipa::OpenApi;
     )
 )]
 struct ApiDoc;
+
+/// The `device_token` security scheme: the bearer token from `POST /api/v1/devices`.
+struct DeviceToken;
+
+impl utoipa::Modify for DeviceToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "The token from `POST /api/v1/devices`; a missing, expired or revoked one is 401",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("device_token", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The document as JSON, with a complete example case built from the protocol types.
 pub fn document_json() -> serde_json::Value {

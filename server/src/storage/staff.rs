@@ -82,11 +82,14 @@ pub struct AuditEntry {
 pub trait StaffStorage: Send + Sync + 'static {
     async fn add_staff_user(&self, user: StaffUser) -> Result<(), StorageError>;
     async fn staff_user(&self, username: &str) -> Result<Option<StaffUser>, StorageError>;
-    /// Counts a failed login; locks the account until `lock_until` once `failures` reaches `max`.
+    /// Counts a failed login at `now`; locks the account until `lock_until` once the count
+    /// reaches `max`. A lock-out that ended before `now` is forgotten first, so the count starts
+    /// again from this failure.
     async fn login_failed(
         &self,
         username: &str,
         max: i64,
+        now: i64,
         lock_until: i64,
     ) -> Result<(), StorageError>;
     async fn login_succeeded(&self, username: &str) -> Result<(), StorageError>;

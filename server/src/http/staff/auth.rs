@@ -157,32 +157,36 @@ pub async fn login(
     }
     let now = now_unix();
     let user = state.staff.staff_user(&username).await?;
-    let wrong = "Wrong username or password.";
+    // Unknown, wrong and locked look the same from outside (same status, same words, the same
+    // password-hashing work), so a login form never tells who has an account.
+    let refused = format!(
+        "Wrong username or password. After {} failed attempts an account is locked for {} minutes.",
+        state.lockout_after,
+        LOCKOUT_SECS / 60
+    );
+    let refuse = || login_response(&state, Some(&refused), axum::http::StatusCode::UNAUTHORIZED);
     let Some(user) = user else {
-        // Same work as for a real account, so timing does not tell which usernames exist.
         let _ = verify_password(&form.password, DUMMY_HASH);
         tracing::warn!("staff login failed");
-        return login_response(&state, Some(wrong), axum::http::StatusCode::UNAUTHORIZED);
+        return refuse();
     };
+    let password_ok = verify_password(&form.password, &user.password_hash);
     if user.locked_until.is_some_and(|t| t > now) {
         tracing::warn!(username = %user.username, "staff login refused: account locked");
-        return login_response(
-            &state,
-            Some("This account is locked after too many failed attempts. Try again in 15 minutes."),
-            axum::http::StatusCode::FORBIDDEN,
-        );
+        return refuse();
     }
-    if !verify_password(&form.password, &user.password_hash) {
+    if !password_ok {
         state
             .staff
             .login_failed(
                 &user.username,
                 i64::from(state.lockout_after),
+                now,
                 now + LOCKOUT_SECS,
             )
             .await?;
         tracing::warn!(username = %user.username, "staff login failed");
-        return login_response(&state, Some(wrong), axum::http::StatusCode::UNAUTHORIZED);
+        return refuse();
     }
     state.staff.login_succeeded(&user.username).await?;
     let token = random_token()?;
@@ -237,4 +241,19 @@ pub async fn logout(
 }
 
 /// An argon2id hash of a random password nobody knows, verified against for unknown usernames.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Xq0t3bHzMXhNoC0r0m3Zp1lOM5kRUAj4CjLH1yZ8aU";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Xq0t3bHzMXhNoC0r0m3Zp1lOM5kRUAj4CjLH1yZ8aU";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_as_much_as_a_real_one() {
+        let parsed = PasswordHash::new(DUMMY_HASH).expect("a valid PHC string");
+        let real = hash_password("correct horse battery staple").unwrap();
+        let real = PasswordHash::new(&real).unwrap();
+        assert_eq!(parsed.algorithm, real.algorithm);
+        assert_eq!(parsed.params, real.params);
+        assert!(!verify_password("", DUMMY_HASH));
+    }
+}

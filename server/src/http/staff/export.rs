@@ -2,6 +2,7 @@
 //! `members.csv`, `cases.json`, and the photos in one folder per case. Streamed as it is written,
 //! so a large export never sits in memory; every exported case is written to the audit log.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use axum::body::Body;
@@ -136,29 +137,38 @@ impl Write for ChannelWriter {
     }
 }
 
-/// A CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@` neutralised so a
-/// spreadsheet never runs a formula someone typed into the form.
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
+/// A cell as it goes into the CSV: one that a spreadsheet could read as a formula gets a
+/// leading `'`, so it shows what was typed and never runs (OWASP's CSV injection advice, plus the
+/// full-width signs and the tricks some spreadsheets still fall for). Quoting is the `csv`
+/// crate's.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    const FORMULA_STARTS: [char; 9] = ['=', '+', '-', '@', '|', '＝', '＋', '－', '＠'];
+    let risky = cell.starts_with(['\t', '\r', '\n', ' '])
+        || cell
+            .trim_start_matches(|c: char| c.is_whitespace())
+            .starts_with(FORMULA_STARTS)
+        || cell.contains(";=");
+    if risky {
+        Cow::Owned(format!("'{cell}"))
     } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
+        Cow::Borrowed(cell)
     }
 }
 
-fn csv_row(fields: &[&str]) -> String {
-    let mut row = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    row.push_str("\r\n");
-    row
+/// Writes one CSV file (header and rows, CRLF line ends) into the open ZIP entry.
+fn write_csv<'a>(
+    out: impl Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cow<'a, str>>>,
+) -> std::io::Result<()> {
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    csv.write_record(header)?;
+    for row in rows {
+        csv.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
+    }
+    csv.flush()
 }
 
 fn write_zip(
@@ -178,8 +188,9 @@ fn write_zip(
         .collect();
 
     zip.start_file("cases.csv", deflated)?;
-    zip.write_all(
-        csv_row(&[
+    write_csv(
+        &mut zip,
+        &[
             "case_id",
             "receipt_code",
             "received_at",
@@ -195,62 +206,55 @@ fn write_zip(
             "needs",
             "needs_note",
             "photos",
-        ])
-        .as_bytes(),
+        ],
+        parsed.iter().map(|(c, s)| {
+            let r = &c.stored.receipt;
+            let a = &s.applicant;
+            vec![
+                r.case_id.to_string().into(),
+                r.receipt_code.to_string().into(),
+                r.received_at.as_str().into(),
+                c.review_state.as_str().into(),
+                c.reviewed_by.as_deref().unwrap_or("").into(),
+                c.review_note.as_deref().unwrap_or("").into(),
+                r.people.to_string().into(),
+                a.name.as_str().into(),
+                a.date_of_birth.as_str().into(),
+                a.country_of_origin.as_str().into(),
+                a.phone.as_str().into(),
+                a.languages.join(" ").into(),
+                a.needs.join(" ").into(),
+                a.needs_note.as_str().into(),
+                s.photos.len().to_string().into(),
+            ]
+        }),
     )?;
-    for (c, s) in &parsed {
-        let r = &c.stored.receipt;
-        let a = &s.applicant;
-        zip.write_all(
-            csv_row(&[
-                &r.case_id.to_string(),
-                &r.receipt_code.to_string(),
-                &r.received_at,
-                &c.review_state,
-                c.reviewed_by.as_deref().unwrap_or(""),
-                c.review_note.as_deref().unwrap_or(""),
-                &r.people.to_string(),
-                &a.name,
-                &a.date_of_birth,
-                &a.country_of_origin,
-                &a.phone,
-                &a.languages.join(" "),
-                &a.needs.join(" "),
-                &a.needs_note,
-                &s.photos.len().to_string(),
-            ])
-            .as_bytes(),
-        )?;
-    }
 
     zip.start_file("members.csv", deflated)?;
-    zip.write_all(
-        csv_row(&[
+    write_csv(
+        &mut zip,
+        &[
             "case_id",
             "receipt_code",
             "member_id",
             "name",
             "date_of_birth",
             "relationship",
-        ])
-        .as_bytes(),
+        ],
+        parsed.iter().flat_map(|(c, s)| {
+            let r = &c.stored.receipt;
+            s.members.iter().map(move |m| {
+                vec![
+                    r.case_id.to_string().into(),
+                    r.receipt_code.to_string().into(),
+                    m.member_id.to_string().into(),
+                    m.name.as_str().into(),
+                    m.date_of_birth.as_str().into(),
+                    m.relationship.as_str().into(),
+                ]
+            })
+        }),
     )?;
-    for (c, s) in &parsed {
-        let r = &c.stored.receipt;
-        for m in &s.members {
-            zip.write_all(
-                csv_row(&[
-                    &r.case_id.to_string(),
-                    &r.receipt_code.to_string(),
-                    &m.member_id.to_string(),
-                    &m.name,
-                    &m.date_of_birth,
-                    &m.relationship,
-                ])
-                .as_bytes(),
-            )?;
-        }
-    }
 
     zip.start_file("cases.json", deflated)?;
     let json: Vec<serde_json::Value> = parsed
@@ -287,15 +291,49 @@ fn write_zip(
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{neutralise, write_csv};
 
     #[test]
-    fn csv_fields_are_quoted_and_formulas_neutralised() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("+1 555"), "'+1 555");
-        assert_eq!(csv_field("línea\nnueva"), "\"línea\nnueva\"");
+    fn formula_like_cells_are_neutralised() {
+        for risky in [
+            "=HYPERLINK(\"http://x\")",
+            "+1 555",
+            "-2+3",
+            "@SUM(A1)",
+            "|cmd",
+            "＝1+1",
+            "＋1",
+            "－1",
+            "＠A1",
+            "\tplain after a tab",
+            "\rplain after a CR",
+            "\nplain after a LF",
+            " plain after a space",
+            "  =after spaces",
+            "\t=after a tab",
+            "\r\n+after CR LF",
+            "a;=b",
+            "x;=cmd|' /C calc'!A0",
+        ] {
+            assert_eq!(neutralise(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for safe in ["plain", "María José", "a=b", "1991-04-17", "", "a;b", "x-y"] {
+            assert_eq!(neutralise(safe), safe, "{safe:?}");
+        }
+    }
+
+    #[test]
+    fn cells_are_quoted_by_the_csv_writer() {
+        let mut out = Vec::new();
+        write_csv(
+            &mut out,
+            &["a", "b"],
+            [vec!["say \"hi\", then".into(), "línea\nnueva".into()]],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a,b\r\n\"say \"\"hi\"\", then\",\"línea\nnueva\"\r\n"
+        );
     }
 }

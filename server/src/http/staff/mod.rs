@@ -28,7 +28,10 @@ use crate::storage::{now_rfc3339, now_unix};
 
 pub const SESSION_COOKIE: &str = "resguardo_staff";
 
-pub fn router() -> Router<AppState> {
+/// Every page but the export (which may take long to gather) answers within `request_timeout`, so
+/// a login body that trickles in forever is cut off (408).
+pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
+    let export = Router::new().route("/staff/export", get(export::export));
     Router::new()
         .route("/staff", get(|| async { Redirect::to("/staff/cases") }))
         .route("/staff/", get(|| async { Redirect::to("/staff/cases") }))
@@ -39,7 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/staff/cases/{case_id}", get(cases::detail))
         .route("/staff/cases/{case_id}/review", post(cases::review))
         .route("/staff/photos/{photo_id}", get(cases::photo))
-        .route("/staff/export", get(export::export))
         .route(
             "/staff/enrolment",
             get(admin::enrolment_page).post(admin::create_code),
@@ -51,6 +53,11 @@ pub fn router() -> Router<AppState> {
             post(admin::revoke_device),
         )
         .route("/staff/audit", get(admin::audit_page))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .merge(export)
 }
 
 async fn stylesheet() -> Response {

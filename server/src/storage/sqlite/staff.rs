@@ -65,14 +65,22 @@ impl StaffStorage for SqliteStorage {
         &self,
         username: &str,
         max: i64,
+        now: i64,
         lock_until: i64,
     ) -> Result<(), StorageError> {
+        // One statement, so two failures at once cannot both count from the same number. The
+        // right-hand sides all see the row as it was.
         sqlx::query(
-            "UPDATE staff_users SET failed_logins = failed_logins + 1,
-               locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
-             WHERE username = ?",
+            "UPDATE staff_users SET
+               failed_logins = CASE WHEN locked_until <= ?2 THEN 1 ELSE failed_logins + 1 END,
+               locked_until = CASE
+                 WHEN (CASE WHEN locked_until <= ?2 THEN 1 ELSE failed_logins + 1 END) >= ?1 THEN ?3
+                 WHEN locked_until <= ?2 THEN NULL
+                 ELSE locked_until END
+             WHERE username = ?4",
         )
         .bind(max)
+        .bind(now)
         .bind(lock_until)
         .bind(username)
         .execute(self.pool())
