@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= data
 
-.PHONY: run test build setup setup-test app server test-rust test-wasm test-e2e test-conformance test-contract bench fmt clean
+.PHONY: run test build setup setup-test app server sim test-rust test-sim test-wasm test-e2e test-conformance test-contract soak bench fmt clean
 
 run: build
 	./target/release/server --addr $(ADDR) --data-dir $(DATA_DIR) --static-dir dist
@@ -32,11 +32,21 @@ app:
 server:
 	cargo build --release -p server
 
-test: setup-test app server test-rust test-wasm test-e2e test-conformance test-contract
+sim:
+	cargo build --release -p sim
 
-## protocol and server, against real SQLite files in temporary directories.
+test: setup-test app server test-rust test-sim test-wasm test-e2e test-conformance test-contract
+
+## protocol, the delivery engine, server and simulator, against real SQLite files in temporary
+## directories.
 test-rust:
-	cargo test -p protocol -p server
+	cargo test -p protocol -p delivery -p server -p sim
+
+## The delivery simulator, bounded: SEEDS schedules (200) of the real engine against the real
+## server under faults; `make soak` runs 2,000 and the real-process soak.
+TEST_SEEDS ?= 200
+test-sim: sim
+	SEEDS=$(TEST_SEEDS) ./target/release/soak
 
 ## store and sync on real IndexedDB in headless Chromium.
 test-wasm:
@@ -54,6 +64,17 @@ test-conformance:
 ## answer as documented (status, content type, headers, schema). Starts the release server itself.
 test-contract:
 	bash tests/contract/run.sh
+
+## The long checks: the simulator over SEEDS schedules (2,000 by default; SEED=S replays one
+## with its trace), then many devices through the fault proxy to the real server binary killed
+## with SIGKILL at random moments.
+SEEDS ?= 2000
+soak: setup-test app server sim
+ifdef SEED
+	SEED=$(SEED) ./target/release/soak
+else
+	SEEDS=$(SEEDS) ./target/release/soak
+endif
 
 ## Prints figures, never fails on speed: tus throughput against @tus/server, and on-device photo
 ## processing of a 12 MP JPEG in headless Chromium.

@@ -26,7 +26,7 @@ use utoipa::OpenApi;
     components(schemas(
         CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
-        super::devices::Registration, super::devices::Registered
+        super::devices::Registration, super::devices::Registered, super::uploads::TusResumable
     )),
     modifiers(&DeviceToken),
     tags(

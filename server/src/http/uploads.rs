@@ -32,6 +32,14 @@ use crate::storage::blobs::PartWriter;
 use crate::storage::{now_unix, CreateOutcome, Upload};
 
 pub const TUS_VERSION: &str = "1.0.0";
+
+/// The one tus version spoken here, as the OpenAPI document names it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum TusResumable {
+    #[schema(rename = "1.0.0")]
+    V1,
+}
 pub const TUS_EXTENSIONS: &str = "creation,creation-with-upload,checksum,expiration,termination";
 pub const TUS_CHECKSUMS: &str = "sha1,sha256";
 const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
@@ -131,7 +139,13 @@ fn expires_header(upload: &Upload) -> Option<(HeaderName, HeaderValue)> {
     options,
     path = "/api/v1/uploads/",
     tag = "uploads",
-    responses((status = 204, description = "tus capabilities: `Tus-Version`, `Tus-Extension`, `Tus-Max-Size`, `Tus-Checksum-Algorithm`"))
+    responses((status = 204, description = "tus capabilities", headers(
+        ("Tus-Resumable" = TusResumable, description = "1.0.0"),
+        ("Tus-Version" = String, description = "1.0.0"),
+        ("Tus-Extension" = String, description = "creation,creation-with-upload,checksum,expiration,termination"),
+        ("Tus-Max-Size" = u64, description = "The largest photo accepted, in bytes"),
+        ("Tus-Checksum-Algorithm" = String, description = "sha1,sha256"),
+    )))
 )]
 pub async fn options(State(state): State<AppState>) -> Response {
     let mut response = with_tus(
@@ -216,21 +230,30 @@ fn is_offset_stream(headers: &HeaderMap) -> bool {
     post,
     path = "/api/v1/uploads/",
     tag = "uploads",
+    security(("device_token" = [])),
     params(
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Tus-Resumable" = TusResumable, Header, description = "The tus version: 1.0.0"),
         ("Upload-Length" = u64, Header, description = "Size of the photo in bytes"),
         ("Upload-Metadata" = String, Header, description = "`photo_id`, `case_id`, `sha256` (hex of the whole file), `content_type` (image/jpeg, image/png, image/webp), each base64"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "Optional first bytes (creation-with-upload)"),
     responses(
-        (status = 201, description = "Created, or the existing upload of this photo: `Location`, `Upload-Offset`, `Upload-Expires`"),
+        (status = 201, description = "Created, or the existing upload of this photo (a repeated creation finds it, and finishes it if every byte is there); an `Upload-Offset` equal to the length means the photo is stored", headers(
+            ("Tus-Resumable" = TusResumable),
+            ("Location" = String, description = "The upload's URL"),
+            ("Upload-Offset" = u64, description = "Bytes the server holds"),
+            ("Upload-Expires" = String, description = "When an unfinished upload that stops moving is removed (HTTP date)"),
+        )),
         (status = 400, description = "`bad_request`: missing or malformed header or metadata", body = protocol::api::ErrorBody),
-        (status = 409, description = "`upload_conflict`: this photo ID was created with different content", body = protocol::api::ErrorBody),
         (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`)", body = protocol::api::ErrorBody),
-        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody),
+        (status = 409, description = "`upload_conflict`: this photo ID was created with different content", body = protocol::api::ErrorBody),
+        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody, headers(("Tus-Version" = String))),
         (status = 413, description = "`payload_too_large`: over `Tus-Max-Size`", body = protocol::api::ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not an image type", body = protocol::api::ErrorBody),
+        (status = 429, description = "`upload_quota_exceeded`: this device has too many unfinished uploads open; `Retry-After`", body = protocol::api::ErrorBody, headers(("Retry-After" = u64))),
         (status = 460, description = "`checksum_mismatch` on the first bytes", body = protocol::api::ErrorBody),
+        (status = 503, description = "`unavailable`: the upload is being finished by another request; `Retry-After`", body = protocol::api::ErrorBody, headers(("Retry-After" = u64))),
+        (status = 507, description = "`insufficient_storage`: the server's disk is full; nothing was kept; `Retry-After`", body = protocol::api::ErrorBody, headers(("Retry-After" = u64))),
     )
 )]
 pub async fn create(
@@ -300,7 +323,7 @@ pub async fn create(
         Some(lock) => {
             upload = write_chunk(&state, lock, upload.photo_id, 0, &headers, body).await?;
         }
-        None => drain(body, state.max_upload_bytes).await,
+        None => super::body::drain(body, state.max_upload_bytes).await,
     }
     let mut headers_out = vec![
         (
@@ -334,17 +357,6 @@ async fn check_device_cap(
 /// How soon a device over its cap may try again: its other uploads finish or expire meanwhile.
 const UPLOAD_QUOTA_RETRY_SECS: u64 = 600;
 
-pub(crate) async fn drain(body: Body, limit: u64) {
-    let mut stream = body.into_data_stream();
-    let mut seen = 0u64;
-    while let Some(Ok(chunk)) = stream.next().await {
-        seen += chunk.len() as u64;
-        if seen > limit {
-            break;
-        }
-    }
-}
-
 fn parse_id(id: &str) -> Result<PhotoId, Error> {
     id.parse().map_err(|_| Error::NotFound)
 }
@@ -373,11 +385,24 @@ async fn live_upload(state: &AppState, id: PhotoId) -> Result<Upload, Error> {
     head,
     path = "/api/v1/uploads/{photo_id}",
     tag = "uploads",
-    params(("photo_id" = String, Path, format = Uuid)),
+    security(("device_token" = [])),
+    params(
+        ("photo_id" = String, Path, format = Uuid),
+        ("Tus-Resumable" = TusResumable, Header, description = "The tus version: 1.0.0"),
+    ),
     responses(
-        (status = 200, description = "`Upload-Offset`, `Upload-Length`, `Upload-Metadata`; never cached"),
+        (status = 200, description = "Where the upload stands; never cached. An upload every byte reached is finished first, so an `Upload-Offset` equal to `Upload-Length` means the photo is stored", headers(
+            ("Tus-Resumable" = TusResumable),
+            ("Upload-Offset" = u64),
+            ("Upload-Length" = u64),
+            ("Upload-Metadata" = String),
+        )),
+        (status = 401, description = "`unauthorized`: no valid device token"),
         (status = 404, description = "No such upload: create it again with the same photo ID"),
         (status = 410, description = "The upload expired: create it again"),
+        (status = 412, description = "`unsupported_tus_version`", headers(("Tus-Version" = String))),
+        (status = 503, description = "The upload is being finished by another request; `Retry-After`", headers(("Retry-After" = u64))),
+        (status = 507, description = "The disk is full, so the upload cannot be finished yet; `Retry-After`", headers(("Retry-After" = u64))),
     )
 )]
 pub async fn head(
@@ -403,23 +428,32 @@ pub async fn head(
     patch,
     path = "/api/v1/uploads/{photo_id}",
     tag = "uploads",
+    security(("device_token" = [])),
     params(
         ("photo_id" = String, Path, format = Uuid),
+        ("Tus-Resumable" = TusResumable, Header, description = "The tus version: 1.0.0"),
         ("Upload-Offset" = u64, Header, description = "Where these bytes start; must equal the server's offset"),
         ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64>` or `sha256 <base64>` of this chunk"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses(
-        (status = 204, description = "Stored; `Upload-Offset` is the new offset. The last chunk also checks the whole file's SHA-256"),
-        (status = 400, description = "`bad_request` / `unsupported_checksum`", body = protocol::api::ErrorBody),
-        (status = 404, description = "No such upload", body = protocol::api::ErrorBody),
-        (status = 409, description = "`upload_conflict` (wrong offset; nothing changed) or `upload_locked` (another PATCH is writing)", body = protocol::api::ErrorBody),
-        (status = 410, description = "`gone`: expired", body = protocol::api::ErrorBody),
+        (status = 204, description = "Stored; `Upload-Offset` is the new offset. The last chunk also checks the whole file's SHA-256 and puts the photo in place", headers(
+            ("Tus-Resumable" = TusResumable),
+            ("Upload-Offset" = u64),
+            ("Upload-Expires" = String),
+        )),
+        (status = 400, description = "`bad_request` / `unsupported_checksum`, or the body broke off (what arrived without a checksum is kept)", body = protocol::api::ErrorBody),
         (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`)", body = protocol::api::ErrorBody),
-        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody),
+        (status = 404, description = "No such upload", body = protocol::api::ErrorBody),
+        (status = 408, description = "`timeout`: the body stopped arriving; what arrived without a checksum is kept", body = protocol::api::ErrorBody),
+        (status = 409, description = "`upload_conflict` (wrong offset; nothing changed) or `upload_locked` (another request is writing)", body = protocol::api::ErrorBody),
+        (status = 410, description = "`gone`: expired", body = protocol::api::ErrorBody),
+        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody, headers(("Tus-Version" = String))),
         (status = 413, description = "`payload_too_large`: more bytes than `Upload-Length`", body = protocol::api::ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not application/offset+octet-stream", body = protocol::api::ErrorBody),
         (status = 460, description = "`checksum_mismatch`: the chunk was discarded (or, on the last chunk, the whole file did not match its SHA-256 and the upload starts over)", body = protocol::api::ErrorBody),
+        (status = 503, description = "`unavailable`: the upload is being finished by another request; `Retry-After`", body = protocol::api::ErrorBody, headers(("Retry-After" = u64))),
+        (status = 507, description = "`insufficient_storage`: the server's disk is full; nothing of this chunk was kept; `Retry-After`", body = protocol::api::ErrorBody, headers(("Retry-After" = u64))),
     )
 )]
 pub async fn patch(
@@ -514,11 +548,19 @@ async fn write_chunk(
         .await
         .map_err(Error::io)?;
     let mut stream = body.into_data_stream();
-    let mut cut = false;
+    let mut cut = None;
     while let Some(chunk) = stream.next().await {
-        let Ok(chunk) = chunk else {
-            cut = true;
-            break;
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(e) => {
+                // A body that stopped arriving is a 408; one that broke off is a cut.
+                cut = Some(if super::body::is_timeout(&e) {
+                    Error::Timeout
+                } else {
+                    Error::BodyCut
+                });
+                break;
+            }
         };
         if part.written() + chunk.len() as u64 > room {
             part.rollback().await.map_err(Error::io)?;
@@ -551,13 +593,16 @@ async fn settle_chunk(
     mut upload: Upload,
     part: Box<dyn PartWriter>,
     checksum: Option<Checksum>,
-    cut: bool,
+    cut: Option<Error>,
 ) -> Result<Upload, Error> {
     // A chunk that carried a checksum is kept only whole and verified; one without keeps
     // whatever arrived before a cut, so the client resumes right after it.
-    if checksum.is_some() && cut {
+    if let (Some(_), Some(cut)) = (&checksum, cut.as_ref()) {
         part.rollback().await.map_err(Error::io)?;
-        return Err(Error::BodyCut);
+        return Err(match cut {
+            Error::Timeout => Error::Timeout,
+            _ => Error::BodyCut,
+        });
     }
     if let Some(c) = checksum {
         if !c.matches() {
@@ -575,9 +620,9 @@ async fn settle_chunk(
     if upload.is_full() && finish(state, &mut upload).await? == Finished::StartedOver {
         return Err(Error::ChecksumMismatch);
     }
-    if cut {
-        // The client is gone; what arrived is kept and will be reported by HEAD.
-        return Err(Error::BodyCut);
+    if let Some(cut) = cut {
+        // The client is gone (or stalled); what arrived is kept and will be reported by HEAD.
+        return Err(cut);
     }
     Ok(upload)
 }
@@ -684,11 +729,17 @@ pub async fn recover(state: &AppState) -> Result<usize, Error> {
     delete,
     path = "/api/v1/uploads/{photo_id}",
     tag = "uploads",
-    params(("photo_id" = String, Path, format = Uuid)),
+    security(("device_token" = [])),
+    params(
+        ("photo_id" = String, Path, format = Uuid),
+        ("Tus-Resumable" = TusResumable, Header, description = "The tus version: 1.0.0"),
+    ),
     responses(
-        (status = 204, description = "Terminated: the unfinished upload and its bytes are gone"),
+        (status = 204, description = "Terminated: the unfinished upload and its bytes are gone", headers(("Tus-Resumable" = TusResumable))),
+        (status = 401, description = "`unauthorized`: no valid device token", body = protocol::api::ErrorBody),
         (status = 404, description = "No such upload", body = protocol::api::ErrorBody),
-        (status = 409, description = "`upload_conflict`: a stored photo is not deleted this way", body = protocol::api::ErrorBody),
+        (status = 409, description = "`upload_conflict`: a stored photo is not deleted this way; `upload_locked`: another request is writing it", body = protocol::api::ErrorBody),
+        (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody, headers(("Tus-Version" = String))),
     )
 )]
 pub async fn terminate(
