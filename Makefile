@@ -69,11 +69,12 @@ test-contract:
 ## with its trace), then many devices through the fault proxy to the real server binary killed
 ## with SIGKILL at random moments.
 SEEDS ?= 2000
-soak: setup-test app server sim
+soak: setup-test server sim
 ifdef SEED
 	SEED=$(SEED) ./target/release/soak
 else
 	SEEDS=$(SEEDS) ./target/release/soak
+	node tests/soak/real-process.mjs
 endif
 
 ## Prints figures, never fails on speed: tus throughput against @tus/server, and on-device photo

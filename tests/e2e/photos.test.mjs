@@ -573,10 +573,10 @@ test('E. a file that is not a picture says so and blocks sending until it is del
 
     await goToStep(page, REVIEW_STEP);
     await page.locator(sel.submit).click();
-    await page.getByText('Wait until every photo is ready').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.getByText('A photo could not be read').waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await page.locator(sel.caseStatus).count(), 0, 'not submitted');
-
-    await goToStep(page, DOCUMENTS_STEP);
+    // Send took the person back to the documents, where the photo says what is wrong.
+    await expectStep(page, DOCUMENTS_STEP);
     await page.locator(`li[data-testid=photo][data-photo-id="${id}"] [data-testid=delete-photo]`).click();
     await pollUntil(async () => (await page.locator(`li[data-testid=photo][data-photo-id="${id}"]`).count()) === 0, {
       what: 'the unreadable photo to be deleted',

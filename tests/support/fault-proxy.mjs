@@ -63,6 +63,8 @@
 //   count(filter)       entries matching { method?, prefix?, action?, outcome? } or a function
 //   reset()             zero everything (rules' hit counters are kept)
 //
+// `proxy.setTarget(url)` points it at another server (one restarted on a new port).
+//
 // OPTIONS of startFaultProxy: `target` (required), `port` (0: any free one), `host`
 // ('127.0.0.1'), `upstreamError`, `clientKeepAlive` and `onRequest` (below).
 //
@@ -233,7 +235,7 @@ export async function startFaultProxy({
   onRequest = null,
 } = {}) {
   if (!target) throw new TypeError('fault proxy: target is required, e.g. http://127.0.0.1:8080');
-  const upstream = new URL(target);
+  let upstream = new URL(target);
   if (upstream.protocol !== 'http:') throw new TypeError('fault proxy: only http:// targets');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set();
@@ -501,6 +503,13 @@ export async function startFaultProxy({
         modeFn = null;
       }
       if (modeIsDown()) for (const s of sockets) rst(s);
+    },
+    /** Points the proxy at another server (one restarted on a new port); open connections stay. */
+    setTarget(next) {
+      const url = new URL(next);
+      if (url.protocol !== 'http:') throw new TypeError('fault proxy: only http:// targets');
+      upstream = url;
+      agent.destroy();
     },
     /** Replaces every rule with this one; returns the rule (`hits`, `remove()`). */
     setRule(spec) {

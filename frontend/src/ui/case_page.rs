@@ -58,6 +58,21 @@ pub fn CasePage() -> impl IntoView {
     // Switch between form and status only when submission starts or ends, not on every write.
     let submitted = Memo::new(move |_| item.with(|i| i.is_some()));
     let exists = Memo::new(move |_| record.with(|r| r.is_some()));
+    // Taken back to correct ("Correct and send again"): the form shows the case as the store
+    // now holds it, with what the server found.
+    Effect::new(move |before: Option<bool>| {
+        let now = submitted.get();
+        if before == Some(true) && !now {
+            if let Some(id) = case_id.get_untracked() {
+                spawn_local(async move {
+                    if let Ok(Some(found)) = store().case(id).await {
+                        record.set(Some(found));
+                    }
+                });
+            }
+        }
+        now
+    });
 
     move || {
         if !loaded.get() {
