@@ -53,20 +53,49 @@
 //                       without its query, up to and including its last '/')
 //   matched             requests that matched a rule
 //   bytesForwarded      request-body bytes written to the upstream server
+//   bytesToClient       every byte written to client sockets: status lines, headers, bodies
+//                       (chunked framing included) and injected answers; what the browser
+//                       downloaded, for benchmarks that report transfer sizes
 //   actions             the label of the action applied to each request, in order ('status:500')
 //   log                 one entry per request: { n, method, path, action, rule, status,
-//                       reqBytes, outcome, error?, hookError? } where status is the status the
-//                       client got or (for lose-response) the one the server answered, and
-//                       outcome is one of
+//                       reqBytes, resBytes, outcome, error?, hookError? } where resBytes counts
+//                       the bytes of its answer written to the client (head and body), status is
+//                       the status the client got or (for lose-response) the one the server
+//                       answered, and outcome is one of
 //                       'pending' | 'responded' | 'injected' | 'reset' | 'lost' | 'cut' |
 //                       'upstream-error' | 'client-aborted'
 //   count(filter)       entries matching { method?, prefix?, action?, outcome? } or a function
 //   reset()             zero everything (rules' hit counters are kept)
 //
+// LINK — a slow link between the client and the server (this machine has no `tc netem`):
+//
+//   const proxy = await startFaultProxy({ target, link: { kbps: 250, rttMs: 400 } });
+//   proxy.setLink({ kbps: 250, rttMs: 400, shared: true });   proxy.setLink(null)  // no shaping
+//   proxy.link                                                // the current one, or null
+//
+//   kbps     bandwidth in kbit/s (1 kbit = 1000 bit) in each direction. Everything written to the
+//            client (status line, headers and body, chunked framing and injected answers
+//            included) leaves no faster than this, in slices of about 20 ms; so do request bodies
+//            on their way upstream (the request head is charged to the uplink too, before it is
+//            forwarded). Paced per connection: each TCP connection has its own downlink and
+//            uplink. `shared: true` makes every connection share one downlink and one uplink, as
+//            the single radio of a phone does (parallel downloads then split the bandwidth).
+//            Up to 50 ms of idle link may be caught up (so timer lateness does not slow it).
+//   rttMs    round-trip delay. A new TCP connection waits one RTT (the handshake) before its
+//            first request is handled; every request then waits rttMs/2 before its action is
+//            applied (before the onRequest hook, a rule's action or forwarding: the request is on
+//            its way) and rttMs/2 before its answer's head is sent (the answer on its way back).
+//            A connection opened while no RTT was set has no handshake to wait for.
+//
+//   Either may be 0 or left out. A change applies to what is sent or handled from then on;
+//   `'down'`, `'reset'` and `'lose-response'` send nothing and so are not slowed down beyond the
+//   request's half RTT. Without a link (the default) nothing is delayed or sliced: requests and
+//   answers stream exactly as before.
+//
 // `proxy.setTarget(url)` points it at another server (one restarted on a new port).
 //
 // OPTIONS of startFaultProxy: `target` (required), `port` (0: any free one), `host`
-// ('127.0.0.1'), `upstreamError`, `clientKeepAlive` and `onRequest` (below).
+// ('127.0.0.1'), `link` (above), `upstreamError`, `clientKeepAlive` and `onRequest` (below).
 //
 // `onRequest(req, entry)` (also `proxy.setOnRequest(fn)`; null removes it) is called for every
 // request once its log entry exists and its action is chosen, before the action is applied. It
@@ -188,7 +217,66 @@ function rst(socket) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function newStats() {
+// ---- the slow link -------------------------------------------------------------------------------
+
+const SLICE_MS = 20; // bytes leave in slices of about this much link time
+const CATCH_UP_MS = 50; // a link idle for less than this is treated as still busy (timer lateness)
+const kPipes = Symbol('fault proxy: per-connection link');
+const kHandshakeDue = Symbol('fault proxy: handshake done at');
+
+/** Normalises a link given to startFaultProxy/setLink (null: none); throws on anything else. */
+export function parseLink(link) {
+  if (link === null || link === undefined) return null;
+  if (typeof link !== 'object') throw new TypeError(`fault proxy: link must be { kbps?, rttMs?, shared? } or null`);
+  const { kbps = 0, rttMs = 0, shared = false } = link;
+  if (typeof kbps !== 'number' || !Number.isFinite(kbps) || kbps < 0) {
+    throw new TypeError(`fault proxy: link.kbps must be a number >= 0, not ${JSON.stringify(kbps)}`);
+  }
+  if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0) {
+    throw new TypeError(`fault proxy: link.rttMs must be a number >= 0, not ${JSON.stringify(rttMs)}`);
+  }
+  if (typeof shared !== 'boolean') throw new TypeError('fault proxy: link.shared must be a boolean');
+  return Object.freeze({ kbps, rttMs, shared });
+}
+
+const newPipe = () => ({ freeAt: 0 });
+
+/** Takes the pipe for `bytes` at `kbps` (after whatever is queued on it) and waits until they are through. */
+async function transmit(pipe, bytes, kbps) {
+  if (!(kbps > 0) || !(bytes > 0)) return;
+  const now = performance.now();
+  const start = pipe.freeAt > now - CATCH_UP_MS ? pipe.freeAt : now;
+  pipe.freeAt = start + (bytes * 8) / kbps; // 1 kbit/s = 1 bit per ms
+  const wait = pipe.freeAt - performance.now();
+  if (wait > 0) await sleep(wait);
+}
+
+/** The size of a request head as it came over the wire (near enough: node keeps no raw copy). */
+function requestHeadBytes(req) {
+  let n = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`);
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    n += Buffer.byteLength(req.rawHeaders[i]) + Buffer.byteLength(req.rawHeaders[i + 1]) + 4;
+  }
+  return n;
+}
+
+/** Resolves true once `res` may be written again, false if it closed first. */
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = (ok) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+function newStats(totalToClient) {
+  let toClientBase = 0;
   const stats = {
     requests: 0,
     connectionsRefused: 0,
@@ -197,6 +285,9 @@ function newStats() {
     bytesForwarded: 0,
     actions: [],
     log: [],
+    get bytesToClient() {
+      return totalToClient() - toClientBase;
+    },
     count(filter = {}) {
       const f =
         typeof filter === 'function'
@@ -214,6 +305,7 @@ function newStats() {
       stats.byPrefix = {};
       stats.matched = 0;
       stats.bytesForwarded = 0;
+      toClientBase = totalToClient();
       stats.actions = [];
       stats.log = [];
     },
@@ -224,7 +316,8 @@ function newStats() {
 /**
  * Starts the proxy on 127.0.0.1 (`port` 0 picks a free one) in front of `target`.
  * @returns {Promise<{url: string, port: number, stats: object, setMode: Function,
- *   setRule: Function, addRule: Function, clearRules: Function, close: () => Promise<void>}>}
+ *   setRule: Function, addRule: Function, clearRules: Function, setLink: Function,
+ *   close: () => Promise<void>}>}
  */
 export async function startFaultProxy({
   target,
@@ -233,13 +326,23 @@ export async function startFaultProxy({
   upstreamError = 'reset',
   clientKeepAlive = true,
   onRequest = null,
+  link: linkOption = null,
 } = {}) {
   if (!target) throw new TypeError('fault proxy: target is required, e.g. http://127.0.0.1:8080');
   let upstream = new URL(target);
   if (upstream.protocol !== 'http:') throw new TypeError('fault proxy: only http:// targets');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set();
-  const stats = newStats();
+  let closedToClient = 0; // bytes written to client sockets that have closed since
+  const totalToClient = () => {
+    let n = closedToClient;
+    for (const s of sockets) n += s.bytesWritten;
+    return n;
+  };
+  const stats = newStats(totalToClient);
+  let link = parseLink(linkOption);
+  const sharedPipes = { up: newPipe(), down: newPipe() };
+  const pipesOf = (socket) => (link?.shared ? sharedPipes : (socket[kPipes] ??= { up: newPipe(), down: newPipe() }));
   let mode = parseAction('pass');
   let modeFn = null;
   let rules = [];
@@ -258,7 +361,10 @@ export async function startFaultProxy({
       return;
     }
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    if (link?.rttMs) socket[kHandshakeDue] = performance.now() + link.rttMs;
+    socket.on('close', () => {
+      if (sockets.delete(socket)) closedToClient += socket.bytesWritten;
+    });
     socket.on('error', () => {});
   });
   server.on('clientError', (_err, socket) => rst(socket));
@@ -295,10 +401,20 @@ export async function startFaultProxy({
       rule,
       status: null,
       reqBytes: 0,
+      resBytes: 0,
       outcome: 'pending',
     };
     stats.log.push(entry);
+    countAnswer(req.socket, res, entry);
     if (!clientKeepAlive) res.shouldKeepAlive = false;
+    if (link) {
+      // The request crosses the link before anything (hook, action, server) sees it.
+      await inbound(req);
+      if (req.socket.destroyed) {
+        entry.outcome = 'client-aborted';
+        return;
+      }
+    }
     if (hook) {
       try {
         await hook(req, entry);
@@ -322,8 +438,13 @@ export async function startFaultProxy({
         entry.status = action.status;
         entry.outcome = 'injected';
         const body = Buffer.from(action.body);
-        res.writeHead(action.status, { ...action.headers, 'content-length': body.length });
-        res.end(body);
+        const headers = { ...action.headers, 'content-length': body.length };
+        if (link) {
+          await answerPaced(res, action.status, headers, body);
+        } else {
+          res.writeHead(action.status, headers);
+          res.end(body);
+        }
         return;
       }
       case 'delay':
@@ -344,6 +465,80 @@ export async function startFaultProxy({
         forward(req, res, entry, { cutAfter: action.bytes });
         return;
     }
+  }
+
+  /** Keeps `entry.resBytes` = the bytes of this answer written to the client socket. */
+  function countAnswer(socket, res, entry) {
+    const before = socket.bytesWritten;
+    let finished = false;
+    res.once('finish', () => {
+      finished = true;
+      entry.resBytes = socket.bytesWritten - before;
+    });
+    res.once('close', () => {
+      if (!finished) entry.resBytes = socket.bytesWritten - before;
+    });
+  }
+
+  /** The way in: the TCP handshake of a new connection, the request head on the uplink, RTT/2. */
+  async function inbound(req) {
+    const socket = req.socket;
+    const due = socket[kHandshakeDue];
+    if (due) {
+      socket[kHandshakeDue] = 0;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    if (link?.kbps) await transmit(pipesOf(socket).up, requestHeadBytes(req), link.kbps);
+    if (link?.rttMs) await sleep(link.rttMs / 2);
+  }
+
+  /**
+   * The way back: RTT/2, then the head, paced; false if the client went away meanwhile (nothing
+   * was written then).
+   */
+  async function headOut(res, status, statusMessage, headers) {
+    if (link?.rttMs) await sleep(link.rttMs / 2);
+    if (res.destroyed) return false;
+    if (statusMessage) res.writeHead(status, statusMessage, headers);
+    else res.writeHead(status, headers);
+    if (link?.kbps) {
+      // writeHead only stores the head (node's `_header`); it leaves with the first write, so
+      // charge it to the link first and then send it on its own.
+      await transmit(pipesOf(res.socket ?? res.req.socket).down, Buffer.byteLength(res._header ?? ''), link.kbps);
+      if (res.destroyed) return false;
+      res.flushHeaders();
+    }
+    return true;
+  }
+
+  /** Writes `chunk` in slices no faster than the link; false if the client went away. */
+  async function bodyOut(res, chunk) {
+    if (!link?.kbps) {
+      if (res.destroyed) return false;
+      return res.write(chunk) || drained(res);
+    }
+    const socket = res.socket ?? res.req.socket;
+    for (let i = 0; i < chunk.length; ) {
+      const kbps = link?.kbps;
+      if (!kbps) return bodyOut(res, chunk.subarray(i));
+      const size = Math.max(64, Math.floor((kbps * SLICE_MS) / 8));
+      const slice = chunk.subarray(i, i + size);
+      i += slice.length;
+      // Chunked framing ("<hex length>\r\n" ... "\r\n") crosses the link too.
+      const framing = res.chunkedEncoding ? slice.length.toString(16).length + 4 : 0;
+      await transmit(pipesOf(socket).down, slice.length + framing, kbps);
+      if (res.destroyed) return false;
+      if (!res.write(slice) && !(await drained(res))) return false;
+    }
+    return true;
+  }
+
+  /** A whole answer of the proxy's own (an injected status, a 502) over the link. */
+  async function answerPaced(res, status, headers, body) {
+    if (!(await headOut(res, status, undefined, headers))) return;
+    if (!(await bodyOut(res, body))) return;
+    res.end();
   }
 
   function forward(req, res, entry, { lose = false, cutAfter = null }) {
@@ -378,8 +573,8 @@ export async function startFaultProxy({
       up.destroy();
       rst(clientSocket);
     };
-    req.on('data', (chunk) => {
-      if (cut) return;
+    // Sends one piece of the body upstream (or cuts there); false when upstream wants a pause.
+    const pass = (chunk) => {
       if (cutAfter !== null && sent + chunk.length >= cutAfter) {
         const part = chunk.subarray(0, cutAfter - sent);
         sent += part.length;
@@ -397,19 +592,49 @@ export async function startFaultProxy({
         } else {
           up.write(part, () => setImmediate(doCut));
         }
-        return;
+        return true;
       }
       sent += chunk.length;
       entry.reqBytes += chunk.length;
       stats.bytesForwarded += chunk.length;
-      if (!up.write(chunk)) {
+      return up.write(chunk);
+    };
+    if (!link?.kbps) {
+      req.on('data', (chunk) => {
+        if (cut) return;
+        if (!pass(chunk)) {
+          req.pause();
+          up.once('drain', () => req.resume());
+        }
+      });
+      req.on('end', () => {
+        if (!cut) up.end();
+      });
+    } else {
+      // Over the link: each piece waits for its time on the uplink, in order.
+      let queue = Promise.resolve();
+      const paced = async (chunk) => {
+        for (let i = 0; i < chunk.length; ) {
+          const kbps = link?.kbps ?? 0;
+          const slice = kbps ? chunk.subarray(i, i + Math.max(64, Math.floor((kbps * SLICE_MS) / 8))) : chunk.subarray(i);
+          i += slice.length;
+          await transmit(pipesOf(clientSocket).up, slice.length, kbps);
+          if (cut || settled) return;
+          if (!pass(slice) && !(await drained(up))) return;
+        }
+        if (!cut && !settled) req.resume();
+      };
+      req.on('data', (chunk) => {
+        if (cut) return;
         req.pause();
-        up.once('drain', () => req.resume());
-      }
-    });
-    req.on('end', () => {
-      if (!cut) up.end();
-    });
+        queue = queue.then(() => paced(chunk));
+      });
+      req.on('end', () => {
+        queue = queue.then(() => {
+          if (!cut && !settled) up.end();
+        });
+      });
+    }
 
     up.on('response', (ures) => {
       if (settled) {
@@ -428,18 +653,36 @@ export async function startFaultProxy({
         ures.on('error', () => {});
         return;
       }
-      res.writeHead(ures.statusCode, ures.statusMessage, withoutHopByHop(ures.headers, ['transfer-encoding']));
-      ures.pipe(res);
-      ures.on('end', () => {
-        if (entry.outcome === 'pending') entry.outcome = 'responded';
-      });
-      ures.on('error', () => {
+      const failed = () => {
         if (!settled) {
           settled = true;
           entry.outcome = 'upstream-error';
           rst(clientSocket);
         }
+      };
+      const headers = withoutHopByHop(ures.headers, ['transfer-encoding']);
+      if (link) {
+        // Over the link: RTT/2, then head and body no faster than the downlink.
+        ures.on('error', failed);
+        (async () => {
+          if (!(await headOut(res, ures.statusCode, ures.statusMessage, headers))) {
+            ures.destroy();
+            return;
+          }
+          for await (const chunk of ures) {
+            if (!(await bodyOut(res, chunk))) return;
+          }
+          if (entry.outcome === 'pending') entry.outcome = 'responded';
+          res.end();
+        })().catch(failed);
+        return;
+      }
+      res.writeHead(ures.statusCode, ures.statusMessage, headers);
+      ures.pipe(res);
+      ures.on('end', () => {
+        if (entry.outcome === 'pending') entry.outcome = 'responded';
       });
+      ures.on('error', failed);
     });
 
     up.on('error', (err) => {
@@ -451,8 +694,13 @@ export async function startFaultProxy({
         const body = JSON.stringify({ error: { code: 'bad_gateway', message: `upstream: ${entry.error}` } });
         entry.status = 502;
         req.resume();
-        res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-        res.end(body);
+        const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+        if (link) {
+          answerPaced(res, 502, headers, Buffer.from(body)).catch(() => rst(clientSocket));
+        } else {
+          res.writeHead(502, headers);
+          res.end(body);
+        }
       } else {
         rst(clientSocket);
       }
@@ -503,6 +751,14 @@ export async function startFaultProxy({
         modeFn = null;
       }
       if (modeIsDown()) for (const s of sockets) rst(s);
+    },
+    /** The link being emulated ({ kbps, rttMs, shared }), or null. */
+    get link() {
+      return link;
+    },
+    /** Emulates a slow link from now on ({ kbps?, rttMs?, shared? }), or (null) none. */
+    setLink(next) {
+      link = parseLink(next);
     },
     /** Points the proxy at another server (one restarted on a new port); open connections stay. */
     setTarget(next) {

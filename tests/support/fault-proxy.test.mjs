@@ -6,7 +6,7 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 
-import { startFaultProxy, parseAction } from './fault-proxy.mjs';
+import { startFaultProxy, parseAction, parseLink } from './fault-proxy.mjs';
 
 // ---- the upstream: records what reached it, and whether each body arrived whole --------------
 
@@ -369,7 +369,7 @@ test('onRequest sees each request and may annotate its log entry; no hook change
   }
   // The default proxy has no hook: its entries carry no extra fields.
   await request(`${proxy.url}/plain`);
-  assert.deepEqual(Object.keys(proxy.stats.log[0]).sort(), ['action', 'method', 'n', 'outcome', 'path', 'reqBytes', 'rule', 'status']);
+  assert.deepEqual(Object.keys(proxy.stats.log[0]).sort(), ['action', 'method', 'n', 'outcome', 'path', 'reqBytes', 'resBytes', 'rule', 'status']);
 });
 
 test('a promise from onRequest holds the request, body unread, until it settles; a failing hook is noted', async () => {
@@ -475,4 +475,207 @@ test('stats.reset() zeroes the counters', async () => {
   assert.deepEqual(proxy.stats.byPrefix, {});
   assert.deepEqual(proxy.stats.log, []);
   assert.equal(proxy.stats.count(), 0);
+});
+
+
+// ---- bytes to the client ---------------------------------------------------------------------------
+
+/** GET (or `method`) on a connection of its own; resolves with the answer and every raw byte read. */
+function rawRequest(url, { method = 'GET', body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent: false }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => {
+        // The socket has read the whole answer once the body has ended.
+        resolve({ status: res.statusCode, body: Buffer.concat(parts), wireBytes: res.socket.bytesRead, at: Date.now() });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('bytesToClient and each entry\'s resBytes count every byte the client read (head and body)', async () => {
+  const a = await rawRequest(`${proxy.url}/big`); // chunked: framing counts too
+  const b = await rawRequest(`${proxy.url}/small`);
+  proxy.setMode('status:503');
+  const c = await rawRequest(`${proxy.url}/injected`);
+  proxy.setMode('reset');
+  await assert.rejects(rawRequest(`${proxy.url}/gone`), isNetworkError);
+  assert.equal(a.body.length, 16 * 65536);
+  await eventually(() => assert.equal(proxy.stats.bytesToClient, a.wireBytes + b.wireBytes + c.wireBytes));
+  assert.deepEqual(
+    proxy.stats.log.map((e) => e.resBytes),
+    [a.wireBytes, b.wireBytes, c.wireBytes, 0],
+  );
+  assert.ok(a.wireBytes > 16 * 65536, 'the head and the chunked framing are counted');
+  proxy.stats.reset();
+  assert.equal(proxy.stats.bytesToClient, 0);
+  proxy.setMode('pass');
+  const d = await rawRequest(`${proxy.url}/after-reset`);
+  await eventually(() => assert.equal(proxy.stats.bytesToClient, d.wireBytes));
+});
+
+// ---- link ------------------------------------------------------------------------------------------
+
+test('link: parseLink normalises, refuses nonsense; setLink/link; null means none', () => {
+  assert.equal(proxy.link, null);
+  assert.deepEqual(parseLink({ kbps: 250 }), { kbps: 250, rttMs: 0, shared: false });
+  assert.equal(parseLink(null), null);
+  for (const bad of [{ kbps: -1 }, { kbps: '250' }, { rttMs: Infinity }, { rttMs: -5 }, { shared: 'yes' }, 250]) {
+    assert.throws(() => proxy.setLink(bad), TypeError, JSON.stringify(bad));
+  }
+  proxy.setLink({ kbps: 250, rttMs: 400, shared: true });
+  assert.deepEqual(proxy.link, { kbps: 250, rttMs: 400, shared: true });
+  proxy.setLink(null);
+  assert.equal(proxy.link, null);
+});
+
+test('link: a response body cannot arrive faster than the bandwidth, and arrives gradually', async () => {
+  // 1 MiB at 8000 kbit/s (1 MB/s): at least 1.05 s.
+  proxy.setLink({ kbps: 8000 });
+  const t0 = Date.now();
+  let firstByteAt = null;
+  const r = await new Promise((resolve, reject) => {
+    http
+      .get(`${proxy.url}/big`, { agent: false }, (res) => {
+        const parts = [];
+        res.on('data', (c) => {
+          firstByteAt ??= Date.now();
+          parts.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(parts) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+  const took = Date.now() - t0;
+  assert.equal(r.status, 200);
+  assert.equal(r.body.length, 16 * 65536);
+  for (let i = 0; i < 16; i++) assert.equal(r.body[i * 65536 + 100], i, 'the body arrives intact');
+  const minimum = (16 * 65536 * 8) / 8000; // ms
+  assert.ok(took >= minimum - 5, `1 MiB at 8000 kbit/s took ${took} ms, less than ${minimum} ms`);
+  assert.ok(firstByteAt - t0 < took / 2, `the body streams (first byte after ${firstByteAt - t0} ms of ${took})`);
+  assert.equal(proxy.stats.log[0].outcome, 'responded');
+});
+
+test('link: RTT — a handshake per new connection, half before forwarding, half before the answer', async () => {
+  proxy.setLink({ rttMs: 300 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const t0 = Date.now();
+    const first = await request(`${proxy.url}/first`, { agent });
+    const t1 = Date.now();
+    assert.equal(first.status, 200);
+    // Connection (300) + the way in (150) before the server saw it; the way back (150) after.
+    assert.ok(seen[0].finishedAt - t0 >= 450 - 5, `the server saw it ${seen[0].finishedAt - t0} ms after the start`);
+    assert.ok(t1 - seen[0].finishedAt >= 150 - 5, `the answer came back ${t1 - seen[0].finishedAt} ms after the server sent it`);
+    assert.ok(t1 - t0 >= 600 - 5, `a first request on a new connection took ${t1 - t0} ms`);
+    // The same connection again: no handshake, one RTT.
+    const again = await request(`${proxy.url}/again`, { agent });
+    const t2 = Date.now();
+    assert.equal(again.status, 200);
+    assert.ok(t2 - t1 >= 300 - 5, `a request on an open connection took ${t2 - t1} ms`);
+    assert.ok(seen[1].finishedAt - t1 >= 150 - 5);
+    // Injected answers travel too.
+    proxy.setMode('status:503');
+    const injected = await request(`${proxy.url}/injected`, { agent });
+    assert.equal(injected.status, 503);
+    assert.ok(Date.now() - t2 >= 300 - 5);
+  } finally {
+    agent.destroy();
+  }
+});
+
+test('link: a request body goes upstream no faster than the bandwidth, intact', async () => {
+  // 100 kB at 800 kbit/s (100 kB/s): at least 1 s before the server has it all.
+  proxy.setLink({ kbps: 800 });
+  const chunks = Array.from({ length: 10 }, (_, i) => Buffer.alloc(10_000, i));
+  const whole = Buffer.concat(chunks);
+  const t0 = Date.now();
+  const r = await request(`${proxy.url}/api/v1/uploads/p1`, { method: 'PATCH', chunks });
+  assert.equal(r.status, 200);
+  assert.deepEqual(json(r), { method: 'PATCH', url: '/api/v1/uploads/p1', bytes: whole.length, sha256: sha(whole) });
+  assert.ok(seen[0].finishedAt - t0 >= 1000 - 5, `the server had the whole body after ${seen[0].finishedAt - t0} ms`);
+  assert.equal(proxy.stats.bytesForwarded, whole.length);
+
+  // A fixed-length body too.
+  const body = Buffer.alloc(20_000, 9);
+  const t1 = Date.now();
+  const r2 = await request(`${proxy.url}/put`, { method: 'PUT', headers: { 'content-length': body.length }, body });
+  assert.equal(json(r2).sha256, sha(body));
+  assert.ok(Date.now() - t1 >= 200 - 5);
+});
+
+test('link: paced per connection by default; shared: true splits one link between connections', async () => {
+  // Two 1 MiB downloads at once at 16000 kbit/s (2 MB/s): ~0.52 s each on their own links,
+  // ~1.05 s for both on a shared one.
+  const both = () => Promise.all([rawRequest(`${proxy.url}/big`), rawRequest(`${proxy.url}/big`)]);
+  const minimum = (16 * 65536 * 8) / 16000;
+  proxy.setLink({ kbps: 16000 });
+  let t0 = Date.now();
+  let [a, b] = await both();
+  const perConnection = Math.max(a.at, b.at) - t0;
+  assert.ok(perConnection >= minimum - 5, `each connection is held to the bandwidth (${perConnection} ms)`);
+  assert.ok(perConnection < 1.6 * minimum + 300, `each connection has its own link (${perConnection} ms for both)`);
+
+  proxy.setLink({ kbps: 16000, shared: true });
+  t0 = Date.now();
+  [a, b] = await both();
+  const shared = Math.max(a.at, b.at) - t0;
+  assert.ok(shared >= 2 * minimum - 5, `one shared link carries both (${shared} ms)`);
+  assert.equal(a.body.length + b.body.length, 2 * 16 * 65536);
+});
+
+test('link: the faults behave as without it (cut, lose-response, status, down, 502)', async () => {
+  proxy.setLink({ kbps: 20000, rttMs: 20 });
+  proxy.setMode('cut-after-bytes:25000');
+  const chunks = Array.from({ length: 10 }, () => Buffer.alloc(10_000, 7));
+  await assert.rejects(request(`${proxy.url}/api/v1/uploads/p1`, { method: 'PATCH', chunks }), isNetworkError);
+  await eventually(() => assert.equal(seen[0]?.aborted, true));
+  assert.equal(seen[0].bytes, 25_000);
+  assert.equal(proxy.stats.log[0].outcome, 'cut');
+
+  proxy.setMode('lose-response');
+  await assert.rejects(request(`${proxy.url}/api/v1/cases/x`, { method: 'PUT', body: '{"a":1}' }), isNetworkError);
+  assert.equal(proxy.stats.log[1].outcome, 'lost');
+  assert.equal(proxy.stats.log[1].status, 201);
+
+  proxy.setMode('status:503');
+  const r = await request(`${proxy.url}/y`, { method: 'PUT', body: Buffer.alloc(5000) });
+  assert.equal(r.status, 503);
+  assert.deepEqual(json(r), { error: { code: 'unavailable', message: 'injected' } });
+
+  proxy.setMode('down');
+  await assert.rejects(request(`${proxy.url}/z`), isNetworkError);
+  proxy.setMode('pass');
+  const big = await request(`${proxy.url}/big`);
+  assert.equal(big.body.length, 16 * 65536);
+
+  const dead = http.createServer();
+  await new Promise((res) => dead.listen(0, '127.0.0.1', res));
+  const deadUrl = `http://127.0.0.1:${dead.address().port}`;
+  await new Promise((res) => dead.close(res));
+  const p = await startFaultProxy({ target: deadUrl, upstreamError: 'bad-gateway', link: { kbps: 1000, rttMs: 50 } });
+  try {
+    assert.deepEqual(p.link, { kbps: 1000, rttMs: 50, shared: false });
+    const bad = await request(`${p.url}/x`);
+    assert.equal(bad.status, 502);
+    assert.equal(json(bad).error.code, 'bad_gateway');
+  } finally {
+    await p.close();
+  }
+});
+
+test('link: a client that goes away mid-download cuts the server side, and is logged so', async () => {
+  proxy.setLink({ kbps: 1000 });
+  const req = http.get(`${proxy.url}/big`, { agent: false }, (res) => {
+    res.once('data', () => req.destroy());
+  });
+  req.on('error', () => {});
+  await eventually(() => assert.equal(proxy.stats.log[0]?.outcome, 'client-aborted'), 5000);
+  // Nowhere near the whole MiB was sent.
+  await eventually(() => assert.ok(proxy.stats.log[0].resBytes < 100_000, `${proxy.stats.log[0].resBytes} bytes`));
 });
