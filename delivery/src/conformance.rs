@@ -30,6 +30,7 @@ pub fn processed(bytes: &[u8]) -> Processed {
         content_type: "image/jpeg".into(),
         width: 10,
         height: 10,
+        quality: None,
     }
 }
 

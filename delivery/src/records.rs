@@ -106,6 +106,23 @@ pub struct Processed {
     pub content_type: String,
     pub width: u32,
     pub height: u32,
+    /// What the device measured of the picture; `None` for photos processed by older builds.
+    #[serde(default)]
+    pub quality: Option<PhotoQuality>,
+}
+
+/// Whether a photo may be hard to read, as measured on the device (never any face or identity
+/// check): the person is told and may retake it; sending is never blocked.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct PhotoQuality {
+    pub dark: bool,
+    pub blurry: bool,
+}
+
+impl PhotoQuality {
+    pub fn hard_to_read(self) -> bool {
+        self.dark || self.blurry
+    }
 }
 
 /// How far a photo's upload got.

@@ -6,7 +6,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use delivery::actions::{self, Fix, SubmitOutcome};
-use delivery::conformance::processed;
 use delivery::env::{Clock, Random};
 use delivery::memory::MemoryStore;
 use delivery::records::{CaseRecord, DeviceAuth, PhotoRecord};
@@ -145,6 +144,18 @@ impl Transport for &Scripted {
             }
             _ => Err(NetworkError("script ran out".into())),
         }
+    }
+}
+
+fn processed(bytes: &[u8]) -> delivery::Processed {
+    use sha2::Digest;
+    delivery::Processed {
+        size: bytes.len() as u64,
+        sha256: hex::encode(sha2::Sha256::digest(bytes)),
+        content_type: "image/jpeg".into(),
+        width: 10,
+        height: 10,
+        quality: None,
     }
 }
 
@@ -507,7 +518,10 @@ fn a_refused_case_can_be_corrected_and_the_servers_words_stay_on_it() {
     assert_eq!(server.cases.borrow().len(), 1, "not resent by itself");
     block_on(actions::reopen(&store, case.id)).unwrap();
     let reopened = block_on(store.case(case.id)).unwrap().unwrap();
-    let problem = reopened.last_problem.clone().expect("the server's words are kept");
+    let problem = reopened
+        .last_problem
+        .clone()
+        .expect("the server's words are kept");
     assert_eq!(problem.fields[0].field, "members.0.date_of_birth");
     send(&store, &reopened);
     assert_eq!(

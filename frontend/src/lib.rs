@@ -22,8 +22,20 @@ pub mod store;
 pub mod sync;
 pub mod ui;
 
-/// Mounts the app on the page.
+/// Loads the person's language (the page's boot script has usually started fetching it), then
+/// mounts the app on the page in place of the boot screen.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(ui::App);
+    wasm_bindgen_futures::spawn_local(async {
+        let mut lang = ui::initial_lang();
+        if let Err(e) = i18n::load(lang).await {
+            web_sys::console::error_1(&e.to_string().into());
+            lang = i18n::Lang::english();
+            if let Err(e) = i18n::load(lang).await {
+                web_sys::console::error_1(&e.to_string().into());
+            }
+        }
+        platform::remove_boot_screen();
+        leptos::mount::mount_to_body(move || leptos::view! { <ui::App initial=lang /> });
+    });
 }

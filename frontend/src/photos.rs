@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::platform;
-use crate::store::{Photo, PhotoRecord, Processed, Store, StoreError};
+use crate::store::{Photo, PhotoQuality, PhotoRecord, Processed, Store, StoreError};
 
 const WORKER_URL: &str = "/photo-worker.js";
 
@@ -169,12 +169,29 @@ async fn run_in_worker(blob: web_sys::Blob) -> Result<WorkerResult, PhotoError> 
     let thumbnail: web_sys::Blob = get("thumbnail")
         .dyn_into()
         .map_err(|_| PhotoError::Unreadable("no thumbnail".into()))?;
+    // What the device measured: a dark or blurred picture is flagged, never refused.
+    let quality = get("quality");
+    let flag = |name: &str| {
+        Reflect::get(&quality, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    };
+    let quality = (!quality.is_undefined() && !quality.is_null()).then(|| PhotoQuality {
+        dark: flag("dark"),
+        blurry: flag("blurry"),
+    });
     let processed = Processed {
         size: photo.size() as u64,
         sha256: get("sha256").as_string().unwrap_or_default(),
-        content_type: "image/jpeg".into(),
+        // The worker says which encoder it used (WebP where the browser makes it).
+        content_type: get("type")
+            .as_string()
+            .filter(|t| protocol::form::is_photo_content_type(t))
+            .unwrap_or_else(|| "image/jpeg".into()),
         width: get("width").as_f64().unwrap_or(0.0) as u32,
         height: get("height").as_f64().unwrap_or(0.0) as u32,
+        quality,
     };
     Ok(WorkerResult {
         processed,

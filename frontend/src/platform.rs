@@ -163,6 +163,16 @@ pub fn browser_languages() -> Vec<String> {
     out
 }
 
+/// The static screen `index.html` shows until the app has loaded.
+pub fn remove_boot_screen() {
+    if let Some(boot) = window()
+        .document()
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}
+
 pub fn set_document_language(code: &str, rtl: bool) {
     if let Some(root) = window().document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", code);

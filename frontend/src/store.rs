@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 pub use delivery::records::{
-    CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, Problem, Processed, UploadProgress,
+    CaseRecord, DeviceAuth, OutboxItem, PhotoQuality, PhotoRecord, Problem, Processed,
+    UploadProgress,
 };
 pub use delivery::store::{DeviceStore, StoreError};
 

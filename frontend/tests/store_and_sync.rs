@@ -151,6 +151,7 @@ async fn photos_are_kept_as_blobs_and_survive_reopening() {
         content_type: "image/jpeg".into(),
         width: 2048,
         height: 1536,
+        quality: None,
     };
     assert!(store
         .update_photo(

@@ -86,6 +86,16 @@ pub const COUNTRIES: &[&str] = &[
     "VE", "VN", "VG", "VI", "WF", "EH", "YE", "ZM", "ZW", "XX",
 ];
 
+/// Countries shown first, under "Most chosen here", for the household form (the organisation
+/// sets its own in its form definition).
+pub const FREQUENT_COUNTRIES: &[&str] =
+    &["HN", "GT", "SV", "VE", "HT", "MX", "NI", "CU", "CO", "EC"];
+
+/// Spoken languages shown first.
+pub const FREQUENT_LANGUAGES: &[&str] = &[
+    "es", "ht", "fr", "pt", "en", "ar", "mam", "quc", "kek", "nah",
+];
+
 pub fn is_country(code: &str) -> bool {
     COUNTRIES.contains(&code)
 }
@@ -115,5 +125,7 @@ mod tests {
             assert_eq!(sorted.len(), list.len());
         }
         assert_eq!(COUNTRIES.len(), 250);
+        assert!(FREQUENT_COUNTRIES.iter().all(|c| is_country(c)));
+        assert!(FREQUENT_LANGUAGES.iter().all(|c| is_language(c)));
     }
 }

@@ -21,8 +21,9 @@ struct Raw {
 }
 
 impl Raw {
+    /// The page's text, without the invisible isolates that keep values' direction.
     fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        String::from_utf8_lossy(&self.body).replace(['\u{2068}', '\u{2069}'], "")
     }
 }
 

@@ -49,6 +49,8 @@ import {
   waitSaved,
   worldRunner,
   typeInto,
+  fillDate,
+  chooseCountry,
 } from '../support/app.mjs';
 import {
   addPhoto,
@@ -387,8 +389,8 @@ async function submitMinimalCase(w, page, name) {
   await page.goto(`${w.proxy.url}/`);
   const caseId = await startNewCase(page);
   await typeInto(page.locator('#applicant-name'), name);
-  await page.locator('#applicant-dob').fill('1979-11-03');
-  await page.locator('#applicant-country').selectOption('GT');
+  await fillDate(page, '#applicant-dob', '1979-11-03');
+  await chooseCountry(page, 'GT', 'guate');
   await waitSaved(page);
   await goToStep(page, 2);
   await page.locator('input[name=language][value=es]').check();

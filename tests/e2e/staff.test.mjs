@@ -50,6 +50,10 @@ import {
 import { addPhoto, expectPhotoReady, makeTestPictures, peopleOnStep4 } from '../support/photos.mjs';
 import { readZip } from '../support/zip.mjs';
 
+// The pages wrap values in invisible Unicode isolates (FSI…PDI) so they keep their direction in
+// right-to-left languages; compare text without them.
+const unisolated = (text) => text.replace(/[\u2068\u2069]/g, '').trim();
+
 const TMP = await freshTmpRoot(import.meta.url);
 const TEST_TIMEOUT = 600_000;
 const withWorld = worldRunner(TMP);
@@ -187,8 +191,8 @@ async function logIn(page, baseUrl, account) {
   await page.waitForURL(`${baseUrl}/staff/cases`);
   await page.locator('h1', { hasText: 'Cases' }).waitFor();
   assert.equal(
-    (await page.locator('header .who').textContent()).trim(),
-    `${account.username} (${account.role})`,
+    unisolated(await page.locator('header .who').textContent()),
+    `${account.username} (${account.role === 'admin' ? 'administrator' : account.role})`,
     'the header names who is signed in',
   );
 }
@@ -199,8 +203,8 @@ function definitions(scope) {
     const out = {};
     let key = null;
     for (const el of dl.children) {
-      if (el.tagName === 'DT') key = el.textContent.trim();
-      else if (el.tagName === 'DD' && key !== null) out[key] = el.textContent.trim();
+      if (el.tagName === 'DT') key = el.textContent.replace(/[\u2068\u2069]/g, '').trim();
+      else if (el.tagName === 'DD' && key !== null) out[key] = el.textContent.replace(/[\u2068\u2069]/g, '').trim();
     }
     return out;
   });
@@ -211,9 +215,9 @@ function caseRows(page) {
   return page.locator('tr[data-case-id]').evaluateAll((trs) =>
     trs.map((tr) => ({
       caseId: tr.getAttribute('data-case-id'),
-      receipt: tr.querySelector('a.receipt')?.textContent.trim() ?? null,
+      receipt: tr.querySelector('a.receipt')?.textContent.replace(/[\u2068\u2069]/g, '').trim() ?? null,
       href: tr.querySelector('a.receipt')?.getAttribute('href') ?? null,
-      cells: [...tr.cells].map((td) => td.textContent.trim()),
+      cells: [...tr.cells].map((td) => td.textContent.replace(/[\u2068\u2069]/g, '').trim()),
     })),
   );
 }
@@ -428,7 +432,7 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         assert.equal(caseResponse.status(), 200);
         assertStrictCsp(caseResponse, 'the case page');
         await assertStyled(rp, 'the case page');
-        assert.equal((await rp.locator('h1').textContent()).trim(), `Case ${receipt}`);
+        assert.equal(unisolated(await rp.locator('h1').textContent()), `Case ${receipt}`);
 
         // The applicant and both members, as typed.
         const applicant = rp.locator('section.applicant');
@@ -487,8 +491,8 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         const reviewedLine = rp.locator('.state-reviewed');
         await reviewedLine.waitFor({ timeout: 30_000 });
         assert.equal(rp.url(), caseUrl, 'marking reviewed comes back to the case');
-        assert.match((await reviewedLine.textContent()).trim(), new RegExp(`^Reviewed by ${REVIEWER.username} at \\d{4}-\\d\\d-\\d\\d`));
-        assert.ok((await rp.locator('main').textContent()).includes(REVIEW_NOTE), 'the case page shows the review note');
+        assert.match(unisolated(await reviewedLine.textContent()), new RegExp(`^Reviewed by ${REVIEWER.username} at \\d{4}-\\d\\d-\\d\\d`));
+        assert.ok(unisolated(await rp.locator('main').textContent()).includes(REVIEW_NOTE), 'the case page shows the review note');
         assert.equal(await rp.locator('textarea[name=note]').count(), 0, 'no review form once reviewed');
         await assertStyled(rp, 'the reviewed case page');
         w.log('marked reviewed');
@@ -626,7 +630,7 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         await openStaffPage(ap, `${base}/staff/audit`, 'the audit log');
         const audit = await ap.locator('main table tbody tr').evaluateAll((trs) =>
           trs.map((tr) => {
-            const [at, who, action, caseCell, detail] = [...tr.cells].map((td) => td.textContent.trim());
+            const [at, who, action, caseCell, detail] = [...tr.cells].map((td) => td.textContent.replace(/[\u2068\u2069]/g, '').trim());
             return { at, who, action, caseId: caseCell, caseHref: tr.cells[3]?.querySelector('a')?.getAttribute('href') ?? null, detail };
           }),
         );

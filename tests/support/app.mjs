@@ -204,10 +204,38 @@ export async function typeInto(locator, text) {
   assert.ok(focused, `the field kept the focus while ${JSON.stringify(text)} was typed`);
 }
 
+/**
+ * Types a date (`YYYY-MM-DD`) into the three boxes of a date field (day, month by name, year)
+ * inside `scope` (the page, or a member's block), key by key.
+ */
+export async function fillDate(scope, dateFieldSelector, iso) {
+  const [year, month, day] = iso.split('-');
+  const field = scope.locator(dateFieldSelector);
+  await typeInto(field.locator('input[name=dob-day]'), String(Number(day)));
+  await field.locator('select[name=dob-month]').selectOption(String(Number(month)));
+  await typeInto(field.locator('input[name=dob-year]'), year);
+}
+
+/** The date a date field holds, as `YYYY-MM-DD` ('' when empty). */
+export async function dateValue(scope, dateFieldSelector) {
+  const field = scope.locator(dateFieldSelector);
+  const day = await field.locator('input[name=dob-day]').inputValue();
+  const month = await field.locator('select[name=dob-month]').inputValue();
+  const year = await field.locator('input[name=dob-year]').inputValue();
+  if (!day && !month && !year) return '';
+  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+}
+
+/** Picks a country by typing part of its name into the list's search box, as a person would. */
+export async function chooseCountry(page, code, search) {
+  if (search) await typeInto(page.locator('#applicant-country-search'), search);
+  await page.locator(`input[name=country][value=${code}]`).check();
+}
+
 export async function fillStep1(page, a) {
   await typeInto(page.locator('#applicant-name'), a.name);
-  await page.locator('#applicant-dob').fill(a.dob);
-  await page.locator('#applicant-country').selectOption(a.country);
+  await fillDate(page, '#applicant-dob', a.dob);
+  await chooseCountry(page, a.country);
   await typeInto(page.locator('#applicant-phone'), a.phone);
   await waitSaved(page);
 }
@@ -225,7 +253,7 @@ export async function fillStep3(page, members) {
     await pollUntil(async () => (await page.locator(sel.member).count()) === i + 1, { what: `member ${i + 1} to appear` });
     const block = page.locator(sel.member).nth(i);
     await typeInto(block.locator('input[name=member-name]'), m.name);
-    await block.locator('input[name=member-dob]').fill(m.dob);
+    await fillDate(block, 'fieldset.date', m.dob);
     await block.locator('select[name=member-relationship]').selectOption(m.relationship);
   }
   await waitSaved(page);
@@ -246,8 +274,10 @@ export async function verifyHousehold(page, h = HOUSEHOLD) {
   await goToStep(page, 1);
   const a = h.applicant;
   await expectValue(page, '#applicant-name', a.name);
-  await expectValue(page, '#applicant-dob', a.dob);
-  await expectValue(page, '#applicant-country', a.country);
+  await pollUntil(async () => (await dateValue(page, '#applicant-dob')) === a.dob, {
+    what: async () => `the date of birth ${a.dob} (it holds ${await dateValue(page, '#applicant-dob')})`,
+  });
+  assert.deepEqual(await checkedValues(page, 'country'), [a.country]);
   await expectValue(page, '#applicant-phone', a.phone);
   await goToStep(page, 2);
   await pollUntil(async () => (await checkedValues(page, 'language')).join() === [...a.languages].sort().join(), {
@@ -262,7 +292,7 @@ export async function verifyHousehold(page, h = HOUSEHOLD) {
   for (const [i, m] of h.members.entries()) {
     const block = page.locator(sel.member).nth(i);
     assert.equal(await block.locator('input[name=member-name]').inputValue(), m.name, `member ${i} name`);
-    assert.equal(await block.locator('input[name=member-dob]').inputValue(), m.dob, `member ${i} date of birth`);
+    assert.equal(await dateValue(block, 'fieldset.date'), m.dob, `member ${i} date of birth`);
     assert.equal(await block.locator('select[name=member-relationship]').inputValue(), m.relationship, `member ${i} relationship`);
   }
   await goToStep(page, start);

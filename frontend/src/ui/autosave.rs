@@ -1,15 +1,19 @@
 //! Autosave: the form writes to a signal; this writes the signal to IndexedDB at most 200 ms
 //! later, and at once when the page is hidden or unloaded (phones kill background pages). A write
 //! that fails (a full device) keeps the change and tries again every few seconds, so "free some
-//! space and it will be saved" comes true without typing again.
+//! space and it will be saved" comes true without typing again — also after the person has left
+//! the form: there is one saver per case for the life of the page.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use delivery::autosave::{Autosave, Flushed};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+use protocol::CaseId;
 
 use crate::platform;
 use crate::store::{CaseRecord, StoreError};
@@ -21,6 +25,40 @@ const RETRY_MS: u32 = 3_000;
 thread_local! {
     /// The form being edited, so page-lifecycle events can flush it.
     static ACTIVE: RefCell<Weak<Autosaver>> = const { RefCell::new(Weak::new()) };
+    /// Every case's saver, kept while the page lives so a failed write keeps being retried.
+    static SAVERS: RefCell<HashMap<CaseId, Rc<Autosaver>>> = RefCell::new(HashMap::new());
+}
+
+/// The saver of `case`, shown through `state` by the form now open.
+pub fn for_case(case: CaseId, state: RwSignal<SaveState>) -> Rc<Autosaver> {
+    let saver = SAVERS.with(|s| {
+        s.borrow_mut()
+            .entry(case)
+            .or_insert_with(|| {
+                Rc::new(Autosaver {
+                    queue: Autosave::default(),
+                    timer: RefCell::new(None),
+                    writing: Cell::new(0),
+                    state: RefCell::new(state),
+                })
+            })
+            .clone()
+    });
+    *saver.state.borrow_mut() = state;
+    if saver.queue.is_pending() {
+        state.set(SaveState::Pending);
+    }
+    ACTIVE.with(|a| *a.borrow_mut() = Rc::downgrade(&saver));
+    saver
+}
+
+/// The newest version of `case` not yet written, if any: what a form reopened meanwhile shows.
+pub fn pending(case: CaseId) -> Option<CaseRecord> {
+    SAVERS.with(|s| {
+        s.borrow()
+            .get(&case)
+            .and_then(|saver| saver.queue.pending())
+    })
 }
 
 /// What the save indicator shows.
@@ -36,25 +74,24 @@ pub struct Autosaver {
     timer: RefCell<Option<Timeout>>,
     /// Writes in flight.
     writing: Cell<u32>,
-    state: RwSignal<SaveState>,
+    /// The indicator of the form now showing this case (it may have been closed since).
+    state: RefCell<RwSignal<SaveState>>,
 }
 
 impl Autosaver {
-    pub fn new(state: RwSignal<SaveState>) -> Rc<Self> {
-        let saver = Rc::new(Autosaver {
-            queue: Autosave::default(),
-            timer: RefCell::new(None),
-            writing: Cell::new(0),
-            state,
-        });
-        ACTIVE.with(|a| *a.borrow_mut() = Rc::downgrade(&saver));
-        saver
+    fn show(&self, state: SaveState) {
+        // The form may be gone; the saving goes on.
+        let _ = self.state.borrow().try_set(state);
+    }
+
+    fn shown(&self) -> Option<SaveState> {
+        self.state.borrow().try_get_untracked()
     }
 
     pub fn schedule(self: &Rc<Self>, record: CaseRecord) {
         self.queue.change(record);
-        if !matches!(self.state.get_untracked(), SaveState::Failed(_)) {
-            self.state.set(SaveState::Pending);
+        if !matches!(self.shown(), Some(SaveState::Failed(_))) {
+            self.show(SaveState::Pending);
         }
         self.flush_after(DELAY_MS);
     }
@@ -90,12 +127,12 @@ impl Autosaver {
                 Ok(Flushed::Saved { more: false } | Flushed::AlreadySent | Flushed::Nothing)
                     if this.writing.get() == 0 =>
                 {
-                    this.state.set(SaveState::Saved);
+                    this.show(SaveState::Saved);
                 }
                 Ok(Flushed::Saved { more: true }) => this.flush_after(DELAY_MS),
                 Ok(_) => {}
                 Err(e) => {
-                    this.state.set(SaveState::Failed(e));
+                    this.show(SaveState::Failed(e));
                     this.flush_after(RETRY_MS);
                 }
             }
@@ -108,7 +145,7 @@ impl Autosaver {
             timer.cancel();
         }
         self.queue.cancel();
-        self.state.set(SaveState::Saved);
+        self.show(SaveState::Saved);
     }
 }
 

@@ -32,8 +32,12 @@ pub fn CasePage() -> impl IntoView {
         let id = case_id.get();
         loaded.set(false);
         spawn_local(async move {
+            // The newest version typed (a change a full device could not write yet), or the store's.
             let found = match id {
-                Some(id) => store().case(id).await.ok().flatten(),
+                Some(id) => match super::autosave::pending(id) {
+                    Some(pending) => Some(pending),
+                    None => store().case(id).await.ok().flatten(),
+                },
                 None => None,
             };
             record.set(found);

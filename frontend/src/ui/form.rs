@@ -15,9 +15,12 @@ use protocol::date::Date;
 use protocol::validation::{errors_for, validate};
 use protocol::{form, CaseSubmission, FieldCode, FieldError, Member, MemberId};
 
-use super::autosave::{Autosaver, SaveState};
+use super::photos_step;
+
+use super::autosave::{self, SaveState};
+use super::fields::{self, date_field, searchable_choices, text_field, Choice, TextKind};
 use super::{store, t, use_lang};
-use crate::i18n::{self, tr, Lang, Msg};
+use crate::i18n::{self, tr, tr_with, Lang, Msg};
 use crate::platform;
 use crate::store::CaseRecord;
 
@@ -59,6 +62,8 @@ impl Ctx {
         self.step.get()
     }
 
+    /// Shows `step`; the keyboard focus moves to its heading, so a screen reader says where the
+    /// person now is.
     fn go_to(self, step: u8) {
         self.record.update(|r| {
             if let Some(r) = r {
@@ -66,6 +71,26 @@ impl Ctx {
             }
         });
         platform::window().scroll_to_with_x_and_y(0.0, 0.0);
+        fields::focus_soon("step-title".into());
+    }
+
+    /// Shows the step of `field` and puts the focus on it.
+    fn go_to_problem(self, field: &str) {
+        self.go_to(step_of(field));
+        let id = self
+            .record
+            .with_untracked(|r| r.as_ref().map(|r| dom_id_of(field, r)));
+        if let Some(id) = id {
+            fields::focus_soon(id);
+        }
+    }
+
+    /// The problem beside `field`, as words.
+    fn problem(
+        self,
+        field: &'static str,
+    ) -> impl Fn() -> Option<Msg> + Copy + Send + Sync + 'static {
+        move || self.error(field).map(i18n::field_code)
     }
 
     /// The message to show beside `field`, if any. "Required" waits until the person tries to
@@ -116,16 +141,25 @@ pub(super) fn step_of(field: &str) -> u8 {
 pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
     let lang = use_lang();
     let save_state = RwSignal::new(SaveState::Saved);
-    let saver = StoredValue::new_local(Autosaver::new(save_state));
+    let case_id = record.with_untracked(|r| r.as_ref().map(|r| r.id));
+    let saver = StoredValue::new_local(case_id.map(|id| autosave::for_case(id, save_state)));
     Effect::new(move |previous: Option<()>| {
         let current = record.get();
         // The first run is the load itself: nothing new to save.
         if let (Some(()), Some(current)) = (previous, current) {
-            saver.with_value(|s| s.schedule(current));
+            saver.with_value(|s| {
+                if let Some(s) = s {
+                    s.schedule(current);
+                }
+            });
         }
     });
     on_cleanup(move || {
-        saver.try_with_value(|s| s.flush());
+        saver.try_with_value(|s| {
+            if let Some(s) = s {
+                s.flush();
+            }
+        });
     });
 
     let errors = Memo::new(move |_| {
@@ -154,7 +188,7 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
     let submit = move |_| {
         attempted.set(true);
         if let Some(first) = errors.with_untracked(|e| e.first().map(|f| f.field.clone())) {
-            ctx.go_to(step_of(&first));
+            ctx.go_to_problem(&first);
             return;
         }
         let Some(current) = record.get_untracked() else {
@@ -170,15 +204,20 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             match outcome {
                 // The answers went into the outbox whole; a pending autosave of them is moot.
                 Ok(SubmitOutcome::Queued(_)) => {
-                    saver.with_value(|s| s.cancel());
+                    saver.with_value(|s| {
+                        if let Some(s) = s {
+                            s.cancel();
+                        }
+                    });
                     send_problems.set(Vec::new());
                     platform::persist_storage().await;
                 }
                 Ok(SubmitOutcome::Invalid(found)) => {
-                    if let Some(first) = found.first() {
-                        ctx.go_to(step_of(&first.field));
-                    }
+                    let first = found.first().map(|f| f.field.clone());
                     send_problems.set(found);
+                    if let Some(first) = first {
+                        ctx.go_to_problem(&first);
+                    }
                 }
                 Ok(SubmitOutcome::PhotosUnreadable(_)) => ctx.go_to(4),
                 Ok(SubmitOutcome::PhotosNotReady) => {}
@@ -192,10 +231,14 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             return;
         };
         let confirmed = platform::window()
-            .confirm_with_message(tr(lang.get_untracked(), Msg::ConfirmDelete))
+            .confirm_with_message(&tr(lang.get_untracked(), Msg::ConfirmDelete))
             .unwrap_or(false);
         if confirmed {
-            saver.with_value(|s| s.cancel());
+            saver.with_value(|s| {
+                if let Some(s) = s {
+                    s.cancel();
+                }
+            });
             spawn_local(async move {
                 if store().delete_draft(id).await.is_ok() {
                     let _ = platform::window().location().set_href("/");
@@ -208,17 +251,17 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
         <form class="case-form" novalidate on:submit=|ev| ev.prevent_default()>
             <div class="form-top">
                 <p class="step" data-testid="step" data-step=move || ctx.step().to_string()>
-                    {move || tr(lang.get(), Msg::StepOf).replace("{n}", &ctx.step().to_string()).replace("{total}", &STEPS.to_string())}
+                    {move || tr_with(lang.get(), Msg::StepOf, &[("n", ctx.step().into()), ("total", STEPS.into())])}
                 </p>
                 <SaveIndicator state=save_state />
             </div>
-            <h1>{move || tr(lang.get(), step_title(ctx.step()))}</h1>
+            <h1 id="step-title" tabindex="-1">{move || tr(lang.get(), step_title(ctx.step()))}</h1>
             {server_problems(ctx)}
             {move || match step.get() {
                 1 => step_about(ctx).into_any(),
                 2 => step_languages(ctx).into_any(),
                 3 => step_family(ctx).into_any(),
-                4 => super::photos_step::photos_step(ctx, record).into_any(),
+                4 => photos_step::photos_step(ctx, record).into_any(),
                 _ => step_review(ctx).into_any(),
             }}
             {move || photo_notice.get().map(|m| view! {
@@ -229,7 +272,9 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             </Show>
             <div class="nav-buttons">
                 <Show when=move || { ctx.step() > 1 }>
-                    <button type="button" data-testid="back" on:click=move |_| ctx.go_to(ctx.step() - 1)>{t(Msg::Back)}</button>
+                    <button type="button" data-testid="back" on:click=move |_| ctx.go_to(ctx.step() - 1)>
+                        <span class="arrow back" aria-hidden="true">"←"</span>" "{t(Msg::Back)}
+                    </button>
                 </Show>
                 <Show
                     when=move || { ctx.step() < STEPS }
@@ -237,7 +282,9 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
                         <button type="button" class="primary" data-testid="submit" on:click=submit>{t(Msg::Send)}</button>
                     }
                 >
-                    <button type="button" class="primary" data-testid="next" on:click=move |_| ctx.go_to(ctx.step() + 1)>{t(Msg::Next)}</button>
+                    <button type="button" class="primary" data-testid="next" on:click=move |_| ctx.go_to(ctx.step() + 1)>
+                        {t(Msg::Next)}" "<span class="arrow" aria-hidden="true">"→"</span>
+                    </button>
                 </Show>
             </div>
             <p class="secondary-actions">
@@ -258,6 +305,36 @@ fn step_title(step: u8) -> Msg {
     }
 }
 
+/// The element that holds `field` on the page, for moving the focus to it.
+fn dom_id_of(field: &str, record: &CaseRecord) -> String {
+    let parts: Vec<&str> = field.split('.').collect();
+    match parts.as_slice() {
+        ["applicant", "name"] => "applicant-name".into(),
+        ["applicant", "date_of_birth"] => "applicant-dob".into(),
+        ["applicant", "country_of_origin"] => "applicant-country".into(),
+        ["applicant", "phone"] => "applicant-phone".into(),
+        ["applicant", "languages"] => "applicant-languages".into(),
+        ["applicant", "needs"] => "applicant-needs".into(),
+        ["applicant", "needs_note"] => "applicant-needs-note".into(),
+        ["members", i, what] => {
+            let member = i
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| record.submission.members.get(i))
+                .map(|m| m.member_id.to_string())
+                .unwrap_or_default();
+            let what = match *what {
+                "date_of_birth" => "dob",
+                "relationship" => "rel",
+                _ => "name",
+            };
+            format!("member-{member}-{what}")
+        }
+        ["photos", id, ..] => format!("photo-{id}"),
+        _ => "step-title".into(),
+    }
+}
+
 #[component]
 fn SaveIndicator(state: RwSignal<SaveState>) -> impl IntoView {
     let lang = use_lang();
@@ -274,111 +351,101 @@ fn SaveIndicator(state: RwSignal<SaveState>) -> impl IntoView {
     }
 }
 
-fn field_error(ctx: Ctx, field: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
-    move || {
-        ctx.error(&field()).map(|code| {
-            view! { <p class="field-error" data-testid="field-error" role="alert">{move || tr(ctx.lang.get(), i18n::field_code(code))}</p> }
-        })
-    }
-}
-
 fn step_about(ctx: Ctx) -> impl IntoView {
-    let lang = ctx.lang;
-    let max_date = today().to_string();
     view! {
-        <div class="field">
-            <label for="applicant-name">{t(Msg::FullName)}</label>
-            <input id="applicant-name" type="text" autocomplete="name" maxlength=form::MAX_NAME_CHARS
-                aria-invalid=move || ctx.error("applicant.name").is_some().to_string()
-                prop:value=move || ctx.text(|s| &s.applicant.name)
-                on:input=move |ev| ctx.edit(|s| s.applicant.name = event_target_value(&ev)) />
-            {field_error(ctx, || "applicant.name".into())}
-        </div>
-        <div class="field">
-            <label for="applicant-dob">{t(Msg::DateOfBirth)}</label>
-            <input id="applicant-dob" type="date" min="1900-01-01" max=max_date
-                aria-invalid=move || ctx.error("applicant.date_of_birth").is_some().to_string()
-                prop:value=move || ctx.text(|s| &s.applicant.date_of_birth)
-                on:input=move |ev| ctx.edit(|s| s.applicant.date_of_birth = event_target_value(&ev))
-                on:change=move |ev| ctx.edit(|s| s.applicant.date_of_birth = event_target_value(&ev)) />
-            {field_error(ctx, || "applicant.date_of_birth".into())}
-        </div>
-        <div class="field">
-            <label for="applicant-country">{t(Msg::CountryOfOrigin)}</label>
-            <select id="applicant-country"
-                aria-invalid=move || ctx.error("applicant.country_of_origin").is_some().to_string()
-                on:change=move |ev| ctx.edit(|s| s.applicant.country_of_origin = event_target_value(&ev))>
-                <option value="" selected=move || ctx.text(|s| &s.applicant.country_of_origin).is_empty()>
-                    {t(Msg::ChooseCountry)}
-                </option>
-                {move || countries(lang.get()).into_iter().map(|(code, name)| {
-                    let selected = move || ctx.read(|s| s.applicant.country_of_origin == code).unwrap_or(false);
-                    view! { <option value=code selected=selected>{name}</option> }
-                }).collect_view()}
-            </select>
-            {field_error(ctx, || "applicant.country_of_origin".into())}
-        </div>
-        <div class="field">
-            <label for="applicant-phone">{t(Msg::Phone)}</label>
-            <input id="applicant-phone" type="tel" autocomplete="tel" inputmode="tel"
-                aria-invalid=move || ctx.error("applicant.phone").is_some().to_string()
-                prop:value=move || ctx.text(|s| &s.applicant.phone)
-                on:input=move |ev| ctx.edit(|s| s.applicant.phone = event_target_value(&ev)) />
-            {field_error(ctx, || "applicant.phone".into())}
-        </div>
+        {text_field("applicant-name".into(), "name", Msg::FullName, TextKind::NAME,
+            move || ctx.text(|s| &s.applicant.name),
+            move |v| ctx.edit(|s| s.applicant.name = v),
+            ctx.problem("applicant.name"))}
+        {date_field("applicant-dob".into(), Msg::DateOfBirth,
+            move || ctx.text(|s| &s.applicant.date_of_birth),
+            move |v| ctx.edit(|s| s.applicant.date_of_birth = v),
+            ctx.problem("applicant.date_of_birth"))}
+        {searchable_choices("applicant-country".into(), "country", Msg::CountryOfOrigin, Msg::SearchCountries,
+            false, countries, form::FREQUENT_COUNTRIES,
+            move |code| ctx.read(|s| s.applicant.country_of_origin == code).unwrap_or(false),
+            move |code, on| if on { ctx.edit(|s| s.applicant.country_of_origin = code.to_owned()) },
+            ctx.problem("applicant.country_of_origin"))}
+        {text_field("applicant-phone".into(), "phone", Msg::Phone, TextKind::PHONE,
+            move || ctx.text(|s| &s.applicant.phone),
+            move |v| ctx.edit(|s| s.applicant.phone = v),
+            ctx.problem("applicant.phone"))}
     }
 }
 
 thread_local! {
-    static COUNTRY_NAMES: std::cell::RefCell<HashMap<Lang, Vec<(&'static str, String)>>> = Default::default();
+    static COUNTRY_NAMES: std::cell::RefCell<HashMap<Lang, Vec<Choice>>> = Default::default();
+}
+
+/// Sorts choices by name the way `lang` sorts.
+fn sort_for(lang: Lang, list: &mut [Choice]) {
+    let collator = js_sys::Intl::Collator::new(
+        &js_sys::Array::of1(&lang.code().into()),
+        &js_sys::Object::new(),
+    );
+    let compare = collator.compare();
+    list.sort_by(|a, b| {
+        compare
+            .call2(
+                &collator,
+                &a.label.as_str().into(),
+                &b.label.as_str().into(),
+            )
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(std::cmp::Ordering::Equal, |v| v.total_cmp(&0.0))
+    });
 }
 
 /// Every country named in `lang` (by the browser), sorted for that language; stateless last.
-fn countries(lang: Lang) -> Vec<(&'static str, String)> {
+fn countries(lang: Lang) -> Vec<Choice> {
     COUNTRY_NAMES.with(|cache| {
         cache
             .borrow_mut()
             .entry(lang)
             .or_insert_with(|| {
-                let mut list: Vec<(&'static str, String)> = form::COUNTRIES
+                let mut list: Vec<Choice> = form::COUNTRIES
                     .iter()
                     .filter(|c| **c != "XX")
-                    .map(|&c| {
-                        (
-                            c,
-                            platform::display_name(lang.code(), "region", c)
-                                .unwrap_or_else(|| c.to_owned()),
-                        )
+                    .map(|&code| Choice {
+                        code,
+                        label: platform::display_name(lang.code(), "region", code)
+                            .unwrap_or_else(|| code.to_owned()),
                     })
                     .collect();
-                let collator = js_sys::Intl::Collator::new(
-                    &js_sys::Array::of1(&lang.code().into()),
-                    &js_sys::Object::new(),
-                );
-                let compare = collator.compare();
-                list.sort_by(|a, b| {
-                    let order =
-                        compare.call2(&collator, &a.1.as_str().into(), &b.1.as_str().into());
-                    order
-                        .ok()
-                        .and_then(|v| v.as_f64())
-                        .map_or(std::cmp::Ordering::Equal, |v| v.total_cmp(&0.0))
+                sort_for(lang, &mut list);
+                list.push(Choice {
+                    code: "XX",
+                    label: tr(lang, Msg::Stateless),
                 });
-                list.push(("XX", tr(lang, Msg::Stateless).to_owned()));
                 list
             })
             .clone()
     })
 }
 
-/// A language named in the reader's language, and in itself when that differs.
+/// A spoken language named in the reader's language (our own name where browsers have none),
+/// and in itself when that differs.
 fn language_label(ui: Lang, code: &str) -> String {
-    let in_ui =
-        platform::display_name(ui.code(), "language", code).unwrap_or_else(|| code.to_owned());
+    let in_ui = i18n::spoken_language_name(ui, code)
+        .or_else(|| platform::display_name(ui.code(), "language", code))
+        .unwrap_or_else(|| code.to_owned());
     match platform::display_name(code, "language", code) {
         Some(own) if own.to_lowercase() != in_ui.to_lowercase() => format!("{in_ui} · {own}"),
         _ => in_ui,
     }
+}
+
+fn spoken_languages(lang: Lang) -> Vec<Choice> {
+    let mut list: Vec<Choice> = form::LANGUAGES
+        .iter()
+        .map(|&code| Choice {
+            code,
+            label: language_label(lang, code),
+        })
+        .collect();
+    sort_for(lang, &mut list);
+    list
 }
 
 fn toggle(list: &mut Vec<String>, code: &str, on: bool) {
@@ -390,44 +457,36 @@ fn toggle(list: &mut Vec<String>, code: &str, on: bool) {
 
 fn step_languages(ctx: Ctx) -> impl IntoView {
     let lang = ctx.lang;
+    let needs_problem = ctx.problem("applicant.needs");
     view! {
-        <fieldset class="choices">
-            <legend>{t(Msg::LanguagesSpoken)}</legend>
-            {form::LANGUAGES.iter().map(|&code| view! {
-                <label class="choice">
-                    <input type="checkbox" name="language" value=code
-                        prop:checked=move || ctx.read(|s| s.applicant.languages.iter().any(|l| l == code)).unwrap_or(false)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            ctx.edit(|s| toggle(&mut s.applicant.languages, code, on));
-                        } />
-                    <span>{move || language_label(lang.get(), code)}</span>
-                </label>
-            }).collect_view()}
-            {field_error(ctx, || "applicant.languages".into())}
-        </fieldset>
-        <fieldset class="choices">
+        {searchable_choices("applicant-languages".into(), "language", Msg::LanguagesSpoken, Msg::SearchLanguages,
+            true, spoken_languages, form::FREQUENT_LANGUAGES,
+            move |code| ctx.read(|s| s.applicant.languages.iter().any(|l| l == code)).unwrap_or(false),
+            move |code, on| ctx.edit(|s| toggle(&mut s.applicant.languages, code, on)),
+            ctx.problem("applicant.languages"))}
+        <fieldset class="choices" id="applicant-needs">
             <legend>{t(Msg::NeedsQuestion)}</legend>
-            {form::NEEDS.iter().map(|&code| view! {
-                <label class="choice">
-                    <input type="checkbox" name="need" value=code
-                        prop:checked=move || ctx.read(|s| s.applicant.needs.iter().any(|n| n == code)).unwrap_or(false)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            ctx.edit(|s| toggle(&mut s.applicant.needs, code, on));
-                        } />
-                    <span>{t(i18n::need(code))}</span>
-                </label>
-            }).collect_view()}
-            {field_error(ctx, || "applicant.needs".into())}
+            <ul class="choice-list">
+                {form::NEEDS.iter().map(|&code| view! {
+                    <li>
+                        <label class="choice">
+                            <input type="checkbox" name="need" value=code
+                                prop:checked=move || ctx.read(|s| s.applicant.needs.iter().any(|n| n == code)).unwrap_or(false)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    ctx.edit(|s| toggle(&mut s.applicant.needs, code, on));
+                                } />
+                            <span>{move || tr(lang.get(), i18n::need(code))}</span>
+                        </label>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {move || needs_problem().map(|m| view! { <p class="field-error" data-testid="field-error">{move || tr(lang.get(), m)}</p> })}
         </fieldset>
-        <div class="field">
-            <label for="applicant-needs-note">{t(Msg::NeedsNote)}</label>
-            <textarea id="applicant-needs-note" rows="4" maxlength=form::MAX_NOTE_CHARS
-                prop:value=move || ctx.text(|s| &s.applicant.needs_note)
-                on:input=move |ev| ctx.edit(|s| s.applicant.needs_note = event_target_value(&ev))></textarea>
-            {field_error(ctx, || "applicant.needs_note".into())}
-        </div>
+        {text_field("applicant-needs-note".into(), "needs-note", Msg::NeedsNote, TextKind::NOTE,
+            move || ctx.text(|s| &s.applicant.needs_note),
+            move |v| ctx.edit(|s| s.applicant.needs_note = v),
+            ctx.problem("applicant.needs_note"))}
     }
 }
 
@@ -436,6 +495,8 @@ fn step_family(ctx: Ctx) -> impl IntoView {
         ctx.read(|s| s.members.iter().map(|m| m.member_id).collect::<Vec<_>>())
             .unwrap_or_default()
     };
+    let members_problem = ctx.problem("members");
+    let lang = ctx.lang;
     view! {
         <Show when=move || member_ids().is_empty()>
             <p class="empty">{t(Msg::NoMembers)}</p>
@@ -443,11 +504,16 @@ fn step_family(ctx: Ctx) -> impl IntoView {
         <For each=member_ids key=|id| *id let:member_id>
             {member_block(ctx, member_id)}
         </For>
-        <button type="button" class="add" data-testid="add-member"
-            on:click=move |_| ctx.edit(|s| s.members.push(Member::new_blank()))>
+        <button type="button" class="add" id="add-member-button" data-testid="add-member"
+            on:click=move |_| {
+                let member = Member::new_blank();
+                let focus = format!("member-{}-name", member.member_id);
+                ctx.edit(|s| s.members.push(member));
+                fields::focus_soon(focus);
+            }>
             "+ " {t(Msg::AddMember)}
         </button>
-        {field_error(ctx, || "members".into())}
+        {move || members_problem().map(|m| view! { <p class="field-error" data-testid="field-error">{move || tr(lang.get(), m)}</p> })}
     }
 }
 
@@ -475,40 +541,51 @@ fn member_block(ctx: Ctx, id: MemberId) -> impl IntoView {
             }
         })
     };
-    let dom_id = |what: &str| format!("member-{id}-{what}");
-    let max_date = today().to_string();
+    // Member fields are found by their index in the answers, which changes as members go.
+    let problem = move |what: &'static str| {
+        move || {
+            let path = format!("members.{}.{what}", index());
+            let attempted = ctx.attempted.get();
+            ctx.errors
+                .with(|e| errors_for(e, &path).find(|c| attempted || *c != FieldCode::Required))
+                .or_else(|| ctx.send_problems.with(|e| errors_for(e, &path).next()))
+                .map(i18n::field_code)
+        }
+    };
+    let dom_id = move |what: &str| format!("member-{id}-{what}");
+    let rel_problem = problem("relationship");
+    let rel_error = fields::error_id(&dom_id("rel"));
+    let rel_error_shown = rel_error.clone();
     view! {
         <fieldset class="member" data-testid="member">
-            <legend>{move || tr(lang.get(), Msg::MemberN).replace("{n}", &(index() + 1).to_string())}</legend>
-            <div class="field">
-                <label for=dom_id("name")>{t(Msg::FullName)}</label>
-                <input id=dom_id("name") name="member-name" type="text" maxlength=form::MAX_NAME_CHARS
-                    prop:value=move || text(|m| &m.name)
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.name = v)) } />
-                {field_error(ctx, move || format!("members.{}.name", index()))}
-            </div>
-            <div class="field">
-                <label for=dom_id("dob")>{t(Msg::DateOfBirth)}</label>
-                <input id=dom_id("dob") name="member-dob" type="date" min="1900-01-01" max=max_date
-                    prop:value=move || text(|m| &m.date_of_birth)
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.date_of_birth = v)) }
-                    on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.date_of_birth = v)) } />
-                {field_error(ctx, move || format!("members.{}.date_of_birth", index()))}
-            </div>
+            <legend>{move || tr_with(lang.get(), Msg::MemberN, &[("n", (index() + 1).into())])}</legend>
+            {text_field(dom_id("name"), "member-name", Msg::FullName, TextKind::OTHER_NAME,
+                move || text(|m| &m.name),
+                move |v| edit(Box::new(move |m| m.name = v)),
+                problem("name"))}
+            {date_field(dom_id("dob"), Msg::DateOfBirth,
+                move || text(|m| &m.date_of_birth),
+                move |v| edit(Box::new(move |m| m.date_of_birth = v)),
+                problem("date_of_birth"))}
             <div class="field">
                 <label for=dom_id("rel")>{t(Msg::Relationship)}</label>
                 <select id=dom_id("rel") name="member-relationship"
+                    aria-invalid=move || rel_problem().is_some().to_string()
+                    aria-describedby=move || rel_problem().map(|_| rel_error.clone())
                     on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.relationship = v)) }>
                     <option value="" selected=move || text(|m| &m.relationship).is_empty()>{t(Msg::ChooseRelationship)}</option>
                     {form::RELATIONSHIPS.iter().map(|&code| view! {
-                        <option value=code selected=move || text(|m| &m.relationship) == code>{t(i18n::relationship(code))}</option>
+                        <option value=code selected=move || text(|m| &m.relationship) == code>{move || tr(lang.get(), i18n::relationship(code))}</option>
                     }).collect_view()}
                 </select>
-                {field_error(ctx, move || format!("members.{}.relationship", index()))}
+                {move || rel_problem().map(|m| view! {
+                    <p class="field-error" data-testid="field-error" id=rel_error_shown.clone()>{move || tr(lang.get(), m)}</p>
+                })}
             </div>
             <button type="button" class="link danger" data-testid="remove-member"
                 on:click=move |_| remove_member(ctx, id)>
                 {t(Msg::RemoveMember)}
+                <span class="visually-hidden">" — "{move || text(|m| &m.name)}</span>
             </button>
         </fieldset>
     }
@@ -534,10 +611,12 @@ fn remove_member(ctx: Ctx, id: MemberId) {
                 .find(|m| m.member_id == id)
                 .map(|m| m.name.trim().to_owned())
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| tr(lang, Msg::Unnamed).to_owned());
-            let question = tr(lang, Msg::ConfirmRemoveMember)
-                .replace("{name}", &name)
-                .replace("{n}", &photos.len().to_string());
+                .unwrap_or_else(|| tr(lang, Msg::Unnamed));
+            let question = tr_with(
+                lang,
+                Msg::ConfirmRemoveMember,
+                &[("name", name.as_str().into()), ("n", photos.len().into())],
+            );
             if !platform::window()
                 .confirm_with_message(&question)
                 .unwrap_or(false)
@@ -552,6 +631,7 @@ fn remove_member(ctx: Ctx, id: MemberId) {
         if let Err(e) = actions::remove_member(&*store(), &now, id, platform::now_ms()).await {
             ctx.save_state.set(SaveState::Failed(e));
         }
+        fields::focus_soon("add-member-button".into());
     });
 }
 
@@ -570,18 +650,18 @@ fn field_label(lang: Lang, path: &str) -> String {
         _ => tr(lang, Msg::ThisForm),
     };
     match (parts.next(), parts.next(), parts.next()) {
-        (Some("applicant"), Some(field), _) => label(field).to_owned(),
+        (Some("applicant"), Some(field), _) => label(field),
         (Some("members"), Some(i), Some(field)) => {
             let n = i.parse::<usize>().map_or(0, |i| i + 1);
             format!(
                 "{} · {}",
-                tr(lang, Msg::MemberN).replace("{n}", &n.to_string()),
+                tr_with(lang, Msg::MemberN, &[("n", n.into())]),
                 label(field)
             )
         }
-        (Some("members"), _, _) => tr(lang, Msg::StepFamily).to_owned(),
-        (Some("photos"), _, _) => tr(lang, Msg::StepDocuments).to_owned(),
-        _ => tr(lang, Msg::ThisForm).to_owned(),
+        (Some("members"), _, _) => tr(lang, Msg::StepFamily),
+        (Some("photos"), _, _) => tr(lang, Msg::StepDocuments),
+        _ => tr(lang, Msg::ThisForm),
     }
 }
 
@@ -599,9 +679,9 @@ fn server_problems(ctx: Ctx) -> impl IntoView {
                 <p>{tr(lang_now, Msg::ServerFoundProblems)}</p>
                 <ul>
                     {problem.fields.iter().map(|f| {
-                        let step = step_of(&f.field);
+                        let field = f.field.clone();
                         let text = format!("{}: {}", field_label(lang_now, &f.field), tr(lang_now, i18n::field_code(f.code)));
-                        view! { <li><button type="button" class="link" on:click=move |_| ctx.go_to(step)>{text}</button></li> }
+                        view! { <li><button type="button" class="link" on:click=move |_| ctx.go_to_problem(&field)>{text}</button></li> }
                     }).collect_view()}
                 </ul>
                 {problem.fields.is_empty().then(|| view! { <p>{tr(lang_now, Msg::ServerProblemSendAgain)}</p> })}
@@ -614,7 +694,33 @@ fn step_review(ctx: Ctx) -> impl IntoView {
     view! {
         <p>{t(Msg::ReviewIntro)}</p>
         <Summary record=ctx.record />
+        {photos_step::review_photos(ctx.record)}
     }
+}
+
+/// A date as the reader's language writes it ("17 de abril de 1991"); what was typed when it is
+/// not a date.
+pub fn local_date(lang: Lang, value: &str) -> String {
+    let Ok(date) = value.parse::<Date>() else {
+        return value.to_owned();
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &"UTC".into());
+    let format =
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&lang.code().into()), &options);
+    let js = js_sys::Date::new_0();
+    js.set_utc_full_year_with_month_date(
+        u32::from(date.year),
+        i32::from(date.month) - 1,
+        i32::from(date.day),
+    );
+    format
+        .format()
+        .call1(&format, &js)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| value.to_owned())
 }
 
 /// The answers, read-only (review step and submitted cases).
@@ -625,17 +731,24 @@ pub fn Summary(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
         let lang_now = lang.get();
         let s = record.with(|r| r.as_ref().map(|r| r.submission.clone()))?;
         let a = &s.applicant;
-        let none = tr(lang_now, Msg::None_);
+        let none = tr(lang_now, Msg::None);
         let or_none = |v: &str| {
             if v.trim().is_empty() {
-                none.to_owned()
+                none.clone()
             } else {
                 v.to_owned()
             }
         };
+        let date = |v: &str| {
+            if v.trim().is_empty() {
+                none.clone()
+            } else {
+                local_date(lang_now, v)
+            }
+        };
         let country = match a.country_of_origin.as_str() {
-            "" => none.to_owned(),
-            "XX" => tr(lang_now, Msg::Stateless).to_owned(),
+            "" => none.clone(),
+            "XX" => tr(lang_now, Msg::Stateless),
             c => {
                 platform::display_name(lang_now.code(), "region", c).unwrap_or_else(|| c.to_owned())
             }
@@ -652,24 +765,25 @@ pub fn Summary(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             .map(|c| tr(lang_now, i18n::need(c)))
             .collect::<Vec<_>>()
             .join(", ");
-        let row =
-            |label: Msg, value: String| view! { <dt>{tr(lang_now, label)}</dt><dd>{value}</dd> };
+        // Names, phones and dates keep their own direction inside a right-to-left page.
+        let row = |label: Msg, value: String| view! { <dt>{tr(lang_now, label)}</dt><dd><bdi>{value}</bdi></dd> };
+        let phone = or_none(&a.phone);
         Some(view! {
             <dl class="summary">
                 {row(Msg::FullName, or_none(&a.name))}
-                {row(Msg::DateOfBirth, or_none(&a.date_of_birth))}
+                {row(Msg::DateOfBirth, date(&a.date_of_birth))}
                 {row(Msg::CountryOfOrigin, country)}
-                {row(Msg::Phone, or_none(&a.phone))}
+                <dt>{tr(lang_now, Msg::Phone)}</dt><dd><span dir="ltr">{phone}</span></dd>
                 {row(Msg::LanguagesSpoken, or_none(&languages))}
                 {row(Msg::NeedsQuestion, or_none(&needs))}
                 {row(Msg::NeedsNote, or_none(&a.needs_note))}
             </dl>
             {s.members.iter().enumerate().map(|(i, m)| view! {
-                <h3>{tr(lang_now, Msg::MemberN).replace("{n}", &(i + 1).to_string())}</h3>
+                <h3>{tr_with(lang_now, Msg::MemberN, &[("n", (i + 1).into())])}</h3>
                 <dl class="summary">
                     {row(Msg::FullName, or_none(&m.name))}
-                    {row(Msg::DateOfBirth, or_none(&m.date_of_birth))}
-                    {row(Msg::Relationship, if m.relationship.is_empty() { none.to_owned() } else { tr(lang_now, i18n::relationship(&m.relationship)).to_owned() })}
+                    {row(Msg::DateOfBirth, date(&m.date_of_birth))}
+                    {row(Msg::Relationship, if m.relationship.is_empty() { none.clone() } else { tr(lang_now, i18n::relationship(&m.relationship)) })}
                 </dl>
             }).collect_view()}
         })

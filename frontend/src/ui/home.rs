@@ -10,7 +10,7 @@ use super::status::{state_of, state_words};
 use delivery::DeviceStore;
 
 use super::{store, t, use_lang, StoreVersion};
-use crate::i18n::{tr, Msg};
+use crate::i18n::{tr, tr_with, Msg};
 use crate::platform;
 use crate::store::{CaseRecord, OutboxItem};
 
@@ -106,12 +106,16 @@ pub fn Home() -> impl IntoView {
                 }
                 .into_any()
             }}
-            <p class="storage">
-                {move || estimate.get().flatten().map(|(used, quota)| {
-                    tr(lang.get(), Msg::StorageUsage)
-                        .replace("{used}", &platform::human_bytes(used))
-                        .replace("{quota}", &platform::human_bytes(quota))
-                })}
+            <p class="storage" data-testid="storage">
+                {move || match estimate.get() {
+                    None => String::new(),
+                    Some(Some((used, quota))) => tr_with(lang.get(), Msg::StorageUsage, &[
+                        ("used", platform::human_bytes(used).as_str().into()),
+                        ("quota", platform::human_bytes(quota).as_str().into()),
+                    ]),
+                    // Some browsers (WebKitGTK) do not say.
+                    Some(None) => tr(lang.get(), Msg::StorageNotReported),
+                }}
             </p>
         </section>
     }
@@ -131,17 +135,13 @@ fn case_item(
         <li class="case-item" data-testid="case-item" data-case-id=case.id.to_string() data-state=state.as_str()>
             <a href=format!("/case/{}", case.id)>
                 <span class="name">
-                    {move || if name.is_empty() { tr(lang.get(), Msg::Unnamed).to_owned() } else { name.clone() }}
+                    <bdi>{move || if name.is_empty() { tr(lang.get(), Msg::Unnamed) } else { name.clone() }}</bdi>
                 </span>
                 <span class="people">
-                    {move || if people == 1 {
-                        tr(lang.get(), Msg::OnePerson).to_owned()
-                    } else {
-                        tr(lang.get(), Msg::People).replace("{n}", &people.to_string())
-                    }}
+                    {move || tr_with(lang.get(), Msg::People, &[("n", people.into())])}
                 </span>
                 <span class="state" class:attention=attention>{move || tr(lang.get(), state_words(state))}</span>
-                {receipt.map(|r| view! { <span class="receipt" data-testid="receipt-code">{r.receipt_code.to_string()}</span> })}
+                {receipt.map(|r| view! { <span class="receipt" dir="ltr" data-testid="receipt-code">{r.receipt_code.to_string()}</span> })}
             </a>
         </li>
     }

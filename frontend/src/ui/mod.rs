@@ -1,8 +1,14 @@
 //! Pages and components. Everything shown goes through [`crate::i18n`]; everything read comes
 //! from the store and is re-read when [`StoreVersion`] moves.
+//!
+//! - [`home`]: "My cases" and starting a form; [`case_page`]: one case (the form while it is a
+//!   draft, its status once sent); [`form`]: the form's steps; [`fields`]: the accessible
+//!   field components every step is made of; [`photos_step`]: document photos; [`status`]:
+//!   where a sent case stands; [`autosave`]: writing drafts as the person types.
 
 mod autosave;
 mod case_page;
+mod fields;
 mod form;
 mod home;
 mod photos_step;
@@ -12,6 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -39,14 +46,16 @@ pub(crate) fn use_lang() -> RwSignal<Lang> {
 }
 
 /// `move || t(Msg::X)`-style translation bound to the current language.
-pub(crate) fn t(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub(crate) fn t(msg: Msg) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let lang = use_lang();
     move || tr(lang.get(), msg)
 }
 
 const LANG_SETTING: &str = "resguardo.lang";
 
-fn initial_lang() -> Lang {
+/// The language a first visit starts in: the one chosen before, else the first of the
+/// browser's languages the app speaks, else Spanish.
+pub fn initial_lang() -> Lang {
     platform::local_setting(LANG_SETTING)
         .and_then(|c| Lang::from_code(&c))
         .or_else(|| {
@@ -54,7 +63,8 @@ fn initial_lang() -> Lang {
                 .iter()
                 .find_map(|c| Lang::from_code(c))
         })
-        .unwrap_or(Lang::Es)
+        .or_else(|| Lang::from_code("es"))
+        .unwrap_or_else(Lang::english)
 }
 
 async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
@@ -96,9 +106,44 @@ async fn remember_code_from_link(store: &Store) {
     }
 }
 
+/// The language picker: each language named in itself; the words are fetched (once) before
+/// the switch, so the page never shows a half-translated state.
 #[component]
-pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(initial_lang());
+fn LanguagePicker() -> impl IntoView {
+    let lang = use_lang();
+    let change = move |ev| {
+        let Some(next) = Lang::from_code(&event_target_value(&ev)) else {
+            return;
+        };
+        spawn_local(async move {
+            match crate::i18n::load(next).await {
+                Ok(()) => lang.set(next),
+                Err(e) => web_sys::console::error_1(&e.to_string().into()),
+            }
+        });
+    };
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{t(Msg::LanguageLabel)}</span>
+            <select data-testid="language" on:change=change>
+                {Lang::all()
+                    .map(|l| {
+                        view! {
+                            <option value=l.code() lang=l.code() dir=if l.is_rtl() { "rtl" } else { "ltr" }
+                                selected=move || lang.get() == l>
+                                {l.autonym()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn App(initial: Lang) -> impl IntoView {
+    let lang = RwSignal::new(initial);
     provide_context(lang);
     Effect::new(move |_| {
         let l = lang.get();
@@ -118,33 +163,13 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
+            <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
             <header class="app-header">
                 <a class="brand" href="/">{t(Msg::AppName)}</a>
-                <span class="connection" data-online=move || online.get().to_string()>
+                <span class="connection" role="status" data-online=move || online.get().to_string()>
                     {move || if online.get() { tr(lang.get(), Msg::Online) } else { tr(lang.get(), Msg::Offline) }}
                 </span>
-                <label class="language">
-                    <span class="visually-hidden">{t(Msg::LanguageLabel)}</span>
-                    <select
-                        data-testid="language"
-                        on:change=move |ev| {
-                            if let Some(l) = Lang::from_code(&event_target_value(&ev)) {
-                                lang.set(l);
-                            }
-                        }
-                    >
-                        {Lang::ALL
-                            .into_iter()
-                            .map(|l| {
-                                view! {
-                                    <option value=l.code() lang=l.code() selected=move || lang.get() == l>
-                                        {l.autonym()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <LanguagePicker />
             </header>
             <Show when=move || update_ready.get()>
                 <div class="banner" role="status" data-testid="update-ready">
@@ -152,7 +177,7 @@ pub fn App() -> impl IntoView {
                     <button on:click=move |_| platform::activate_waiting_service_worker()>{t(Msg::UpdateNow)}</button>
                 </div>
             </Show>
-            <main>
+            <main id="main" tabindex="-1">
                 {move || match opened.get() {
                     None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
                     Some(Err(e)) => {

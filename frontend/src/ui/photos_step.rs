@@ -14,7 +14,7 @@ use delivery::DeviceStore;
 use super::autosave::SaveState;
 use super::form::Ctx;
 use super::{store, t, use_lang, StoreVersion};
-use crate::i18n::{self, tr, Msg};
+use crate::i18n::{self, tr, tr_with, Lang, Msg};
 use crate::photos;
 use crate::store::{CaseRecord, Photo, StoreError};
 
@@ -151,7 +151,7 @@ pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoV
                     <legend>{t(Msg::OrphanPhotos)}</legend>
                     <p class="problem" role="alert">{t(Msg::OrphanPhotosHint)}</p>
                     <ul class="photo-list">
-                        {orphans.into_iter().map(|photo| photo_item(ctx, photo, save_state)).collect_view()}
+                        {orphans.into_iter().map(|photo| photo_item(ctx, photo, None, save_state)).collect_view()}
                     </ul>
                 </fieldset>
             })
@@ -175,6 +175,7 @@ fn person_photos(
     } else {
         Some(name)
     };
+    let person = StoredValue::new(name.clone());
     let mine = move || {
         photos
             .get()
@@ -187,9 +188,9 @@ fn person_photos(
     let kind_id = format!("photo-kind-{slug}");
     view! {
         <fieldset class="person-photos" data-testid="person-photos" data-person=slug.clone()>
-            <legend>{move || name.clone().unwrap_or_else(|| tr(lang.get(), if member_id.is_none() { Msg::You } else { Msg::Unnamed }).to_owned())}</legend>
+            <legend><bdi>{move || person_name(lang.get(), member_id, person.get_value())}</bdi></legend>
             <ul class="photo-list">
-                {move || mine().into_iter().map(|photo| photo_item(ctx, photo, save_state)).collect_view()}
+                {move || mine().into_iter().map(|photo| photo_item(ctx, photo, person.get_value(), save_state)).collect_view()}
             </ul>
             <div class="field">
                 <label for=kind_id.clone()>{t(Msg::PhotoKind)}</label>
@@ -200,14 +201,16 @@ fn person_photos(
                 </select>
             </div>
             <div class="photo-buttons">
-                <label class="button primary">
-                    {t(Msg::TakePhoto)}
-                    <input type="file" accept="image/*" capture="environment" class="visually-hidden" data-testid="take-photo"
+                // The file input lies invisibly over its button: the button is what people see,
+                // the input is what they (and a keyboard, and WebDriver) actually press.
+                <label class="button primary file-button">
+                    <span>{t(Msg::TakePhoto)}</span>
+                    <input type="file" accept="image/*" capture="environment" class="file-overlay" data-testid="take-photo"
                         on:change=move |ev| keep_files(case_id, member_id, kind.get_untracked(), files_of(&ev), None, save_state) />
                 </label>
-                <label class="button">
-                    {t(Msg::ChoosePhoto)}
-                    <input type="file" accept="image/*" multiple class="visually-hidden" data-testid="pick-photo"
+                <label class="button file-button">
+                    <span>{t(Msg::ChoosePhoto)}</span>
+                    <input type="file" accept="image/*" multiple class="file-overlay" data-testid="pick-photo"
                         on:change=move |ev| keep_files(case_id, member_id, kind.get_untracked(), files_of(&ev), None, save_state) />
                 </label>
             </div>
@@ -215,7 +218,50 @@ fn person_photos(
     }
 }
 
-fn photo_item(ctx: Ctx, photo: Photo, save_state: RwSignal<SaveState>) -> impl IntoView {
+/// Whose documents these are, in words.
+fn person_name(lang: Lang, member_id: Option<MemberId>, name: Option<String>) -> String {
+    name.unwrap_or_else(|| {
+        tr(
+            lang,
+            if member_id.is_none() {
+                Msg::You
+            } else {
+                Msg::Unnamed
+            },
+        )
+    })
+}
+
+/// A photo's name for screen readers: "Passport or ID page of Luis, ready".
+fn photo_name(lang: Lang, record: &crate::store::PhotoRecord, person: &str) -> String {
+    let state = if record.unreadable {
+        Msg::PhotoStateUnreadable
+    } else if record.processed.is_some() {
+        Msg::PhotoStateReady
+    } else {
+        Msg::PhotoStatePreparing
+    };
+    tr_with(
+        lang,
+        Msg::PhotoName,
+        &[
+            (
+                "kind",
+                tr(lang, i18n::photo_kind(&record.kind)).as_str().into(),
+            ),
+            ("person", person.into()),
+            ("state", tr(lang, state).as_str().into()),
+        ],
+    )
+}
+
+fn photo_item(
+    ctx: Ctx,
+    photo: Photo,
+    person: Option<String>,
+    save_state: RwSignal<SaveState>,
+) -> impl IntoView {
+    let lang = use_lang();
     let record = photo.record.clone();
     let id = record.photo_id;
     let url = thumbnail_url(&photo);
@@ -223,22 +269,42 @@ fn photo_item(ctx: Ctx, photo: Photo, save_state: RwSignal<SaveState>) -> impl I
     let unreadable = record.unreadable;
     let kind = record.kind.clone();
     let kind_for_retake = kind.clone();
+    let quality = record
+        .processed
+        .as_ref()
+        .and_then(|p| p.quality)
+        .filter(|q| q.hard_to_read());
+    let named = record.clone();
+    let person_name_for = person.clone();
+    let name = move || {
+        let who = person_name(lang.get(), named.member_id, person_name_for.clone());
+        photo_name(lang.get(), &named, &who)
+    };
+    let name_for_buttons = name.clone();
+    let name_for_delete = name.clone();
     view! {
-        <li class="photo" data-testid="photo" data-photo-id=id.to_string() data-ready=ready.to_string()>
+        <li class="photo" id=format!("photo-{id}") tabindex="-1" data-testid="photo" data-photo-id=id.to_string() data-ready=ready.to_string()>
             {match url {
-                Some(src) => view! { <img src=src alt="" width="96" height="96" /> }.into_any(),
+                Some(src) => view! { <img src=src alt=name.clone() width="96" height="96" /> }.into_any(),
                 None if unreadable => view! {
                     <span class="problem" role="alert" data-testid="photo-unreadable">{t(Msg::PhotoUnreadable)}</span>
                 }.into_any(),
-                None => view! { <span class="processing">{t(Msg::PhotoProcessing)}</span> }.into_any(),
+                None => view! { <span class="processing" role="status">{t(Msg::PhotoProcessing)}</span> }.into_any(),
             }}
             <span class="kind">{t(i18n::photo_kind(&kind))}</span>
+            {quality.map(|q| view! {
+                <p class="warning" role="status" data-testid="photo-quality-warning">
+                    {t(Msg::PhotoHardToRead)}
+                    {q.dark.then(|| view! { " " {t(Msg::PhotoTooDark)} })}
+                    {q.blurry.then(|| view! { " " {t(Msg::PhotoTooBlurry)} })}
+                </p>
+            })}
             {move || ctx.photo_error(id).map(|code| view! {
                 <span class="field-error" role="alert">{move || tr(ctx.lang().get(), i18n::field_code(code))}</span>
             })}
-            <label class="button small">
-                {t(Msg::Retake)}
-                <input type="file" accept="image/*" capture="environment" class="visually-hidden" data-testid="retake-photo"
+            <label class="button small file-button">
+                <span>{t(Msg::Retake)}<span class="visually-hidden">" — "{name_for_buttons}</span></span>
+                <input type="file" accept="image/*" capture="environment" class="file-overlay" data-testid="retake-photo"
                     on:change=move |ev| keep_files(record.case_id, record.member_id, kind_for_retake.clone(), files_of(&ev), Some(id), save_state) />
             </label>
             <button type="button" class="link danger" data-testid="delete-photo"
@@ -247,8 +313,51 @@ fn photo_item(ctx: Ctx, photo: Photo, save_state: RwSignal<SaveState>) -> impl I
                         forget_thumbnail(id);
                     }
                 })>
-                {t(Msg::DeletePhoto)}
+                {t(Msg::DeletePhoto)}<span class="visually-hidden">" — "{name_for_delete}</span>
             </button>
         </li>
     }
+}
+
+/// The document photos that Send will send, per person, for the last step.
+pub fn review_photos(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
+    let lang = use_lang();
+    let Some(case_id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
+        return ().into_any();
+    };
+    let photos = case_photos(case_id);
+    view! {
+        <h2>{t(Msg::ReviewDocuments)}</h2>
+        {move || {
+            let photos = photos.get().unwrap_or_default();
+            if photos.is_empty() {
+                return view! { <p class="empty">{t(Msg::NoDocuments)}</p> }.into_any();
+            }
+            let people: Vec<(Option<MemberId>, Option<String>)> = record.with(|r| {
+                let Some(r) = r else { return Vec::new() };
+                std::iter::once((None, Some(r.submission.applicant.name.clone())))
+                    .chain(r.submission.members.iter().map(|m| (Some(m.member_id), Some(m.name.clone()))))
+                    .map(|(id, n)| (id, n.filter(|n| !n.trim().is_empty())))
+                    .collect()
+            });
+            view! {
+                <ul class="review-photos" data-testid="review-photos">
+                    {photos.into_iter().map(|photo| {
+                        let owner = people.iter().find(|(id, _)| *id == photo.record.member_id).and_then(|(_, n)| n.clone());
+                        let who = person_name(lang.get(), photo.record.member_id, owner);
+                        let name = photo_name(lang.get(), &photo.record, &who);
+                        let src = thumbnail_url(&photo);
+                        view! {
+                            <li>
+                                {src.map(|src| view! { <img src=src alt=name.clone() width="72" height="72" /> })}
+                                <span><bdi>{who}</bdi>" · "{tr(lang.get(), i18n::photo_kind(&photo.record.kind))}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+    }
+    .into_any()
 }

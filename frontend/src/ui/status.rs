@@ -8,7 +8,7 @@ use protocol::outbox::OutboxState;
 use delivery::actions::{self, Fix};
 
 use super::{store, t, use_lang};
-use crate::i18n::{tr, Msg};
+use crate::i18n::{tr, tr_with, Msg};
 use crate::platform;
 use crate::store::OutboxItem;
 
@@ -64,13 +64,18 @@ fn photo_progress(case_id: protocol::CaseId) -> impl IntoView {
         let sent_bytes: u64 = photos.iter().map(|p| p.record.upload.sent).sum();
         let sent = photos.iter().filter(|p| p.record.upload.done).count();
         let percent = (sent_bytes * 100).checked_div(total_bytes).unwrap_or(0);
-        let text = tr(lang.get(), Msg::PhotosProgress)
-            .replace("{sent}", &sent.to_string())
-            .replace("{total}", &photos.len().to_string())
-            .replace("{percent}", &percent.to_string());
+        let text = tr_with(
+            lang.get(),
+            Msg::PhotosProgress,
+            &[
+                ("sent", sent.into()),
+                ("total", photos.len().into()),
+                ("percent", percent.into()),
+            ],
+        );
         Some(view! {
             <p class="photo-progress" data-testid="photo-progress" data-percent=percent.to_string()>{text}</p>
-            <progress max="100" value=percent.to_string()></progress>
+            <progress max="100" value=percent.to_string() aria-label=move || tr(lang.get(), Msg::StateSending)></progress>
         })
     }
 }
@@ -137,10 +142,10 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                     view! {
                         <div class="receipt-box">
                             <p class="label">{t(Msg::ReceiptLabel)}</p>
-                            <p class="receipt-code" data-testid="receipt-code">{r.receipt_code.to_string()}</p>
+                            <p class="receipt-code" dir="ltr" data-testid="receipt-code">{r.receipt_code.to_string()}</p>
                             <p class="hint">{t(Msg::ReceiptHint)}</p>
                             <p class="received">
-                                {t(Msg::ReceivedAt)} ": " {move || platform::local_datetime(&received, lang.get().code())}
+                                {move || tr_with(lang.get(), Msg::ReceivedAt, &[("at", platform::local_datetime(&received, lang.get().code()).as_str().into())])}
                             </p>
                         </div>
                     }

@@ -2,59 +2,82 @@
 //! audit log.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::auth::CsrfForm;
-use super::html::{csrf_field, esc, page};
+use super::html::{csrf_field, page};
+use super::text::Text;
 use super::{Staff, StaffError};
 use crate::http::devices::{new_enrolment_code, normalize_code};
 use crate::http::AppState;
 use crate::storage::{now_rfc3339, now_unix, EnrolmentCode};
 
 /// A "Revoke" form for something still active (nothing otherwise).
-fn revoke_button(status: &str, action: &str, staff: &Staff) -> String {
-    if status != "active" {
-        return String::new();
+fn revoke_button(text: &Text, status: &str, action: &str, staff: &Staff) -> Markup {
+    html! {
+        @if status == "active" {
+            form method="post" action=(action) {
+                (csrf_field(staff))
+                button type="submit" { (text.t("revoke")) }
+            }
+        }
     }
-    format!("<form method=\"post\" action=\"{action}\">{}<button type=\"submit\">Revoke</button></form>", csrf_field(staff))
+}
+
+fn status_name(text: &Text, status: &str) -> String {
+    match status {
+        "active" => text.t("status-active"),
+        "expired" => text.t("status-expired"),
+        _ => text.t("status-revoked"),
+    }
 }
 
 pub async fn enrolment_page(
     State(state): State<AppState>,
     staff: Staff,
-) -> Result<Html<String>, StaffError> {
+    text: Text,
+) -> Result<Markup, StaffError> {
     staff.require_admin()?;
     let now = now_unix();
-    let rows: String = state
-        .storage
-        .enrolment_codes()
-        .await?
-        .iter()
-        .map(|c| {
-            let status = c.status_at(now);
-            let revoke = revoke_button(status, &format!("/staff/enrolment/{}/revoke", esc(&c.code)), &staff);
-            format!(
-                "<tr data-code=\"{code}\"><td class=\"receipt\">{shown}</td><td>{label}</td><td>{status}</td><td>{uses}</td>\
-                 <td><code>/?code={code}</code></td><td>{revoke}</td></tr>",
-                code = esc(&c.code),
-                shown = esc(&format!("{}-{}", &c.code[..4.min(c.code.len())], &c.code[4.min(c.code.len())..])),
-                label = esc(&c.label),
-                uses = c.uses,
-            )
-        })
-        .collect();
-    let body = format!(
-        "<form method=\"post\" action=\"/staff/enrolment\" class=\"filters card\">{}\
-           <label>Label <input name=\"label\" maxlength=\"100\" placeholder=\"Shelter A, December\"></label>\
-           <label>Days valid (empty: no end) <input name=\"days\" type=\"number\" min=\"1\" max=\"3650\"></label>\
-           <button type=\"submit\">Create code</button></form>\
-         <table><thead><tr><th>Code</th><th>Label</th><th>State</th><th>Uses</th><th>Install link</th><th></th></tr></thead>\
-         <tbody>{rows}</tbody></table>",
-        csrf_field(&staff)
-    );
-    Ok(page("Enrolment codes", Some(&staff), &body))
+    let codes = state.storage.enrolment_codes().await?;
+    let body = html! {
+        form.filters.card method="post" action="/staff/enrolment" {
+            (csrf_field(&staff))
+            label { (text.t("label")) " " input name="label" maxlength="100" placeholder=(text.t("label-placeholder")); }
+            label { (text.t("days-valid")) " " input name="days" type="number" min="1" max="3650"; }
+            button type="submit" { (text.t("create-code")) }
+        }
+        table {
+            thead { tr {
+                th { (text.t("col-code")) } th { (text.t("col-label")) } th { (text.t("col-state")) }
+                th { (text.t("col-uses")) } th { (text.t("col-install-link")) } th {}
+            } }
+            tbody {
+                @for c in &codes {
+                    @let status = c.status_at(now);
+                    @let cut = 4.min(c.code.len());
+                    tr data-code=(c.code) {
+                        td.receipt dir="ltr" { (c.code[..cut]) "-" (c.code[cut..]) }
+                        td { bdi { (c.label) } }
+                        td { (status_name(&text, status)) }
+                        td { (c.uses) }
+                        td { code dir="ltr" { "/?code=" (c.code) } }
+                        td { (revoke_button(&text, status, &format!("/staff/enrolment/{}/revoke", c.code), &staff)) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(
+        &text,
+        &text.t("nav-enrolment"),
+        Some(&staff),
+        "/staff/enrolment",
+        body,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -79,9 +102,7 @@ pub async fn create_code(
             d.parse::<u32>()
                 .ok()
                 .filter(|d| (1..=3650).contains(d))
-                .ok_or(StaffError::BadRequest(
-                    "Days valid is a number from 1 to 3650.",
-                ))?,
+                .ok_or(StaffError::BadRequest("bad-days"))?,
         ),
     };
     let code = new_enrolment_code().map_err(StaffError::Internal)?;
@@ -123,31 +144,38 @@ pub async fn revoke_code(
 pub async fn devices_page(
     State(state): State<AppState>,
     staff: Staff,
-) -> Result<Html<String>, StaffError> {
+    text: Text,
+) -> Result<Markup, StaffError> {
     staff.require_admin()?;
     let now = now_unix();
-    let rows: String = state
-        .storage
-        .devices()
-        .await?
-        .iter()
-        .map(|d| {
-            let status = d.status_at(now);
-            let revoke = revoke_button(status, &format!("/staff/devices/{}/revoke", d.device_id), &staff);
-            format!(
-                "<tr data-device-id=\"{}\"><td><code>{}</code></td><td>{}</td><td>{status}</td><td>{}</td><td>{revoke}</td></tr>",
-                d.device_id,
-                d.device_id,
-                esc(&d.created_at),
-                esc(d.enrolment_code.as_deref().unwrap_or("")),
-            )
-        })
-        .collect();
-    let body = format!(
-        "<table><thead><tr><th>Device</th><th>Registered</th><th>State</th><th>Enrolment code</th><th></th></tr></thead>\
-         <tbody>{rows}</tbody></table>"
-    );
-    Ok(page("Devices", Some(&staff), &body))
+    let devices = state.storage.devices().await?;
+    let body = html! {
+        table {
+            thead { tr {
+                th { (text.t("col-device")) } th { (text.t("col-registered")) } th { (text.t("col-state")) }
+                th { (text.t("col-enrolment-code")) } th {}
+            } }
+            tbody {
+                @for d in &devices {
+                    @let status = d.status_at(now);
+                    tr data-device-id=(d.device_id) {
+                        td { code dir="ltr" { (d.device_id) } }
+                        td { bdi { (d.created_at) } }
+                        td { (status_name(&text, status)) }
+                        td dir="ltr" { (d.enrolment_code.as_deref().unwrap_or("")) }
+                        td { (revoke_button(&text, status, &format!("/staff/devices/{}/revoke", d.device_id), &staff)) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(
+        &text,
+        &text.t("nav-devices"),
+        Some(&staff),
+        "/staff/devices",
+        body,
+    ))
 }
 
 pub async fn revoke_device(
@@ -174,38 +202,40 @@ pub struct PageQuery {
 pub async fn audit_page(
     State(state): State<AppState>,
     staff: Staff,
+    text: Text,
     Query(q): Query<PageQuery>,
-) -> Result<Html<String>, StaffError> {
+) -> Result<Markup, StaffError> {
     staff.require_admin()?;
     const SIZE: i64 = 100;
     let page_no = q.page.unwrap_or(1).max(1);
     let entries = state.staff.audit_log(SIZE, (page_no - 1) * SIZE).await?;
-    let rows: String = entries
-        .iter()
-        .map(|e| {
-            let case = e
-                .case_id
-                .map(|c| format!("<a href=\"/staff/cases/{c}\">{c}</a>"))
-                .unwrap_or_default();
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{case}</td><td>{}</td></tr>",
-                esc(&e.at),
-                esc(&e.username),
-                esc(&e.action),
-                esc(&e.detail)
-            )
-        })
-        .collect();
-    let more = if entries.len() as i64 == SIZE {
-        format!(
-            "<p class=\"pager\"><a href=\"/staff/audit?page={}\">Older</a></p>",
-            page_no + 1
-        )
-    } else {
-        String::new()
+    let body = html! {
+        table {
+            thead { tr {
+                th { (text.t("col-when")) } th { (text.t("col-who")) } th { (text.t("col-what")) }
+                th { (text.t("col-case")) } th { (text.t("col-detail")) }
+            } }
+            tbody {
+                @for e in &entries {
+                    tr {
+                        td { bdi { (e.at) } }
+                        td { bdi { (e.username) } }
+                        td { code { (e.action) } }
+                        td { @if let Some(c) = e.case_id { a href={ "/staff/cases/" (c) } dir="ltr" { (c) } } }
+                        td { bdi { (e.detail) } }
+                    }
+                }
+            }
+        }
+        @if entries.len() as i64 == SIZE {
+            p.pager { a href={ "/staff/audit?page=" (page_no + 1) } { (text.t("older")) } }
+        }
     };
-    let body = format!(
-        "<table><thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Case</th><th>Detail</th></tr></thead><tbody>{rows}</tbody></table>{more}"
-    );
-    Ok(page("Audit log", Some(&staff), &body))
+    Ok(page(
+        &text,
+        &text.t("nav-audit"),
+        Some(&staff),
+        "/staff/audit",
+        body,
+    ))
 }

@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::html::{esc, page};
+use maud::html;
+
+use super::html::page;
+use super::text::Text;
 use super::{cookie, Staff, StaffError, SESSION_COOKIE};
 use crate::http::devices::ClientAddr;
 use crate::http::AppState;
@@ -90,27 +93,33 @@ fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValu
     .unwrap_or(HeaderValue::from_static(""))
 }
 
-fn login_form(csrf: &str, message: Option<&str>) -> String {
-    let message = message
-        .map(|m| format!("<p class=\"problem\" role=\"alert\">{}</p>", esc(m)))
-        .unwrap_or_default();
-    format!(
-        "{message}<form method=\"post\" action=\"/staff/login\" class=\"card\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
-         <label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-         <p><button type=\"submit\">Log in</button></p></form>",
-        esc(csrf)
-    )
+fn login_form(text: &Text, csrf: &str, message: Option<&str>) -> maud::Markup {
+    html! {
+        @if let Some(m) = message {
+            p.problem role="alert" { (m) }
+        }
+        form.card method="post" action="/staff/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            label { (text.t("username")) " " input name="username" autocomplete="username" required; }
+            label { (text.t("password")) " " input name="password" type="password" autocomplete="current-password" required; }
+            p { button type="submit" { (text.t("log-in")) } }
+        }
+    }
 }
 
 fn login_response(
     state: &AppState,
+    text: &Text,
     message: Option<&str>,
     status: axum::http::StatusCode,
 ) -> Result<Response, StaffError> {
     let csrf = random_token()?;
-    let mut response = (status, page("Log in", None, &login_form(&csrf, message))).into_response();
+    let body = login_form(text, &csrf, message);
+    let mut response = (
+        status,
+        page(text, &text.t("log-in"), None, "/staff/login", body),
+    )
+        .into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies),
@@ -118,8 +127,8 @@ fn login_response(
     Ok(response)
 }
 
-pub async fn login_page(State(state): State<AppState>) -> Result<Response, StaffError> {
-    login_response(&state, None, axum::http::StatusCode::OK)
+pub async fn login_page(State(state): State<AppState>, text: Text) -> Result<Response, StaffError> {
+    login_response(&state, &text, None, axum::http::StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -132,6 +141,7 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    text: Text,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, StaffError> {
@@ -143,7 +153,8 @@ pub async fn login(
     {
         let mut response = login_response(
             &state,
-            Some("Too many attempts. Wait a minute and try again."),
+            &text,
+            Some(&text.t("login-too-many")),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         )?;
         response
@@ -159,12 +170,21 @@ pub async fn login(
     let user = state.staff.staff_user(&username).await?;
     // Unknown, wrong and locked look the same from outside (same status, same words, the same
     // password-hashing work), so a login form never tells who has an account.
-    let refused = format!(
-        "Wrong username or password. After {} failed attempts an account is locked for {} minutes.",
-        state.lockout_after,
-        LOCKOUT_SECS / 60
+    let refused = text.t_with(
+        "login-wrong",
+        &[
+            ("attempts", state.lockout_after.into()),
+            ("minutes", (LOCKOUT_SECS / 60).into()),
+        ],
     );
-    let refuse = || login_response(&state, Some(&refused), axum::http::StatusCode::UNAUTHORIZED);
+    let refuse = || {
+        login_response(
+            &state,
+            &text,
+            Some(&refused),
+            axum::http::StatusCode::UNAUTHORIZED,
+        )
+    };
     let Some(user) = user else {
         let _ = verify_password(&form.password, DUMMY_HASH);
         tracing::warn!("staff login failed");

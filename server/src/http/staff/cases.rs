@@ -4,12 +4,14 @@
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use maud::{html, Markup};
 use protocol::{CaseId, CaseSubmission, PhotoId, ReceiptCode};
 use serde::Deserialize;
 
-use super::html::{csrf_field, esc, page};
+use super::html::{csrf_field, page};
+use super::text::Text;
 use super::{Staff, StaffError};
 use crate::http::AppState;
 use crate::storage::staff::{CaseFilter, ReviewedCase};
@@ -36,7 +38,7 @@ fn date_or_none(s: &str) -> Result<Option<String>, StaffError> {
         d => d
             .parse::<protocol::date::Date>()
             .map(|d| Some(d.to_string()))
-            .map_err(|_| StaffError::BadRequest("Dates are YYYY-MM-DD.")),
+            .map_err(|_| StaffError::BadRequest("bad-dates")),
     }
 }
 
@@ -45,18 +47,14 @@ pub fn filter_of(from: &str, to: &str, q: &str, state: &str) -> Result<CaseFilte
         "" => None,
         code => Some(
             code.parse::<ReceiptCode>()
-                .map_err(|_| {
-                    StaffError::BadRequest(
-                        "That is not a receipt code (10 letters and digits, like 7K3MQ-9XA0Z).",
-                    )
-                })?
+                .map_err(|_| StaffError::BadRequest("bad-receipt"))?
                 .to_string(),
         ),
     };
     let review_state = match state {
         "" => None,
         "new" | "reviewed" => Some(state.to_owned()),
-        _ => return Err(StaffError::BadRequest("Unknown review state.")),
+        _ => return Err(StaffError::BadRequest("bad-review-state")),
     };
     Ok(CaseFilter {
         receipt_code,
@@ -70,80 +68,86 @@ fn submission(case: &ReviewedCase) -> Option<CaseSubmission> {
     serde_json::from_slice(&case.stored.body).ok()
 }
 
+fn review_state_name(text: &Text, state: &str) -> String {
+    match state {
+        "reviewed" => text.t("state-reviewed"),
+        _ => text.t("state-new"),
+    }
+}
+
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
+    text: Text,
     Query(query): Query<ListQuery>,
-) -> Result<Html<String>, StaffError> {
+) -> Result<Markup, StaffError> {
     let filter = filter_of(&query.from, &query.to, &query.q, &query.state)?;
     let page_no = query.page.unwrap_or(1).max(1);
     let (cases, total) = state
         .staff
         .find_cases(&filter, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
         .await?;
-    let rows: String = cases
-        .iter()
-        .map(|c| {
-            let r = &c.stored.receipt;
-            let name = submission(c).map(|s| s.applicant.name).unwrap_or_default();
-            format!(
-                "<tr data-case-id=\"{id}\"><td><a class=\"receipt\" href=\"/staff/cases/{id}\">{code}</a></td><td>{at}</td>\
-                 <td>{name}</td><td>{people}</td><td class=\"state-{st}\">{st}</td></tr>",
-                id = r.case_id,
-                code = r.receipt_code,
-                at = esc(&r.received_at),
-                name = esc(&name),
-                people = r.people,
-                st = esc(&c.review_state),
-            )
-        })
-        .collect();
-    let selected = |v: &str| if query.state == v { " selected" } else { "" };
-    let params = |p: i64| {
-        format!(
-            "?q={}&amp;from={}&amp;to={}&amp;state={}&amp;page={p}",
-            esc(&query.q),
-            esc(&query.from),
-            esc(&query.to),
-            esc(&query.state)
-        )
+    let link = |p: i64| {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &query.q)
+            .append_pair("from", &query.from)
+            .append_pair("to", &query.to)
+            .append_pair("state", &query.state)
+            .append_pair("page", &p.to_string())
+            .finish();
+        format!("/staff/cases?{query}")
     };
     let last_page = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let mut pager = format!("<p class=\"pager\">Page {page_no} of {last_page} · {total} cases");
-    if page_no > 1 {
-        pager.push_str(&format!(
-            " <a href=\"/staff/cases{}\">Newer</a>",
-            params(page_no - 1)
-        ));
-    }
-    if page_no < last_page {
-        pager.push_str(&format!(
-            " <a href=\"/staff/cases{}\">Older</a>",
-            params(page_no + 1)
-        ));
-    }
-    pager.push_str("</p>");
-    let body = format!(
-        "<form class=\"filters\" method=\"get\" action=\"/staff/cases\">\
-           <label>Receipt code <input name=\"q\" value=\"{q}\" placeholder=\"7K3MQ-9XA0Z\"></label>\
-           <label>From <input type=\"date\" name=\"from\" value=\"{from}\"></label>\
-           <label>To <input type=\"date\" name=\"to\" value=\"{to}\"></label>\
-           <label>State <select name=\"state\"><option value=\"\">Any</option>\
-             <option value=\"new\"{new}>New</option><option value=\"reviewed\"{rev}>Reviewed</option></select></label>\
-           <button type=\"submit\">Search</button></form>\
-         <form class=\"filters\" method=\"get\" action=\"/staff/export\">\
-           <label>Export from <input type=\"date\" name=\"from\" value=\"{from}\"></label>\
-           <label>to <input type=\"date\" name=\"to\" value=\"{to}\"></label>\
-           <button type=\"submit\">Download ZIP</button></form>\
-         <table><thead><tr><th>Receipt</th><th>Received (UTC)</th><th>Applicant</th><th>People</th><th>Review</th></tr></thead>\
-         <tbody>{rows}</tbody></table>{pager}",
-        q = esc(&query.q),
-        from = esc(&query.from),
-        to = esc(&query.to),
-        new = selected("new"),
-        rev = selected("reviewed"),
-    );
-    Ok(page("Cases", Some(&staff), &body))
+    let body = html! {
+        form.filters method="get" action="/staff/cases" {
+            label { (text.t("receipt-code")) " " input name="q" value=(query.q) placeholder="7K3MQ-9XA0Z" dir="ltr"; }
+            label { (text.t("from")) " " input type="date" name="from" value=(query.from); }
+            label { (text.t("to")) " " input type="date" name="to" value=(query.to); }
+            label { (text.t("review-state")) " "
+                select name="state" {
+                    option value="" { (text.t("any-state")) }
+                    option value="new" selected[query.state == "new"] { (text.t("state-new")) }
+                    option value="reviewed" selected[query.state == "reviewed"] { (text.t("state-reviewed")) }
+                }
+            }
+            button type="submit" { (text.t("search")) }
+        }
+        form.filters method="get" action="/staff/export" {
+            label { (text.t("export-from")) " " input type="date" name="from" value=(query.from); }
+            label { (text.t("export-to")) " " input type="date" name="to" value=(query.to); }
+            button type="submit" { (text.t("download-zip")) }
+        }
+        table {
+            thead { tr {
+                th { (text.t("col-receipt")) } th { (text.t("col-received")) } th { (text.t("col-applicant")) }
+                th { (text.t("col-people")) } th { (text.t("col-review")) }
+            } }
+            tbody {
+                @for c in &cases {
+                    @let r = &c.stored.receipt;
+                    tr data-case-id=(r.case_id) {
+                        td { a.receipt href={ "/staff/cases/" (r.case_id) } dir="ltr" { (r.receipt_code) } }
+                        td { bdi { (r.received_at) } }
+                        td { bdi { (submission(c).map(|s| s.applicant.name).unwrap_or_default()) } }
+                        td { (r.people) }
+                        td class={ "state-" (c.review_state) } { (review_state_name(&text, &c.review_state)) }
+                    }
+                }
+            }
+        }
+        p.pager {
+            (text.t_with("page-of", &[("page", page_no.into()), ("pages", last_page.into()), ("total", total.into())]))
+            @if page_no > 1 { " " a href=(link(page_no - 1)) { (text.t("newer")) } }
+            @if page_no < last_page { " " a href=(link(page_no + 1)) { (text.t("older")) } }
+        }
+    };
+    Ok(page(
+        &text,
+        &text.t("cases"),
+        Some(&staff),
+        "/staff/cases",
+        body,
+    ))
 }
 
 fn parse_case_id(id: &str) -> Result<CaseId, StaffError> {
@@ -153,8 +157,9 @@ fn parse_case_id(id: &str) -> Result<CaseId, StaffError> {
 pub async fn detail(
     State(state): State<AppState>,
     staff: Staff,
+    text: Text,
     Path(id): Path<String>,
-) -> Result<Html<String>, StaffError> {
+) -> Result<Markup, StaffError> {
     let case_id = parse_case_id(&id)?;
     let case = state
         .staff
@@ -164,80 +169,81 @@ pub async fn detail(
     let s = submission(&case).ok_or(StaffError::NotFound)?;
     staff.audit(&state, "view_case", Some(case_id), "").await?;
     let r = &case.stored.receipt;
-    let photos_of = |member: Option<protocol::MemberId>| -> String {
-        let figures: String = s
-            .photos
-            .iter()
-            .filter(|p| p.member_id == member)
-            .map(|p| {
-                format!(
-                    "<figure data-photo-id=\"{id}\"><a href=\"/staff/photos/{id}\"><img src=\"/staff/photos/{id}\" alt=\"{kind}\"></a>\
-                     <figcaption>{kind} · <a href=\"/staff/photos/{id}\">full size</a></figcaption></figure>",
-                    id = p.photo_id,
-                    kind = esc(&p.kind)
-                )
-            })
-            .collect();
-        if figures.is_empty() {
-            "<p>No photos.</p>".into()
-        } else {
-            format!("<div class=\"photos\">{figures}</div>")
+    let photos_of = |member: Option<protocol::MemberId>| -> Markup {
+        let photos: Vec<_> = s.photos.iter().filter(|p| p.member_id == member).collect();
+        html! {
+            @if photos.is_empty() {
+                p { (text.t("no-photos")) }
+            } @else {
+                div.photos {
+                    @for p in photos {
+                        figure data-photo-id=(p.photo_id) {
+                            a href={ "/staff/photos/" (p.photo_id) } { img src={ "/staff/photos/" (p.photo_id) } alt=(p.kind); }
+                            figcaption { (p.kind) " · " a href={ "/staff/photos/" (p.photo_id) } { (text.t("full-size")) } }
+                        }
+                    }
+                }
+            }
         }
     };
     let a = &s.applicant;
-    let members: String = s
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            format!(
-                "<section class=\"card member\"><h3>Family member {n}</h3><dl><dt>Name</dt><dd>{name}</dd>\
-                 <dt>Date of birth</dt><dd>{dob}</dd><dt>Relationship</dt><dd>{rel}</dd></dl>{photos}</section>",
-                n = i + 1,
-                name = esc(&m.name),
-                dob = esc(&m.date_of_birth),
-                rel = esc(&m.relationship),
-                photos = photos_of(Some(m.member_id))
-            )
-        })
-        .collect();
-    let review = match case.review_state.as_str() {
-        "reviewed" => format!(
-            "<p class=\"state-reviewed\">Reviewed by {} at {}</p><p>{}</p>",
-            esc(case.reviewed_by.as_deref().unwrap_or("")),
-            esc(case.reviewed_at.as_deref().unwrap_or("")),
-            esc(case.review_note.as_deref().unwrap_or(""))
-        ),
-        _ => format!(
-            "<form method=\"post\" action=\"/staff/cases/{}/review\">{}\
-             <label>Note <textarea name=\"note\" rows=\"3\" maxlength=\"2000\"></textarea></label>\
-             <p><button type=\"submit\">Mark reviewed</button></p></form>",
-            r.case_id,
-            csrf_field(&staff)
-        ),
+    let body = html! {
+        p { (text.t_with("case-summary", &[
+            ("code", r.receipt_code.to_string().as_str().into()),
+            ("at", r.received_at.as_str().into()),
+            ("people", r.people.into()),
+        ])) }
+        section.card.applicant {
+            h2 { (text.t("applicant")) }
+            dl {
+                dt { (text.t("name")) } dd { bdi { (a.name) } }
+                dt { (text.t("date-of-birth")) } dd { bdi { (a.date_of_birth) } }
+                dt { (text.t("country-of-origin")) } dd { (a.country_of_origin) }
+                dt { (text.t("phone")) } dd { span dir="ltr" { (a.phone) } }
+                dt { (text.t("languages")) } dd { (a.languages.join(", ")) }
+                dt { (text.t("needs")) } dd { (a.needs.join(", ")) }
+                dt { (text.t("note")) } dd { (a.needs_note) }
+            }
+            (photos_of(None))
+        }
+        @for (i, m) in s.members.iter().enumerate() {
+            section.card.member {
+                h3 { (text.t_with("family-member", &[("n", (i + 1).into())])) }
+                dl {
+                    dt { (text.t("name")) } dd { bdi { (m.name) } }
+                    dt { (text.t("date-of-birth")) } dd { bdi { (m.date_of_birth) } }
+                    dt { (text.t("relationship")) } dd { (m.relationship) }
+                }
+                (photos_of(Some(m.member_id)))
+            }
+        }
+        section.card {
+            h2 { (text.t("review")) }
+            @if case.review_state == "reviewed" {
+                p.state-reviewed { (text.t_with("reviewed-by", &[
+                    ("user", case.reviewed_by.as_deref().unwrap_or("").into()),
+                    ("at", case.reviewed_at.as_deref().unwrap_or("").into()),
+                ])) }
+                p { (case.review_note.as_deref().unwrap_or("")) }
+            } @else {
+                form method="post" action={ "/staff/cases/" (r.case_id) "/review" } {
+                    (csrf_field(&staff))
+                    label { (text.t("note")) " " textarea name="note" rows="3" maxlength="2000" {} }
+                    p { button type="submit" { (text.t("mark-reviewed")) } }
+                }
+            }
+        }
     };
-    let body = format!(
-        "<p>Receipt <span class=\"receipt\">{code}</span> · received {at} · {people} people</p>\
-         <section class=\"card applicant\"><h2>Applicant</h2><dl>\
-           <dt>Name</dt><dd>{name}</dd><dt>Date of birth</dt><dd>{dob}</dd><dt>Country of origin</dt><dd>{country}</dd>\
-           <dt>Phone</dt><dd>{phone}</dd><dt>Languages</dt><dd>{langs}</dd><dt>Needs</dt><dd>{needs}</dd><dt>Note</dt><dd>{note}</dd>\
-         </dl>{photos}</section>{members}<section class=\"card\"><h2>Review</h2>{review}</section>",
-        code = r.receipt_code,
-        at = esc(&r.received_at),
-        people = r.people,
-        name = esc(&a.name),
-        dob = esc(&a.date_of_birth),
-        country = esc(&a.country_of_origin),
-        phone = esc(&a.phone),
-        langs = esc(&a.languages.join(", ")),
-        needs = esc(&a.needs.join(", ")),
-        note = esc(&a.needs_note),
-        photos = photos_of(None),
+    let title = text.t_with(
+        "case-title",
+        &[("code", r.receipt_code.to_string().as_str().into())],
     );
     Ok(page(
-        &format!("Case {}", r.receipt_code),
+        &text,
+        &title,
         Some(&staff),
-        &body,
+        &format!("/staff/cases/{case_id}"),
+        body,
     ))
 }
 

@@ -1,58 +1,80 @@
-//! Page layout and HTML escaping for the staff pages.
+//! The staff pages' layout, written with `maud` (HTML that escapes every value by itself), in
+//! the staff member's language and direction.
 
-use axum::response::Html;
+use maud::{html, Markup, DOCTYPE};
 
+use super::text::Text;
 use super::Staff;
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::storage::staff::Role;
 
 /// A hidden CSRF field for a form.
-pub fn csrf_field(staff: &Staff) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(&staff.csrf_token)
-    )
+pub fn csrf_field(staff: &Staff) -> Markup {
+    html! { input type="hidden" name="csrf" value=(staff.csrf_token); }
 }
 
-pub fn page(title: &str, staff: Option<&Staff>, body: &str) -> Html<String> {
-    let nav = match staff {
-        None => String::new(),
-        Some(s) => {
-            let admin = if s.role == crate::storage::staff::Role::Admin {
-                "<a href=\"/staff/enrolment\">Enrolment codes</a><a href=\"/staff/devices\">Devices</a><a href=\"/staff/audit\">Audit log</a>"
-            } else {
-                ""
-            };
-            format!(
-                "<nav><a href=\"/staff/cases\">Cases</a>{admin}<span class=\"who\">{} ({})</span>\
-                 <form method=\"post\" action=\"/staff/logout\">{}<button type=\"submit\">Log out</button></form></nav>",
-                esc(&s.username),
-                s.role.as_str(),
-                csrf_field(s)
-            )
+fn role_name(text: &Text, role: Role) -> String {
+    match role {
+        Role::Admin => text.t("role-admin"),
+        Role::Reviewer => text.t("role-reviewer"),
+    }
+}
+
+/// The language picker every page carries: each language named in itself.
+fn language_picker(text: &Text, path: &str) -> Markup {
+    html! {
+        form.language method="get" action="/staff/language" {
+            label {
+                span { (text.t("language")) }
+                select name="lang" {
+                    @for l in locales::LANGUAGES {
+                        option value=(l.code) lang=(l.code) selected[l.code == text.lang().code] { (l.autonym) }
+                    }
+                }
+            }
+            input type="hidden" name="back" value=(path);
+            button type="submit" { (text.t("change-language")) }
         }
-    };
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{} · Resguardo staff</title>\
-         <link rel=\"stylesheet\" href=\"/staff/staff.css\"></head><body>\
-         <header><strong>Resguardo</strong> staff{nav}</header><main><h1>{}</h1>{body}</main></body></html>",
-        esc(title),
-        esc(title)
-    ))
+    }
+}
+
+/// A whole page: `title` as its heading, `path` to come back to after changing the language.
+pub fn page(text: &Text, title: &str, staff: Option<&Staff>, path: &str, body: Markup) -> Markup {
+    let lang = text.lang();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code) dir=(if lang.rtl { "rtl" } else { "ltr" }) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (text.t_with("staff-title", &[("page", title.into())])) }
+                link rel="stylesheet" href="/staff/staff.css";
+            }
+            body {
+                header {
+                    strong { (text.t("staff-brand")) }
+                    @if let Some(s) = staff {
+                        nav aria-label=(text.t("staff-brand")) {
+                            a href="/staff/cases" { (text.t("nav-cases")) }
+                            @if s.role == Role::Admin {
+                                a href="/staff/enrolment" { (text.t("nav-enrolment")) }
+                                a href="/staff/devices" { (text.t("nav-devices")) }
+                                a href="/staff/audit" { (text.t("nav-audit")) }
+                            }
+                            span.who { (text.t_with("signed-in-as", &[("user", s.username.as_str().into()), ("role", role_name(text, s.role).as_str().into())])) }
+                            form method="post" action="/staff/logout" {
+                                (csrf_field(s))
+                                button type="submit" { (text.t("log-out")) }
+                            }
+                        }
+                    }
+                    (language_picker(text, path))
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
 }

@@ -7,16 +7,19 @@
 //! - [`cases`]: the case list, one case with its photos, marking reviewed.
 //! - [`admin`]: enrolment codes, devices, the audit log (admins only).
 //! - [`export`]: the ZIP of a date range, streamed.
+//! - [`text`]: the pages' words in the staff member's language; [`html`]: the layout.
 
 pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod export;
 mod html;
+pub mod text;
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -53,11 +56,45 @@ pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
             post(admin::revoke_device),
         )
         .route("/staff/audit", get(admin::audit_page))
+        .route("/staff/language", get(text::choose))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
         .merge(export)
+        .layer(middleware::from_fn(translate_problems))
+}
+
+/// Marks a problem page so [`translate_problems`] can render it in the reader's language.
+#[derive(Debug, Clone, Copy)]
+struct ProblemPage(&'static str);
+
+fn problem_page(text: &text::Text, message: &str, path: &str) -> maud::Markup {
+    let words = text.t(message);
+    html::page(
+        text,
+        &words,
+        None,
+        path,
+        maud::html! { p.problem role="alert" { (words) } },
+    )
+}
+
+/// Problem pages come out of handlers in English; here they are rendered again in the language
+/// of the request.
+async fn translate_problems(request: Request, next: Next) -> Response {
+    let text = text::Text::for_request(request.headers());
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    match response.extensions().get::<ProblemPage>().copied() {
+        Some(ProblemPage(message)) => {
+            let (mut parts, _) = response.into_parts();
+            // The English page's length does not fit the translated one.
+            parts.headers.remove(header::CONTENT_LENGTH);
+            (parts, problem_page(&text, message, &path)).into_response()
+        }
+        None => response,
+    }
 }
 
 async fn stylesheet() -> Response {
@@ -84,6 +121,7 @@ pub enum StaffError {
     /// The form's CSRF token is missing or wrong.
     BadCsrf,
     NotFound,
+    /// The ID of the message (in `staff.ftl`) that says what is wrong.
     BadRequest(&'static str),
     Internal(crate::http::Error),
 }
@@ -98,24 +136,19 @@ impl IntoResponse for StaffError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
             StaffError::Login => return Redirect::to("/staff/login").into_response(),
-            StaffError::Forbidden => (StatusCode::FORBIDDEN, "This page is for administrators."),
-            StaffError::BadCsrf => (
-                StatusCode::FORBIDDEN,
-                "This form has expired. Go back, reload the page and try again.",
-            ),
-            StaffError::NotFound => (StatusCode::NOT_FOUND, "Nothing here."),
+            StaffError::Forbidden => (StatusCode::FORBIDDEN, "for-admins"),
+            StaffError::BadCsrf => (StatusCode::FORBIDDEN, "form-expired"),
+            StaffError::NotFound => (StatusCode::NOT_FOUND, "nothing-here"),
             StaffError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             StaffError::Internal(e) => return e.into_response(),
         };
-        (
+        let mut response = (
             status,
-            html::page(
-                message,
-                None,
-                &format!("<p class=\"problem\">{}</p>", html::esc(message)),
-            ),
+            problem_page(&text::Text::english(), message, "/staff/cases"),
         )
-            .into_response()
+            .into_response();
+        response.extensions_mut().insert(ProblemPage(message));
+        response
     }
 }
 

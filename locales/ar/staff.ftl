@@ -1,0 +1,126 @@
+# Resguardo — صفحات فريق العمل (أفراد المنظمة الذين يراجعون ما وصل).
+# العربية (ar). Translated from locales/en/staff.ftl; key terms: GLOSSARY.md.
+
+## Every page
+
+staff-title = { $page } · Resguardo – فريق العمل
+staff-brand = Resguardo – فريق العمل
+nav-cases = الملفات
+nav-enrolment = رموز التسجيل
+nav-devices = الأجهزة
+nav-audit = سجل النشاط
+signed-in-as = { $user } ({ $role })
+role-admin = مسؤول
+role-reviewer = مراجِع
+log-out = تسجيل الخروج
+language = اللغة
+change-language = تغيير
+
+## Signing in
+
+log-in = تسجيل الدخول
+username = اسم المستخدم
+password = كلمة المرور
+login-wrong =
+    { $minutes ->
+        [zero] اسم المستخدم أو كلمة المرور غير صحيحة. عند بلوغ الحد الأقصى للمحاولات الفاشلة ({ $attempts })، يُقفل الحساب مؤقتًا.
+        [one] اسم المستخدم أو كلمة المرور غير صحيحة. عند بلوغ الحد الأقصى للمحاولات الفاشلة ({ $attempts })، يُقفل الحساب لمدة دقيقة واحدة.
+        [two] اسم المستخدم أو كلمة المرور غير صحيحة. عند بلوغ الحد الأقصى للمحاولات الفاشلة ({ $attempts })، يُقفل الحساب لمدة دقيقتين.
+        [few] اسم المستخدم أو كلمة المرور غير صحيحة. عند بلوغ الحد الأقصى للمحاولات الفاشلة ({ $attempts })، يُقفل الحساب لمدة { $minutes } دقائق.
+        [many] اسم المستخدم أو كلمة المرور غير صحيحة. عند بلوغ الحد الأقصى للمحاولات الفاشلة ({ $attempts })، يُقفل الحساب لمدة { $minutes } دقيقةً.
+       *[other] اسم المستخدم أو كلمة المرور غير صحيحة. عند بلوغ الحد الأقصى للمحاولات الفاشلة ({ $attempts })، يُقفل الحساب لمدة { $minutes } دقيقة.
+    }
+login-too-many = محاولات كثيرة جدًا. يُرجى الانتظار دقيقة ثم المحاولة مرة أخرى.
+
+## Problems
+
+for-admins = هذه الصفحة مخصصة للمسؤولين.
+form-expired = انتهت صلاحية هذا النموذج. يُرجى الرجوع وإعادة تحميل الصفحة والمحاولة مرة أخرى.
+nothing-here = لا يوجد شيء هنا.
+bad-dates = يجب أن تكون التواريخ بصيغة YYYY-MM-DD.
+bad-receipt = هذا ليس رمز إيصال (عشرة أحرف وأرقام، مثل 7K3MQ-9XA0Z).
+bad-review-state = حالة مراجعة غير معروفة.
+bad-days = يجب أن تكون أيام الصلاحية عددًا من 1 إلى 3650.
+
+## Cases
+
+cases = الملفات
+receipt-code = رمز الإيصال
+from = من
+to = إلى
+review-state = الحالة
+any-state = الكل
+state-new = جديد
+state-reviewed = تمت المراجعة
+search = بحث
+export-from = تصدير من
+export-to = إلى
+download-zip = تنزيل أرشيف ZIP
+col-receipt = الإيصال
+col-received = تاريخ الاستلام (UTC)
+col-applicant = مقدّم الطلب
+col-people = الأشخاص
+col-review = المراجعة
+page-of =
+    { $total ->
+        [zero] الصفحة { $page } من { $pages } · لا توجد ملفات
+        [one] الصفحة { $page } من { $pages } · ملف واحد
+        [two] الصفحة { $page } من { $pages } · ملفان
+        [few] الصفحة { $page } من { $pages } · { $total } ملفات
+        [many] الصفحة { $page } من { $pages } · { $total } ملفًا
+       *[other] الصفحة { $page } من { $pages } · { $total } ملف
+    }
+newer = الأحدث
+older = الأقدم
+
+## One case
+
+case-title = الملف { $code }
+case-summary =
+    { $people ->
+        [zero] الإيصال { $code } · تاريخ الاستلام { $at } · لا أحد
+        [one] الإيصال { $code } · تاريخ الاستلام { $at } · شخص واحد
+        [two] الإيصال { $code } · تاريخ الاستلام { $at } · شخصان
+        [few] الإيصال { $code } · تاريخ الاستلام { $at } · { $people } أشخاص
+        [many] الإيصال { $code } · تاريخ الاستلام { $at } · { $people } شخصًا
+       *[other] الإيصال { $code } · تاريخ الاستلام { $at } · { $people } شخص
+    }
+applicant = مقدّم الطلب
+family-member = فرد العائلة { $n }
+name = الاسم
+date-of-birth = تاريخ الميلاد
+country-of-origin = البلد الأصلي
+phone = الهاتف
+languages = اللغات
+needs = الاحتياجات
+note = ملاحظة
+relationship = صلة القرابة
+no-photos = لا توجد صور.
+full-size = الحجم الكامل
+review = المراجعة
+reviewed-by = تمت المراجعة بواسطة { $user } في { $at }
+mark-reviewed = وضع علامة «تمت المراجعة»
+
+## Enrolment codes, devices, audit log
+
+label = التسمية
+label-placeholder = مأوى أ، ديسمبر
+days-valid = أيام الصلاحية (فارغ: بلا نهاية)
+create-code = إنشاء رمز
+col-code = الرمز
+col-label = التسمية
+col-state = الحالة
+col-uses = مرات الاستخدام
+col-install-link = رابط التثبيت
+revoke = إلغاء
+status-active = فعّال
+status-expired = منتهي الصلاحية
+status-revoked = مُلغى
+col-device = الجهاز
+col-registered = تاريخ التسجيل
+col-enrolment-code = رمز التسجيل
+col-when = الوقت (UTC)
+col-who = المستخدم
+col-what = الإجراء
+col-case = الملف
+col-detail = التفاصيل

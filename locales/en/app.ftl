@@ -1,0 +1,217 @@
+# Resguardo — the app people use on their phones and on shared tablets.
+#
+# English is the source: every other locales/<lang>/app.ftl has exactly these messages (the
+# build fails otherwise) and uses only the variables a message has here.
+#
+# Syntax (Project Fluent): `key = text`; `{ $name }` is a value the app fills in; plurals are
+#   { $n ->
+#       [one] one photo
+#      *[other] { $n } photos
+#   }
+# with the CLDR categories of your language (zero, one, two, few, many, other); `*` marks the
+# one used when nothing else fits. Keep the words plain: some people read little.
+
+## The app
+
+app-name = Resguardo
+tagline = Everything you type is saved on this device, even without internet.
+language-label = Language
+online = Online
+offline = Offline — your work is safe on this device
+update-ready = A new version of the app is ready.
+update-now = Update now
+loading = Loading…
+# Shown in the page itself before the app has loaded, the first time only.
+boot-loading = Loading the app. This happens only once; after that it works without internet.
+skip-to-content = Skip to the content
+not-found = Page not found.
+
+## My cases
+
+my-cases = My cases
+new-case = Start a new form
+no-cases = No forms on this device yet.
+unnamed = (no name yet)
+people =
+    { $n ->
+        [one] 1 person
+       *[other] { $n } people
+    }
+storage-usage = This device holds { $used } of app data, out of about { $quota } the app may use.
+storage-not-reported = This browser does not say how much space the app uses.
+case-not-found = This form is not on this device.
+
+## The form
+
+step-of = Step { $n } of { $total }
+step-about = About you
+step-languages = Languages and needs
+step-family = Family travelling with you
+step-documents = Documents
+step-review = Check and send
+next = Next
+back = Back
+send = Send
+edit-again = Correct and send again
+delete-draft = Delete this draft
+confirm-delete = Delete this draft from the device? This cannot be undone.
+this-form = This form
+fix-problems = Some answers need attention before sending.
+none = None
+
+## About you
+
+full-name = Full name
+date-of-birth = Date of birth
+date-day = Day
+date-month = Month
+date-year = Year
+choose-month = Month
+country-of-origin = Country of origin
+search-countries = Search for a country
+stateless = Stateless or unknown
+phone = Phone number (optional)
+
+## Languages and needs
+
+languages-spoken = Languages you speak
+search-languages = Search for a language
+most-chosen = Most chosen here
+no-match = Nothing matches “{ $query }”.
+needs-question = Do you or your family need any of these?
+needs-note = Anything else we should know? (optional)
+need-medical = Medical care
+need-disability = Disability support
+need-pregnancy = Pregnancy care
+need-unaccompanied-child = A child travelling alone
+need-shelter = Shelter
+need-legal-aid = Legal help
+need-interpreter = An interpreter
+need-safety = Protection from danger
+
+## Family
+
+member-n = Family member { $n }
+add-member = Add a family member
+remove-member = Remove
+confirm-remove-member =
+    { $n ->
+        [one] Remove { $name } from this form? Their document photo will be deleted too.
+       *[other] Remove { $name } from this form? Their { $n } document photos will be deleted too.
+    }
+no-members = No family members added. Add everyone travelling with you so you stay together.
+relationship = Relationship to you
+choose-relationship = Choose
+rel-spouse = Spouse or partner
+rel-child = Son or daughter
+rel-parent = Mother or father
+rel-sibling = Brother or sister
+rel-grandparent = Grandparent
+rel-grandchild = Grandchild
+rel-other-relative = Other relative
+rel-other = Not related
+
+## Documents
+
+documents-intro = Take a photo of each document (passport or ID page, birth certificate…). Photos stay on this device until they are sent; their location data is removed.
+you = You
+photo-kind = Kind of document
+kind-id-document = Passport or ID page
+kind-birth-certificate = Birth certificate
+kind-other = Other document
+take-photo = Take a photo
+choose-photo = Choose from gallery
+retake = Retake
+delete-photo = Delete
+photo-processing = Preparing the photo…
+photos-not-ready = Wait until every photo is ready, then send.
+photo-unreadable = This picture could not be read. Please take it again or delete it.
+photo-unreadable-send = A photo could not be read. Delete it or take it again, then send.
+# A photo's name for screen readers: "Passport or ID page of Luis, ready".
+photo-name = { $kind } of { $person }, { $state }
+photo-state-ready = ready
+photo-state-preparing = being prepared
+photo-state-unreadable = cannot be read
+photo-hard-to-read = This photo may be hard to read. Take it again?
+photo-too-dark = It looks dark.
+photo-too-blurry = It looks blurred.
+orphan-photos = Documents of someone no longer in this form
+orphan-photos-hint = Delete these photos; until then, this form cannot be sent.
+
+## Check and send
+
+review-intro = Check your answers. You can go back to change anything.
+review-documents = Document photos that will be sent
+no-documents = No document photos.
+server-found-problems = The organisation's server could not accept this form. Correct what it found and send again:
+server-problem-send-again = Check the answers and the photos, then send again.
+
+## Saving
+
+saving = Saving…
+saved-on-device = Saved on this device
+save-failed = Could not save on this device.
+storage-unavailable = This browser cannot keep your answers (a private window, perhaps?). Open the app in a normal window.
+quota-exceeded = This device is out of space. What you typed is still on screen; free some space and it will be saved.
+
+## Where a form stands
+
+state-draft = Draft
+state-saved = Saved on this device
+state-sending = Sending
+state-delivered = Delivered
+state-attention = Needs your attention
+explain-queued = It will be sent by itself as soon as there is a connection. You can close the app.
+explain-sending = Sending now. If the connection drops, nothing is lost.
+explain-waiting-auth = Your data is safe on this device. Please sign in again so it can be sent.
+explain-delivered = The organisation has received your form.
+photos-progress =
+    { $total ->
+        [one] { $sent } of 1 photo sent, { $percent } %
+       *[other] { $sent } of { $total } photos sent, { $percent } %
+    }
+receipt-label = Your receipt code
+receipt-hint = Write this code down or take a photo of it. Staff can find your form with it.
+received-at = Received: { $at }
+rejected-invalid = The server found problems in some answers. Please correct them and send again.
+rejected-conflict = A different form was already sent with this number. Please ask a staff member for help.
+rejected-outdated = This app is out of date. Update it, then your form will be sent.
+rejected-other = The server could not accept this form. Please ask a staff member for help.
+photo-missing-on-device = A photo of this form is no longer on this device. Correct the form and send again.
+update-app = Update the app
+
+## Signing in again
+
+sign-in-again = Sign in again
+enrolment-code-label = Organisation code
+enrolment-code-hint = Type the code the organisation gave you (on the poster or the card).
+enrolment-code-invalid = This code is not valid. Check it and try again.
+
+## What is wrong with an answer
+
+err-required = Please fill this in.
+err-too-long = This is too long.
+err-invalid-date = This is not a valid date.
+err-date-in-future = This date is in the future.
+err-date-too-old = This date is too long ago.
+err-invalid-phone = Use only digits, spaces, dashes and an optional + at the start.
+err-invalid-choice = Please choose one of the options.
+err-duplicate = This appears twice.
+err-too-many = Too many family members in one form.
+err-unsupported-form = This form version is no longer accepted; update the app.
+
+## Names of languages a person may speak that browsers often cannot name
+## (the others are named by the browser in the reader's language).
+
+lang-qu = Quechua
+lang-ay = Aymara
+lang-gn = Guarani
+lang-nah = Nahuatl
+lang-mam = Mam
+lang-quc = K’iche’
+lang-kek = Q’eqchi’
+lang-ti = Tigrinya
+lang-wo = Wolof
+lang-ln = Lingala
+lang-ff = Fula
+lang-tw = Twi

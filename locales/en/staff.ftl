@@ -1,0 +1,116 @@
+# Resguardo — the staff pages (the organisation's people who review what arrived).
+#
+# English is the source: every other locales/<lang>/staff.ftl has exactly these messages and
+# uses only the variables a message has here. Syntax as in app.ftl.
+
+## Every page
+
+staff-title = { $page } · Resguardo staff
+staff-brand = Resguardo staff
+nav-cases = Cases
+nav-enrolment = Enrolment codes
+nav-devices = Devices
+nav-audit = Audit log
+signed-in-as = { $user } ({ $role })
+role-admin = administrator
+role-reviewer = reviewer
+log-out = Log out
+language = Language
+change-language = Change
+
+## Signing in
+
+log-in = Log in
+username = Username
+password = Password
+login-wrong =
+    { $minutes ->
+        [one] Wrong username or password. After { $attempts } failed attempts an account is locked for 1 minute.
+       *[other] Wrong username or password. After { $attempts } failed attempts an account is locked for { $minutes } minutes.
+    }
+login-too-many = Too many attempts. Wait a minute and try again.
+
+## Problems
+
+for-admins = This page is for administrators.
+form-expired = This form has expired. Go back, reload the page and try again.
+nothing-here = Nothing here.
+bad-dates = Dates are YYYY-MM-DD.
+bad-receipt = That is not a receipt code (10 letters and digits, like 7K3MQ-9XA0Z).
+bad-review-state = Unknown review state.
+bad-days = “Days valid” must be a number from 1 to 3650.
+
+## Cases
+
+cases = Cases
+receipt-code = Receipt code
+from = From
+to = To
+review-state = State
+any-state = Any
+state-new = New
+state-reviewed = Reviewed
+search = Search
+export-from = Export from
+export-to = to
+download-zip = Download ZIP
+col-receipt = Receipt
+col-received = Received (UTC)
+col-applicant = Applicant
+col-people = People
+col-review = Review
+page-of =
+    { $total ->
+        [one] Page { $page } of { $pages } · 1 case
+       *[other] Page { $page } of { $pages } · { $total } cases
+    }
+newer = Newer
+older = Older
+
+## One case
+
+case-title = Case { $code }
+case-summary =
+    { $people ->
+        [one] Receipt { $code } · received { $at } · 1 person
+       *[other] Receipt { $code } · received { $at } · { $people } people
+    }
+applicant = Applicant
+family-member = Family member { $n }
+name = Name
+date-of-birth = Date of birth
+country-of-origin = Country of origin
+phone = Phone
+languages = Languages
+needs = Needs
+note = Note
+relationship = Relationship
+no-photos = No photos.
+full-size = full size
+review = Review
+reviewed-by = Reviewed by { $user } at { $at }
+mark-reviewed = Mark reviewed
+
+## Enrolment codes, devices, audit log
+
+label = Label
+label-placeholder = Shelter A, December
+days-valid = Days valid (empty: no end)
+create-code = Create code
+col-code = Code
+col-label = Label
+col-state = State
+col-uses = Uses
+col-install-link = Install link
+revoke = Revoke
+status-active = active
+status-expired = expired
+status-revoked = revoked
+col-device = Device
+col-registered = Registered
+col-enrolment-code = Enrolment code
+col-when = When (UTC)
+col-who = Who
+col-what = What
+col-case = Case
+col-detail = Detail

@@ -1,0 +1,210 @@
+# Resguardo — la aplicación que la gente usa en sus teléfonos y en tabletas compartidas.
+# Español (es): español latinoamericano neutro, trato de «usted».
+#
+# Traducido de locales/en/app.ftl: los mismos mensajes, en el mismo orden, con las mismas
+# variables. Los términos clave están en GLOSSARY.md. Palabras sencillas: hay personas que leen poco.
+
+## The app
+
+app-name = Resguardo
+tagline = Todo lo que escribe se guarda en este dispositivo, incluso sin internet.
+language-label = Idioma
+online = Con conexión
+offline = Sin conexión — su trabajo está seguro en este dispositivo
+update-ready = Hay una nueva versión de la aplicación lista.
+update-now = Actualizar ahora
+loading = Cargando…
+# Shown in the page itself before the app has loaded, the first time only.
+boot-loading = Cargando la aplicación. Esto pasa solo la primera vez; después funciona sin internet.
+skip-to-content = Ir al contenido
+not-found = No se encontró la página.
+
+## My cases
+
+my-cases = Mis casos
+new-case = Empezar un formulario nuevo
+no-cases = Todavía no hay formularios en este dispositivo.
+unnamed = (todavía sin nombre)
+people =
+    { $n ->
+        [one] 1 persona
+       *[other] { $n } personas
+    }
+storage-usage = Este dispositivo guarda { $used } de datos de la aplicación, de unos { $quota } disponibles.
+storage-not-reported = Este navegador no indica cuánto espacio usa la aplicación.
+case-not-found = Este formulario no está en este dispositivo.
+
+## The form
+
+step-of = Paso { $n } de { $total }
+step-about = Sobre usted
+step-languages = Idiomas y necesidades
+step-family = Familia que viaja con usted
+step-documents = Documentos
+step-review = Revisar y enviar
+next = Siguiente
+back = Atrás
+send = Enviar
+edit-again = Corregir y enviar de nuevo
+delete-draft = Borrar este borrador
+confirm-delete = ¿Borrar este borrador del dispositivo? Esto no se puede deshacer.
+this-form = Este formulario
+fix-problems = Algunas respuestas necesitan corrección antes de enviar.
+none = Ninguno
+
+## About you
+
+full-name = Nombre completo
+date-of-birth = Fecha de nacimiento
+date-day = Día
+date-month = Mes
+date-year = Año
+choose-month = Mes
+country-of-origin = País de origen
+search-countries = Buscar un país
+stateless = Sin nacionalidad (apátrida) o no se sabe
+phone = Número de teléfono (opcional)
+
+## Languages and needs
+
+languages-spoken = Idiomas que habla
+search-languages = Buscar un idioma
+most-chosen = Los más elegidos aquí
+no-match = No hay resultados para “{ $query }”.
+needs-question = ¿Usted o su familia necesitan algo de esto?
+needs-note = ¿Hay algo más que debamos saber? (opcional)
+need-medical = Atención médica
+need-disability = Apoyo por discapacidad
+need-pregnancy = Atención por embarazo
+need-unaccompanied-child = Un niño o niña que viaja solo
+need-shelter = Albergue
+need-legal-aid = Ayuda legal
+need-interpreter = Un intérprete
+need-safety = Protección contra un peligro
+
+## Family
+
+member-n = Familiar { $n }
+add-member = Agregar un familiar
+remove-member = Quitar
+confirm-remove-member =
+    { $n ->
+        [one] ¿Quitar a { $name } de este formulario? También se borrará la foto de su documento.
+       *[other] ¿Quitar a { $name } de este formulario? También se borrarán sus { $n } fotos de documentos.
+    }
+no-members = No se agregó ningún familiar. Agregue a todas las personas que viajan con usted para que sigan juntas.
+relationship = Parentesco con usted
+choose-relationship = Elija
+rel-spouse = Esposo, esposa o pareja
+rel-child = Hijo o hija
+rel-parent = Madre o padre
+rel-sibling = Hermano o hermana
+rel-grandparent = Abuelo o abuela
+rel-grandchild = Nieto o nieta
+rel-other-relative = Otro familiar
+rel-other = Sin parentesco
+
+## Documents
+
+documents-intro = Tome una foto de cada documento (pasaporte o documento de identidad, acta de nacimiento…). Las fotos se quedan en este dispositivo hasta que se envían; se les quitan los datos de ubicación.
+you = Usted
+photo-kind = Tipo de documento
+kind-id-document = Pasaporte o documento de identidad
+kind-birth-certificate = Acta de nacimiento
+kind-other = Otro documento
+take-photo = Tomar una foto
+choose-photo = Elegir de la galería
+retake = Tomar de nuevo
+delete-photo = Borrar
+photo-processing = Preparando la foto…
+photos-not-ready = Espere a que todas las fotos estén listas y luego envíe.
+photo-unreadable = No se pudo leer esta imagen. Por favor, tómela de nuevo o bórrela.
+photo-unreadable-send = No se pudo leer una foto. Bórrela o tómela de nuevo y luego envíe.
+# A photo's name for screen readers: "Passport or ID page of Luis, ready".
+photo-name = { $kind } de { $person }, foto { $state }
+photo-state-ready = lista
+photo-state-preparing = en preparación
+photo-state-unreadable = ilegible
+photo-hard-to-read = Puede que esta foto sea difícil de leer. ¿Tomarla de nuevo?
+photo-too-dark = Se ve oscura.
+photo-too-blurry = Se ve borrosa.
+orphan-photos = Documentos de alguien que ya no está en este formulario
+orphan-photos-hint = Borre estas fotos; si no, el formulario no se puede enviar.
+
+## Check and send
+
+review-intro = Revise sus respuestas. Puede volver atrás para cambiar cualquier cosa.
+review-documents = Fotos de documentos que se van a enviar
+no-documents = No hay fotos de documentos.
+server-found-problems = El servidor de la organización no pudo aceptar este formulario. Corrija lo que encontró y envíe de nuevo:
+server-problem-send-again = Revise las respuestas y las fotos y luego envíe de nuevo.
+
+## Saving
+
+saving = Guardando…
+saved-on-device = Guardado en este dispositivo
+save-failed = No se pudo guardar en este dispositivo.
+storage-unavailable = Este navegador no puede guardar sus respuestas (¿quizás es una ventana privada?). Abra la aplicación en una ventana normal.
+quota-exceeded = Este dispositivo no tiene espacio. Lo que escribió sigue en la pantalla; libere espacio y se guardará.
+
+## Where a form stands
+
+state-draft = Borrador
+state-saved = Guardado en este dispositivo
+state-sending = Enviando
+state-delivered = Entregado
+state-attention = Necesita su atención
+explain-queued = Se enviará automáticamente en cuanto haya conexión. Puede cerrar la aplicación.
+explain-sending = Enviando ahora. Si se corta la conexión, no se pierde nada.
+explain-waiting-auth = Sus datos están seguros en este dispositivo. Por favor, vuelva a iniciar sesión para que se puedan enviar.
+explain-delivered = La organización recibió su formulario.
+photos-progress =
+    { $total ->
+        [one] { $sent } de 1 foto enviada, { $percent } %
+       *[other] { $sent } de { $total } fotos enviadas, { $percent } %
+    }
+receipt-label = Su código de recibo
+receipt-hint = Anote este código o tómele una foto. El personal puede encontrar su formulario con este código.
+received-at = Recibido: { $at }
+rejected-invalid = El servidor encontró problemas en algunas respuestas. Por favor, corríjalas y envíe de nuevo.
+rejected-conflict = Ya se envió otro formulario con este número. Por favor, pida ayuda a alguien del personal.
+rejected-outdated = Esta aplicación está desactualizada. Actualícela y su formulario se enviará.
+rejected-other = El servidor no pudo aceptar este formulario. Por favor, pida ayuda a alguien del personal.
+photo-missing-on-device = Una foto de este formulario ya no está en este dispositivo. Corrija el formulario y envíe de nuevo.
+update-app = Actualizar la aplicación
+
+## Signing in again
+
+sign-in-again = Iniciar sesión de nuevo
+enrolment-code-label = Código de la organización
+enrolment-code-hint = Escriba el código que le dio la organización (está en el cartel o en la tarjeta).
+enrolment-code-invalid = Este código no es válido. Revíselo e intente de nuevo.
+
+## What is wrong with an answer
+
+err-required = Por favor, complete este dato.
+err-too-long = Esto es demasiado largo.
+err-invalid-date = Esta no es una fecha válida.
+err-date-in-future = Esta fecha está en el futuro.
+err-date-too-old = Esta fecha es demasiado antigua.
+err-invalid-phone = Use solo números, espacios, guiones y, si quiere, un + al inicio.
+err-invalid-choice = Por favor, elija una de las opciones.
+err-duplicate = Esto aparece dos veces.
+err-too-many = Hay demasiados familiares en un solo formulario.
+err-unsupported-form = Esta versión del formulario ya no se acepta; actualice la aplicación.
+
+## Names of languages a person may speak that browsers often cannot name
+## (the others are named by the browser in the reader's language).
+
+lang-qu = quechua
+lang-ay = aimara
+lang-gn = guaraní
+lang-nah = náhuatl
+lang-mam = mam
+lang-quc = k’iche’
+lang-kek = q’eqchi’
+lang-ti = tigriña
+lang-wo = wólof
+lang-ln = lingala
+lang-ff = fula
+lang-tw = twi

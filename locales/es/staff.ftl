@@ -1,0 +1,114 @@
+# Resguardo — las páginas del personal (las personas de la organización que revisan lo que llegó).
+# Español (es). Traducido de locales/en/staff.ftl; términos en GLOSSARY.md.
+
+## Every page
+
+staff-title = { $page } · Resguardo · Personal
+staff-brand = Resguardo · Personal
+nav-cases = Casos
+nav-enrolment = Códigos de inscripción
+nav-devices = Dispositivos
+nav-audit = Registro de actividad
+signed-in-as = { $user } ({ $role })
+role-admin = administrador
+role-reviewer = revisor
+log-out = Cerrar sesión
+language = Idioma
+change-language = Cambiar
+
+## Signing in
+
+log-in = Iniciar sesión
+username = Nombre de usuario
+password = Contraseña
+login-wrong =
+    { $minutes ->
+        [one] Usuario o contraseña incorrectos. Al llegar al límite de intentos fallidos ({ $attempts }), la cuenta se bloquea durante 1 minuto.
+       *[other] Usuario o contraseña incorrectos. Al llegar al límite de intentos fallidos ({ $attempts }), la cuenta se bloquea durante { $minutes } minutos.
+    }
+login-too-many = Demasiados intentos. Espere un minuto e intente de nuevo.
+
+## Problems
+
+for-admins = Esta página es para administradores.
+form-expired = Este formulario caducó. Vuelva atrás, recargue la página e intente de nuevo.
+nothing-here = No hay nada aquí.
+bad-dates = Las fechas van en formato AAAA-MM-DD.
+bad-receipt = Eso no es un código de recibo (10 letras y números, como 7K3MQ-9XA0Z).
+bad-review-state = Estado de revisión desconocido.
+bad-days = Los días de validez deben ser un número del 1 al 3650.
+
+## Cases
+
+cases = Casos
+receipt-code = Código de recibo
+from = Desde
+to = Hasta
+review-state = Estado
+any-state = Cualquiera
+state-new = Nuevo
+state-reviewed = Revisado
+search = Buscar
+export-from = Exportar desde
+export-to = hasta
+download-zip = Descargar ZIP
+col-receipt = Recibo
+col-received = Recibido (UTC)
+col-applicant = Solicitante
+col-people = Personas
+col-review = Revisión
+page-of =
+    { $total ->
+        [one] Página { $page } de { $pages } · 1 caso
+       *[other] Página { $page } de { $pages } · { $total } casos
+    }
+newer = Más recientes
+older = Más antiguos
+
+## One case
+
+case-title = Caso { $code }
+case-summary =
+    { $people ->
+        [one] Recibo { $code } · recibido el { $at } · 1 persona
+       *[other] Recibo { $code } · recibido el { $at } · { $people } personas
+    }
+applicant = Solicitante
+family-member = Familiar { $n }
+name = Nombre
+date-of-birth = Fecha de nacimiento
+country-of-origin = País de origen
+phone = Teléfono
+languages = Idiomas
+needs = Necesidades
+note = Nota
+relationship = Parentesco
+no-photos = No hay fotos.
+full-size = tamaño completo
+review = Revisión
+reviewed-by = Revisado por { $user } el { $at }
+mark-reviewed = Marcar como revisado
+
+## Enrolment codes, devices, audit log
+
+label = Etiqueta
+label-placeholder = Albergue A, diciembre
+days-valid = Días de validez (vacío: sin vencimiento)
+create-code = Crear código
+col-code = Código
+col-label = Etiqueta
+col-state = Estado
+col-uses = Usos
+col-install-link = Enlace de instalación
+revoke = Revocar
+status-active = activo
+status-expired = vencido
+status-revoked = revocado
+col-device = Dispositivo
+col-registered = Registrado
+col-enrolment-code = Código de inscripción
+col-when = Cuándo (UTC)
+col-who = Quién
+col-what = Qué
+col-case = Caso
+col-detail = Detalle

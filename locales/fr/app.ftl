@@ -1,0 +1,210 @@
+# Resguardo — l’application que les gens utilisent sur leur téléphone et sur des tablettes partagées.
+# Français (fr) : « vous », mots simples (certaines personnes lisent peu).
+#
+# Traduit de locales/en/app.ftl : mêmes messages, même ordre, mêmes variables. Termes clés : GLOSSARY.md.
+# Espaces insécables : U+00A0 avant « : » et dans les guillemets, U+202F (fine) avant ? ! ; et %.
+
+## The app
+
+app-name = Resguardo
+tagline = Tout ce que vous écrivez est enregistré sur cet appareil, même sans internet.
+language-label = Langue
+online = En ligne
+offline = Hors ligne — votre travail est en sécurité sur cet appareil
+update-ready = Une nouvelle version de l’application est prête.
+update-now = Mettre à jour
+loading = Chargement…
+# Shown in the page itself before the app has loaded, the first time only.
+boot-loading = Chargement de l’application. Cela n’arrive qu’une fois ; ensuite, elle marche sans internet.
+skip-to-content = Aller au contenu
+not-found = Page introuvable.
+
+## My cases
+
+my-cases = Mes dossiers
+new-case = Remplir un nouveau formulaire
+no-cases = Pas encore de formulaire sur cet appareil.
+unnamed = (pas encore de nom)
+people =
+    { $n ->
+        [one] { $n } personne
+       *[other] { $n } personnes
+    }
+storage-usage = Cet appareil contient { $used } de données de l’application, sur environ { $quota } disponibles.
+storage-not-reported = Ce navigateur n’indique pas combien de place l’application utilise.
+case-not-found = Ce formulaire n’est pas sur cet appareil.
+
+## The form
+
+step-of = Étape { $n } sur { $total }
+step-about = À propos de vous
+step-languages = Langues et besoins
+step-family = Famille qui voyage avec vous
+step-documents = Documents
+step-review = Vérifier et envoyer
+next = Suivant
+back = Retour
+send = Envoyer
+edit-again = Corriger et renvoyer
+delete-draft = Supprimer ce brouillon
+confirm-delete = Supprimer ce brouillon de l’appareil ? Il ne pourra pas être récupéré.
+this-form = Ce formulaire
+fix-problems = Certaines réponses sont à revoir avant l’envoi.
+none = Aucun
+
+## About you
+
+full-name = Nom complet
+date-of-birth = Date de naissance
+date-day = Jour
+date-month = Mois
+date-year = Année
+choose-month = Mois
+country-of-origin = Pays d’origine
+search-countries = Chercher un pays
+stateless = Sans nationalité (apatride) ou inconnu
+phone = Numéro de téléphone (facultatif)
+
+## Languages and needs
+
+languages-spoken = Langues que vous parlez
+search-languages = Chercher une langue
+most-chosen = Les plus choisies ici
+no-match = Aucun résultat pour « { $query } ».
+needs-question = Avez-vous besoin de l’une de ces aides, pour vous ou votre famille ?
+needs-note = Autre chose que nous devrions savoir ? (facultatif)
+need-medical = Soins médicaux
+need-disability = Aide liée à un handicap
+need-pregnancy = Suivi de grossesse
+need-unaccompanied-child = Un enfant qui voyage seul
+need-shelter = Hébergement
+need-legal-aid = Aide juridique
+need-interpreter = Un interprète
+need-safety = Protection contre un danger
+
+## Family
+
+member-n = Membre de la famille { $n }
+add-member = Ajouter un membre de la famille
+remove-member = Retirer
+confirm-remove-member =
+    { $n ->
+        [one] Retirer { $name } de ce formulaire ? { $n } photo de document sera aussi supprimée.
+       *[other] Retirer { $name } de ce formulaire ? Ses { $n } photos de documents seront aussi supprimées.
+    }
+no-members = Aucun membre de la famille ajouté. Ajoutez toutes les personnes qui voyagent avec vous, pour rester ensemble.
+relationship = Lien avec vous
+choose-relationship = Choisir
+rel-spouse = Mari, femme ou partenaire
+rel-child = Fils ou fille
+rel-parent = Mère ou père
+rel-sibling = Frère ou sœur
+rel-grandparent = Grand-père ou grand-mère
+rel-grandchild = Petit-fils ou petite-fille
+rel-other-relative = Autre membre de la famille
+rel-other = Pas de lien de famille
+
+## Documents
+
+documents-intro = Prenez en photo chaque document (passeport ou pièce d’identité, acte de naissance…). Les photos restent sur cet appareil jusqu’à leur envoi ; leurs données de localisation sont effacées.
+you = Vous
+photo-kind = Type de document
+kind-id-document = Passeport ou pièce d’identité
+kind-birth-certificate = Acte de naissance
+kind-other = Autre document
+take-photo = Prendre une photo
+choose-photo = Choisir dans la galerie
+retake = Reprendre
+delete-photo = Supprimer
+photo-processing = Préparation de la photo…
+photos-not-ready = Attendez que toutes les photos soient prêtes, puis envoyez.
+photo-unreadable = Cette image n’a pas pu être lue. Reprenez-la ou supprimez-la, s’il vous plaît.
+photo-unreadable-send = Une photo n’a pas pu être lue. Supprimez-la ou reprenez-la, puis envoyez.
+# A photo's name for screen readers: "Passport or ID page of Luis, ready".
+photo-name = { $kind }, { $person }, photo { $state }
+photo-state-ready = prête
+photo-state-preparing = en préparation
+photo-state-unreadable = illisible
+photo-hard-to-read = Cette photo risque d’être difficile à lire. La reprendre ?
+photo-too-dark = Elle semble sombre.
+photo-too-blurry = Elle semble floue.
+orphan-photos = Documents d’une personne qui n’est plus dans ce formulaire
+orphan-photos-hint = Supprimez ces photos, sinon le formulaire ne pourra pas être envoyé.
+
+## Check and send
+
+review-intro = Vérifiez vos réponses. Vous pouvez revenir en arrière pour changer ce que vous voulez.
+review-documents = Photos de documents qui seront envoyées
+no-documents = Aucune photo de document.
+server-found-problems = Le serveur de l’organisation n’a pas pu accepter ce formulaire. Corrigez ce qu’il a trouvé, puis renvoyez :
+server-problem-send-again = Vérifiez les réponses et les photos, puis renvoyez.
+
+## Saving
+
+saving = Enregistrement…
+saved-on-device = Enregistré sur cet appareil
+save-failed = Impossible d’enregistrer sur cet appareil.
+storage-unavailable = Ce navigateur ne peut pas garder vos réponses (une fenêtre privée, peut-être ?). Ouvrez l’application dans une fenêtre normale.
+quota-exceeded = Cet appareil n’a plus de place. Ce que vous avez écrit est toujours à l’écran ; libérez de la place et ce sera enregistré.
+
+## Where a form stands
+
+state-draft = Brouillon
+state-saved = Enregistré sur cet appareil
+state-sending = Envoi en cours
+state-delivered = Arrivé
+state-attention = Demande votre attention
+explain-queued = Il partira tout seul dès qu’il y aura une connexion. Vous pouvez fermer l’application.
+explain-sending = Envoi en cours. Si la connexion est coupée, rien n’est perdu.
+explain-waiting-auth = Vos données sont en sécurité sur cet appareil. Identifiez-vous à nouveau pour qu’elles puissent être envoyées.
+explain-delivered = L’organisation a bien reçu votre formulaire.
+photos-progress =
+    { $total ->
+        [one] Photo envoyée : { $sent } sur { $total }, { $percent } %
+       *[other] Photos envoyées : { $sent } sur { $total }, { $percent } %
+    }
+receipt-label = Votre code de reçu
+receipt-hint = Notez ce code ou prenez-le en photo. Avec ce code, l’équipe peut retrouver votre formulaire.
+received-at = Date de réception : { $at }
+rejected-invalid = Le serveur a trouvé des problèmes dans certaines réponses. Corrigez-les et renvoyez le formulaire, s’il vous plaît.
+rejected-conflict = Un autre formulaire a déjà été envoyé avec ce numéro. Demandez de l’aide à un membre de l’équipe, s’il vous plaît.
+rejected-outdated = Cette application n’est plus à jour. Mettez-la à jour, et votre formulaire sera envoyé.
+rejected-other = Le serveur n’a pas pu accepter ce formulaire. Demandez de l’aide à un membre de l’équipe, s’il vous plaît.
+photo-missing-on-device = Une photo de ce formulaire n’est plus sur cet appareil. Corrigez le formulaire et renvoyez-le.
+update-app = Mettre à jour l’application
+
+## Signing in again
+
+sign-in-again = S’identifier à nouveau
+enrolment-code-label = Code de l’organisation
+enrolment-code-hint = Tapez le code que l’organisation vous a donné (sur l’affiche ou la carte).
+enrolment-code-invalid = Ce code n’est pas valide. Vérifiez-le et réessayez.
+
+## What is wrong with an answer
+
+err-required = Veuillez remplir ce champ.
+err-too-long = C’est trop long.
+err-invalid-date = Cette date n’est pas valide.
+err-date-in-future = Cette date est dans le futur.
+err-date-too-old = Cette date est trop ancienne.
+err-invalid-phone = Utilisez seulement des chiffres, des espaces, des tirets et, si besoin, un + au début.
+err-invalid-choice = Veuillez choisir une des réponses proposées.
+err-duplicate = Ceci apparaît deux fois.
+err-too-many = Trop de membres de la famille dans un seul formulaire.
+err-unsupported-form = Cette version du formulaire n’est plus acceptée ; mettez l’application à jour.
+
+## Names of languages a person may speak that browsers often cannot name
+## (the others are named by the browser in the reader's language).
+
+lang-qu = quechua
+lang-ay = aymara
+lang-gn = guarani
+lang-nah = nahuatl
+lang-mam = mam
+lang-quc = k’iche’
+lang-kek = q’eqchi’
+lang-ti = tigrigna
+lang-wo = wolof
+lang-ln = lingala
+lang-ff = peul
+lang-tw = twi

@@ -1,0 +1,114 @@
+# Resguardo — les pages de l’équipe (les personnes de l’organisation qui examinent ce qui est arrivé).
+# Français (fr). Traduit de locales/en/staff.ftl ; termes clés : GLOSSARY.md.
+
+## Every page
+
+staff-title = { $page } · Resguardo – espace équipe
+staff-brand = Resguardo – espace équipe
+nav-cases = Dossiers
+nav-enrolment = Codes d’inscription
+nav-devices = Appareils
+nav-audit = Journal d’activité
+signed-in-as = { $user } ({ $role })
+role-admin = administrateur
+role-reviewer = examinateur
+log-out = Se déconnecter
+language = Langue
+change-language = Changer
+
+## Signing in
+
+log-in = Se connecter
+username = Nom d’utilisateur
+password = Mot de passe
+login-wrong =
+    { $minutes ->
+        [one] Nom d’utilisateur ou mot de passe incorrect. Une fois atteint le nombre maximal d’échecs ({ $attempts }), le compte est bloqué pendant { $minutes } minute.
+       *[other] Nom d’utilisateur ou mot de passe incorrect. Une fois atteint le nombre maximal d’échecs ({ $attempts }), le compte est bloqué pendant { $minutes } minutes.
+    }
+login-too-many = Trop de tentatives. Attendez une minute et réessayez.
+
+## Problems
+
+for-admins = Cette page est réservée aux administrateurs.
+form-expired = Ce formulaire a expiré. Revenez en arrière, rechargez la page et réessayez.
+nothing-here = Rien ici.
+bad-dates = Les dates s’écrivent AAAA-MM-JJ.
+bad-receipt = Ce n’est pas un code de reçu (10 lettres et chiffres, comme 7K3MQ-9XA0Z).
+bad-review-state = État d’examen inconnu.
+bad-days = La durée de validité est un nombre de jours entre 1 et 3650.
+
+## Cases
+
+cases = Dossiers
+receipt-code = Code de reçu
+from = Du
+to = Au
+review-state = État
+any-state = Tous
+state-new = Nouveau
+state-reviewed = Examiné
+search = Rechercher
+export-from = Exporter du
+export-to = au
+download-zip = Télécharger le ZIP
+col-receipt = Reçu
+col-received = Arrivé le (UTC)
+col-applicant = Demandeur
+col-people = Personnes
+col-review = Examen
+page-of =
+    { $total ->
+        [one] Page { $page } sur { $pages } · { $total } dossier
+       *[other] Page { $page } sur { $pages } · { $total } dossiers
+    }
+newer = Plus récents
+older = Plus anciens
+
+## One case
+
+case-title = Dossier { $code }
+case-summary =
+    { $people ->
+        [one] Reçu { $code } · arrivé le { $at } · { $people } personne
+       *[other] Reçu { $code } · arrivé le { $at } · { $people } personnes
+    }
+applicant = Demandeur
+family-member = Membre de la famille { $n }
+name = Nom
+date-of-birth = Date de naissance
+country-of-origin = Pays d’origine
+phone = Téléphone
+languages = Langues
+needs = Besoins
+note = Note
+relationship = Lien de parenté
+no-photos = Aucune photo.
+full-size = taille réelle
+review = Examen
+reviewed-by = Examiné par { $user } le { $at }
+mark-reviewed = Marquer comme examiné
+
+## Enrolment codes, devices, audit log
+
+label = Libellé
+label-placeholder = Centre A, décembre
+days-valid = Jours de validité (vide : sans fin)
+create-code = Créer un code
+col-code = Code
+col-label = Libellé
+col-state = État
+col-uses = Utilisations
+col-install-link = Lien d’installation
+revoke = Révoquer
+status-active = actif
+status-expired = expiré
+status-revoked = révoqué
+col-device = Appareil
+col-registered = Enregistré le
+col-enrolment-code = Code d’inscription
+col-when = Quand (UTC)
+col-who = Qui
+col-what = Quoi
+col-case = Dossier
+col-detail = Détail

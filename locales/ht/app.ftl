@@ -1,0 +1,198 @@
+# Resguardo — aplikasyon moun yo itilize sou telefòn yo ak sou tablèt yo pataje.
+# Kreyòl ayisyen (ht): òtograf ofisyèl, mo ki senp (gen moun ki pa li anpil).
+#
+# Tradui soti nan locales/en/app.ftl: menm mesaj yo, nan menm lòd, ak menm varyab yo.
+# Mo kle yo nan GLOSSARY.md. CLDR pa fè diferans singilye/pliryèl pou ht: pa gen [one].
+
+## The app
+
+app-name = Resguardo
+tagline = Tout sa ou ekri sere sou aparèy sa a, menm lè pa gen entènèt.
+language-label = Lang
+online = Gen entènèt
+offline = Pa gen entènèt — travay ou an sekirite sou aparèy sa a
+update-ready = Yon nouvo vèsyon aplikasyon an pare.
+update-now = Mete l ajou kounye a
+loading = L ap chaje…
+# Shown in the page itself before the app has loaded, the first time only.
+boot-loading = N ap chaje aplikasyon an. Sa fèt yon sèl fwa; apre sa, li mache san entènèt.
+skip-to-content = Ale nan kontni an
+not-found = Nou pa jwenn paj sa a.
+
+## My cases
+
+my-cases = Dosye mwen yo
+new-case = Kòmanse yon nouvo fòm
+no-cases = Poko gen okenn fòm sou aparèy sa a.
+unnamed = (poko gen non)
+people = { $n } moun
+storage-usage = Aparèy sa a kenbe { $used } done aplikasyon an, sou anviwon { $quota } plas li ka itilize.
+storage-not-reported = Navigatè sa a pa di konbyen plas aplikasyon an itilize.
+case-not-found = Fòm sa a pa sou aparèy sa a.
+
+## The form
+
+step-of = Etap { $n } sou { $total }
+step-about = Sou ou menm
+step-languages = Lang ak bezwen
+step-family = Fanmi k ap vwayaje avè w
+step-documents = Dokiman
+step-review = Verifye epi voye
+next = Swivan
+back = Retounen
+send = Voye
+edit-again = Korije epi voye ankò
+delete-draft = Efase bouyon sa a
+confirm-delete = Efase bouyon sa a sou aparèy la? Ou p ap ka fè l tounen apre.
+this-form = Fòm sa a
+fix-problems = Gen kèk repons ki bezwen korije anvan ou voye.
+none = Okenn
+
+## About you
+
+full-name = Non konplè
+date-of-birth = Dat nesans
+date-day = Jou
+date-month = Mwa
+date-year = Ane
+choose-month = Mwa
+country-of-origin = Peyi orijin
+search-countries = Chèche yon peyi
+stateless = San nasyonalite oswa nou pa konnen
+phone = Nimewo telefòn (si ou vle)
+
+## Languages and needs
+
+languages-spoken = Lang ou pale
+search-languages = Chèche yon lang
+most-chosen = Sa moun chwazi plis isit la
+no-match = Nou pa jwenn anyen pou “{ $query }”.
+needs-question = Èske ou menm oswa fanmi ou bezwen youn nan bagay sa yo?
+needs-note = Èske gen lòt bagay nou ta dwe konnen? (si ou vle)
+need-medical = Swen medikal
+need-disability = Sipò pou andikap
+need-pregnancy = Swen pou fanm ansent
+need-unaccompanied-child = Yon timoun k ap vwayaje pou kont li
+need-shelter = Kote pou rete (abri)
+need-legal-aid = Èd legal
+need-interpreter = Yon entèprèt
+need-safety = Pwoteksyon kont danje
+
+## Family
+
+member-n = Manm fanmi { $n }
+add-member = Ajoute yon manm fanmi
+remove-member = Retire
+confirm-remove-member = Retire { $name } nan fòm sa a? Y ap efase { $n } foto dokiman li tou.
+no-members = Ou poko ajoute okenn manm fanmi. Ajoute tout moun k ap vwayaje avè w pou nou rete ansanm.
+relationship = Relasyon li avè w
+choose-relationship = Chwazi
+rel-spouse = Mari, madanm oswa konpayon
+rel-child = Pitit gason oswa pitit fi
+rel-parent = Manman oswa papa
+rel-sibling = Frè oswa sè
+rel-grandparent = Granpapa oswa grann
+rel-grandchild = Pitit pitit
+rel-other-relative = Lòt moun nan fanmi an
+rel-other = Pa fanmi
+
+## Documents
+
+documents-intro = Pran yon foto chak dokiman (paspò oswa kat idantite, batistè…). Foto yo rete sou aparèy sa a jiskaske yo voye; nou retire enfòmasyon ki di ki kote yo te pran foto a.
+you = Ou menm
+photo-kind = Ki kalite dokiman
+kind-id-document = Paspò oswa kat idantite
+kind-birth-certificate = Batistè (ak nesans)
+kind-other = Lòt dokiman
+take-photo = Pran yon foto
+choose-photo = Chwazi nan galri a
+retake = Pran l ankò
+delete-photo = Efase
+photo-processing = N ap prepare foto a…
+photos-not-ready = Tann tout foto yo pare, epi voye.
+photo-unreadable = Nou pa t ka li imaj sa a. Tanpri pran l ankò oswa efase l.
+photo-unreadable-send = Nou pa t ka li yon foto. Efase l oswa pran l ankò, epi voye.
+# A photo's name for screen readers: "Passport or ID page of Luis, ready".
+photo-name = { $kind } pou { $person }, foto a { $state }
+photo-state-ready = pare
+photo-state-preparing = poko pare
+photo-state-unreadable = pa lisib
+photo-hard-to-read = Li ka difisil pou li foto sa a. Pran l ankò?
+photo-too-dark = Li sanble twò fènwa.
+photo-too-blurry = Li sanble twoub.
+orphan-photos = Dokiman yon moun ki pa nan fòm sa a ankò
+orphan-photos-hint = Efase foto sa yo; sinon, fòm nan p ap ka voye.
+
+## Check and send
+
+review-intro = Verifye repons ou yo. Ou ka retounen pou chanje nenpòt bagay.
+review-documents = Foto dokiman ki pral voye
+no-documents = Pa gen foto dokiman.
+server-found-problems = Sèvè òganizasyon an pa t ka aksepte fòm sa a. Korije sa li jwenn yo, epi voye ankò:
+server-problem-send-again = Verifye repons yo ak foto yo, epi voye ankò.
+
+## Saving
+
+saving = N ap sere…
+saved-on-device = Sere sou aparèy sa a
+save-failed = Nou pa t ka sere sou aparèy sa a.
+storage-unavailable = Navigatè sa a pa ka kenbe repons ou yo (petèt se yon fenèt prive?). Louvri aplikasyon an nan yon fenèt nòmal.
+quota-exceeded = Aparèy sa a pa gen plas ankò. Sa ou ekri a toujou sou ekran an; libere yon ti plas epi l ap sere.
+
+## Where a form stands
+
+state-draft = Bouyon
+state-saved = Sere sou aparèy sa a
+state-sending = Ap voye
+state-delivered = Rive
+state-attention = Bezwen atansyon w
+explain-queued = L ap voye pou kont li depi gen koneksyon. Ou ka fèmen aplikasyon an.
+explain-sending = N ap voye l kounye a. Si koneksyon an koupe, anyen p ap pèdi.
+explain-waiting-auth = Done ou yo an sekirite sou aparèy sa a. Tanpri konekte ankò pou yo ka voye.
+explain-delivered = Òganizasyon an resevwa fòm ou an.
+photos-progress = { $sent } foto sou { $total } voye, { $percent } %
+receipt-label = Kòd resi ou
+receipt-hint = Ekri kòd sa a oswa pran l an foto. Avè l, ekip la ka jwenn fòm ou an.
+received-at = Resevwa: { $at }
+rejected-invalid = Sèvè a jwenn pwoblèm nan kèk repons. Tanpri korije yo epi voye ankò.
+rejected-conflict = Yon lòt fòm te deja voye ak nimewo sa a. Tanpri mande yon moun nan ekip la pou ede w.
+rejected-outdated = Aplikasyon sa a pa ajou. Mete l ajou, epi fòm ou an ap voye.
+rejected-other = Sèvè a pa t ka aksepte fòm sa a. Tanpri mande yon moun nan ekip la pou ede w.
+photo-missing-on-device = Yon foto fòm sa a pa sou aparèy sa a ankò. Korije fòm nan epi voye ankò.
+update-app = Mete aplikasyon an ajou
+
+## Signing in again
+
+sign-in-again = Konekte ankò
+enrolment-code-label = Kòd òganizasyon an
+enrolment-code-hint = Tape kòd òganizasyon an te ba ou a (sou afich la oswa sou kat la).
+enrolment-code-invalid = Kòd sa a pa bon. Verifye l epi eseye ankò.
+
+## What is wrong with an answer
+
+err-required = Tanpri ranpli sa a.
+err-too-long = Sa a twò long.
+err-invalid-date = Sa a pa yon dat ki bon.
+err-date-in-future = Dat sa a poko rive.
+err-date-too-old = Dat sa a twò lontan.
+err-invalid-phone = Sèvi sèlman ak chif, espas, tirè, epi yon + nan kòmansman si ou vle.
+err-invalid-choice = Tanpri chwazi youn nan chwa yo.
+err-duplicate = Sa a parèt de fwa.
+err-too-many = Twòp manm fanmi nan yon sèl fòm.
+err-unsupported-form = Yo pa aksepte vèsyon fòm sa a ankò; mete aplikasyon an ajou.
+
+## Names of languages a person may speak that browsers often cannot name
+## (the others are named by the browser in the reader's language).
+
+lang-qu = kechwa
+lang-ay = aymara
+lang-gn = gwarani
+lang-nah = nawatl
+lang-mam = mam
+lang-quc = k’iche’
+lang-kek = q’eqchi’
+lang-ti = tigrinya
+lang-wo = wolòf
+lang-ln = lingala
+lang-ff = pèl (fula)
+lang-tw = twi

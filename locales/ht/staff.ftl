@@ -1,0 +1,102 @@
+# Resguardo — paj pou ekip la (moun òganizasyon an ki revize sa ki rive).
+# Kreyòl ayisyen (ht). Tradui soti nan locales/en/staff.ftl; mo kle yo nan GLOSSARY.md.
+
+## Every page
+
+staff-title = { $page } · Resguardo – ekip
+staff-brand = Resguardo – ekip
+nav-cases = Dosye
+nav-enrolment = Kòd enskripsyon
+nav-devices = Aparèy
+nav-audit = Jounal aktivite
+signed-in-as = { $user } ({ $role })
+role-admin = administratè
+role-reviewer = revizè
+log-out = Dekonekte
+language = Lang
+change-language = Chanje
+
+## Signing in
+
+log-in = Konekte
+username = Non itilizatè
+password = Modpas
+login-wrong = Non itilizatè a oswa modpas la pa bon. Apre { $attempts } esè ki pa mache, kont la bloke pou { $minutes } minit.
+login-too-many = Twòp esè. Tann yon minit epi eseye ankò.
+
+## Problems
+
+for-admins = Paj sa a se pou administratè yo sèlman.
+form-expired = Fòm sa a ekspire. Retounen, rechaje paj la epi eseye ankò.
+nothing-here = Pa gen anyen la a.
+bad-dates = Dat yo ekri konsa: AAAA-MM-JJ (ane-mwa-jou).
+bad-receipt = Sa a pa yon kòd resi (10 lèt ak chif, tankou 7K3MQ-9XA0Z).
+bad-review-state = Eta revizyon sa a pa egziste.
+bad-days = Kantite jou li valab la dwe yon nonm ant 1 ak 3650.
+
+## Cases
+
+cases = Dosye
+receipt-code = Kòd resi
+from = Depi
+to = Jiska
+review-state = Eta
+any-state = Nenpòt
+state-new = Nouvo
+state-reviewed = Revize
+search = Chèche
+export-from = Ekspòte depi
+export-to = jiska
+download-zip = Telechaje ZIP
+col-receipt = Resi
+col-received = Resevwa (UTC)
+col-applicant = Aplikan
+col-people = Moun
+col-review = Revizyon
+page-of = Paj { $page } sou { $pages } · { $total } dosye
+newer = Pi resan
+older = Pi ansyen
+
+## One case
+
+case-title = Dosye { $code }
+case-summary = Resi { $code } · resevwa { $at } · { $people } moun
+applicant = Aplikan
+family-member = Manm fanmi { $n }
+name = Non
+date-of-birth = Dat nesans
+country-of-origin = Peyi orijin
+phone = Telefòn
+languages = Lang
+needs = Bezwen
+note = Nòt
+relationship = Relasyon
+no-photos = Pa gen foto.
+full-size = gwosè orijinal
+review = Revizyon
+reviewed-by = { $user } revize l le { $at }
+mark-reviewed = Make l revize
+
+## Enrolment codes, devices, audit log
+
+label = Etikèt
+label-placeholder = Abri A, desanm
+days-valid = Kantite jou li valab (vid: pa gen dat fen)
+create-code = Kreye kòd
+col-code = Kòd
+col-label = Etikèt
+col-state = Eta
+col-uses = Kantite itilizasyon
+col-install-link = Lyen pou enstale
+revoke = Anile
+status-active = aktif
+status-expired = ekspire
+status-revoked = anile
+col-device = Aparèy
+col-registered = Anrejistre
+col-enrolment-code = Kòd enskripsyon
+col-when = Kilè (UTC)
+col-who = Kiyès
+col-what = Kisa
+col-case = Dosye
+col-detail = Detay

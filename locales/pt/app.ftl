@@ -1,0 +1,210 @@
+# Resguardo — o aplicativo que as pessoas usam no celular e em tablets compartilhados.
+# Português (pt), uso brasileiro: “você”, palavras simples (algumas pessoas leem pouco).
+#
+# Traduzido de locales/en/app.ftl: as mesmas mensagens, na mesma ordem, com as mesmas variáveis.
+# Termos principais: GLOSSARY.md. Em pt, a categoria [one] vale para 0 e 1.
+
+## The app
+
+app-name = Resguardo
+tagline = Tudo o que você digita fica salvo neste aparelho, mesmo sem internet.
+language-label = Idioma
+online = Conectado
+offline = Sem conexão — seu trabalho está seguro neste aparelho
+update-ready = Uma nova versão do aplicativo está pronta.
+update-now = Atualizar agora
+loading = Carregando…
+# Shown in the page itself before the app has loaded, the first time only.
+boot-loading = Carregando o aplicativo. Isso só acontece uma vez; depois ele funciona sem internet.
+skip-to-content = Pular para o conteúdo
+not-found = Página não encontrada.
+
+## My cases
+
+my-cases = Meus casos
+new-case = Começar um novo formulário
+no-cases = Ainda não há formulários neste aparelho.
+unnamed = (ainda sem nome)
+people =
+    { $n ->
+        [one] { $n } pessoa
+       *[other] { $n } pessoas
+    }
+storage-usage = Este aparelho guarda { $used } de dados do aplicativo, de cerca de { $quota } disponíveis.
+storage-not-reported = Este navegador não informa quanto espaço o aplicativo usa.
+case-not-found = Este formulário não está neste aparelho.
+
+## The form
+
+step-of = Etapa { $n } de { $total }
+step-about = Sobre você
+step-languages = Idiomas e necessidades
+step-family = Família que viaja com você
+step-documents = Documentos
+step-review = Conferir e enviar
+next = Próximo
+back = Voltar
+send = Enviar
+edit-again = Corrigir e enviar de novo
+delete-draft = Apagar este rascunho
+confirm-delete = Apagar este rascunho do aparelho? Não será possível desfazer.
+this-form = Este formulário
+fix-problems = Algumas respostas precisam de atenção antes do envio.
+none = Nenhum
+
+## About you
+
+full-name = Nome completo
+date-of-birth = Data de nascimento
+date-day = Dia
+date-month = Mês
+date-year = Ano
+choose-month = Mês
+country-of-origin = País de origem
+search-countries = Buscar um país
+stateless = Sem nacionalidade (apátrida) ou não se sabe
+phone = Número de telefone (opcional)
+
+## Languages and needs
+
+languages-spoken = Idiomas que você fala
+search-languages = Buscar um idioma
+most-chosen = Mais escolhidos aqui
+no-match = Nada encontrado para “{ $query }”.
+needs-question = Você ou sua família precisam de alguma destas coisas?
+needs-note = Mais alguma coisa que devemos saber? (opcional)
+need-medical = Atendimento médico
+need-disability = Apoio para pessoa com deficiência
+need-pregnancy = Cuidados na gravidez
+need-unaccompanied-child = Uma criança viajando sozinha
+need-shelter = Abrigo
+need-legal-aid = Ajuda jurídica
+need-interpreter = Um intérprete
+need-safety = Proteção contra perigo
+
+## Family
+
+member-n = Familiar { $n }
+add-member = Adicionar um familiar
+remove-member = Remover
+confirm-remove-member =
+    { $n ->
+        [one] Remover { $name } deste formulário? A foto de documento dessa pessoa também será apagada.
+       *[other] Remover { $name } deste formulário? As { $n } fotos de documentos dessa pessoa também serão apagadas.
+    }
+no-members = Nenhum familiar adicionado. Adicione todas as pessoas que viajam com você, para vocês ficarem juntos.
+relationship = Parentesco com você
+choose-relationship = Escolha
+rel-spouse = Marido, esposa ou companheiro
+rel-child = Filho ou filha
+rel-parent = Mãe ou pai
+rel-sibling = Irmão ou irmã
+rel-grandparent = Avô ou avó
+rel-grandchild = Neto ou neta
+rel-other-relative = Outro parente
+rel-other = Sem parentesco
+
+## Documents
+
+documents-intro = Tire uma foto de cada documento (passaporte ou documento de identidade, certidão de nascimento…). As fotos ficam neste aparelho até serem enviadas; os dados de localização delas são removidos.
+you = Você
+photo-kind = Tipo de documento
+kind-id-document = Passaporte ou documento de identidade
+kind-birth-certificate = Certidão de nascimento
+kind-other = Outro documento
+take-photo = Tirar uma foto
+choose-photo = Escolher da galeria
+retake = Tirar de novo
+delete-photo = Apagar
+photo-processing = Preparando a foto…
+photos-not-ready = Espere até todas as fotos ficarem prontas e depois envie.
+photo-unreadable = Não foi possível ler esta imagem. Por favor, tire a foto de novo ou apague.
+photo-unreadable-send = Não foi possível ler uma foto. Apague ou tire a foto de novo e depois envie.
+# A photo's name for screen readers: "Passport or ID page of Luis, ready".
+photo-name = { $kind } de { $person }, foto { $state }
+photo-state-ready = pronta
+photo-state-preparing = em preparação
+photo-state-unreadable = ilegível
+photo-hard-to-read = Esta foto pode estar difícil de ler. Tirar de novo?
+photo-too-dark = Parece escura.
+photo-too-blurry = Parece tremida.
+orphan-photos = Documentos de alguém que não está mais neste formulário
+orphan-photos-hint = Apague estas fotos; senão, o formulário não pode ser enviado.
+
+## Check and send
+
+review-intro = Confira suas respostas. Você pode voltar para mudar qualquer coisa.
+review-documents = Fotos de documentos que serão enviadas
+no-documents = Nenhuma foto de documento.
+server-found-problems = O servidor da organização não pôde aceitar este formulário. Corrija o que ele encontrou e envie de novo:
+server-problem-send-again = Confira as respostas e as fotos e depois envie de novo.
+
+## Saving
+
+saving = Salvando…
+saved-on-device = Salvo neste aparelho
+save-failed = Não foi possível salvar neste aparelho.
+storage-unavailable = Este navegador não consegue guardar suas respostas (talvez seja uma janela anônima?). Abra o aplicativo em uma janela normal.
+quota-exceeded = Este aparelho está sem espaço. O que você digitou continua na tela; libere espaço e tudo será salvo.
+
+## Where a form stands
+
+state-draft = Rascunho
+state-saved = Salvo neste aparelho
+state-sending = Enviando
+state-delivered = Entregue
+state-attention = Precisa da sua atenção
+explain-queued = Ele será enviado automaticamente assim que houver conexão. Você pode fechar o aplicativo.
+explain-sending = Enviando agora. Se a conexão cair, nada se perde.
+explain-waiting-auth = Seus dados estão seguros neste aparelho. Por favor, entre de novo para que eles possam ser enviados.
+explain-delivered = A organização recebeu seu formulário.
+photos-progress =
+    { $total ->
+        [one] Foto enviada: { $sent } de { $total }, { $percent } %
+       *[other] Fotos enviadas: { $sent } de { $total }, { $percent } %
+    }
+receipt-label = Seu código de comprovante
+receipt-hint = Anote este código ou tire uma foto dele. Com ele, a equipe pode encontrar seu formulário.
+received-at = Recebido em { $at }
+rejected-invalid = O servidor encontrou problemas em algumas respostas. Por favor, corrija e envie de novo.
+rejected-conflict = Outro formulário já foi enviado com este número. Por favor, peça ajuda a alguém da equipe.
+rejected-outdated = Este aplicativo está desatualizado. Atualize o aplicativo e seu formulário será enviado.
+rejected-other = O servidor não pôde aceitar este formulário. Por favor, peça ajuda a alguém da equipe.
+photo-missing-on-device = Uma foto deste formulário não está mais neste aparelho. Corrija o formulário e envie de novo.
+update-app = Atualizar o aplicativo
+
+## Signing in again
+
+sign-in-again = Entrar de novo
+enrolment-code-label = Código da organização
+enrolment-code-hint = Digite o código que a organização deu a você (no cartaz ou no cartão).
+enrolment-code-invalid = Este código não é válido. Confira e tente de novo.
+
+## What is wrong with an answer
+
+err-required = Por favor, preencha este campo.
+err-too-long = Está longo demais.
+err-invalid-date = Esta data não é válida.
+err-date-in-future = Esta data está no futuro.
+err-date-too-old = Esta data é antiga demais.
+err-invalid-phone = Use só números, espaços, hifens e, se quiser, um + no começo.
+err-invalid-choice = Por favor, escolha uma das opções.
+err-duplicate = Isto aparece duas vezes.
+err-too-many = Familiares demais em um só formulário.
+err-unsupported-form = Esta versão do formulário não é mais aceita; atualize o aplicativo.
+
+## Names of languages a person may speak that browsers often cannot name
+## (the others are named by the browser in the reader's language).
+
+lang-qu = quíchua
+lang-ay = aimará
+lang-gn = guarani
+lang-nah = náuatle
+lang-mam = mam
+lang-quc = k’iche’
+lang-kek = q’eqchi’
+lang-ti = tigrínia
+lang-wo = uolofe
+lang-ln = lingala
+lang-ff = fula
+lang-tw = twi

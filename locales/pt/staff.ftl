@@ -1,0 +1,114 @@
+# Resguardo — as páginas da equipe (as pessoas da organização que revisam o que chegou).
+# Português (pt), uso brasileiro. Traduzido de locales/en/staff.ftl; termos principais: GLOSSARY.md.
+
+## Every page
+
+staff-title = { $page } · Resguardo – área da equipe
+staff-brand = Resguardo – área da equipe
+nav-cases = Casos
+nav-enrolment = Códigos de cadastro
+nav-devices = Aparelhos
+nav-audit = Registro de atividades
+signed-in-as = { $user } ({ $role })
+role-admin = administrador
+role-reviewer = revisor
+log-out = Sair
+language = Idioma
+change-language = Mudar
+
+## Signing in
+
+log-in = Entrar
+username = Nome de usuário
+password = Senha
+login-wrong =
+    { $minutes ->
+        [one] Usuário ou senha incorretos. Ao atingir o limite de tentativas sem sucesso ({ $attempts }), a conta fica bloqueada por { $minutes } minuto.
+       *[other] Usuário ou senha incorretos. Ao atingir o limite de tentativas sem sucesso ({ $attempts }), a conta fica bloqueada por { $minutes } minutos.
+    }
+login-too-many = Tentativas demais. Espere um minuto e tente de novo.
+
+## Problems
+
+for-admins = Esta página é só para administradores.
+form-expired = Este formulário expirou. Volte, recarregue a página e tente de novo.
+nothing-here = Nada aqui.
+bad-dates = As datas devem estar no formato AAAA-MM-DD.
+bad-receipt = Isso não é um código de comprovante (10 letras e números, como 7K3MQ-9XA0Z).
+bad-review-state = Situação de revisão desconhecida.
+bad-days = Os dias de validade devem ser um número de 1 a 3650.
+
+## Cases
+
+cases = Casos
+receipt-code = Código do comprovante
+from = De
+to = Até
+review-state = Situação
+any-state = Qualquer
+state-new = Novo
+state-reviewed = Revisado
+search = Buscar
+export-from = Exportar de
+export-to = até
+download-zip = Baixar ZIP
+col-receipt = Comprovante
+col-received = Recebido em (UTC)
+col-applicant = Solicitante
+col-people = Pessoas
+col-review = Revisão
+page-of =
+    { $total ->
+        [one] Página { $page } de { $pages } · casos encontrados: { $total }
+       *[other] Página { $page } de { $pages } · { $total } casos
+    }
+newer = Mais recentes
+older = Mais antigos
+
+## One case
+
+case-title = Caso { $code }
+case-summary =
+    { $people ->
+        [one] Comprovante { $code } · recebido em { $at } · { $people } pessoa
+       *[other] Comprovante { $code } · recebido em { $at } · { $people } pessoas
+    }
+applicant = Solicitante
+family-member = Familiar { $n }
+name = Nome
+date-of-birth = Data de nascimento
+country-of-origin = País de origem
+phone = Telefone
+languages = Idiomas
+needs = Necessidades
+note = Observação
+relationship = Parentesco
+no-photos = Nenhuma foto.
+full-size = tamanho original
+review = Revisão
+reviewed-by = Revisado por { $user } em { $at }
+mark-reviewed = Marcar como revisado
+
+## Enrolment codes, devices, audit log
+
+label = Descrição
+label-placeholder = Abrigo A, dezembro
+days-valid = Dias de validade (em branco: sem prazo)
+create-code = Criar código
+col-code = Código
+col-label = Descrição
+col-state = Situação
+col-uses = Usos
+col-install-link = Link de instalação
+revoke = Revogar
+status-active = ativo
+status-expired = expirado
+status-revoked = revogado
+col-device = Aparelho
+col-registered = Cadastrado em
+col-enrolment-code = Código de cadastro
+col-when = Quando (UTC)
+col-who = Quem
+col-what = O quê
+col-case = Caso
+col-detail = Detalhe

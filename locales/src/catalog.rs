@@ -1,0 +1,196 @@
+//! A language's messages in the compact form the app downloads (JSON), and the formatter.
+//!
+//! A message is a list of [`Part`]s: text, a variable, or a choice on a variable (by exact
+//! value, then by CLDR plural category for numbers, else the default). Variables are wrapped in
+//! Unicode isolates (FSI … PDI), as Fluent does, so a name or a code keeps its own direction
+//! inside an Arabic sentence.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// First strong isolate and pop directional isolate.
+pub const FSI: char = '\u{2068}';
+pub const PDI: char = '\u{2069}';
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The language's BCP 47 code.
+    pub lang: String,
+    pub messages: BTreeMap<String, Vec<Part>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Part {
+    Text(String),
+    Var {
+        var: String,
+    },
+    Select {
+        select: String,
+        /// Keys: a plural category (`one`, `few`, ...) or an exact value (`0`, `masculine`).
+        variants: Vec<(String, Vec<Part>)>,
+        /// Index of the default variant.
+        default: usize,
+    },
+}
+
+/// A value given to a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg<'a> {
+    Str(&'a str),
+    Num(f64),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Str(s)
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(s: &'a String) -> Self {
+        Arg::Str(s)
+    }
+}
+
+macro_rules! num_arg {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg<'_> {
+            fn from(n: $t) -> Self {
+                Arg::Num(n as f64)
+            }
+        }
+    )*};
+}
+
+num_arg!(u8, u16, u32, u64, usize, i32, i64, f64);
+
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+impl Catalog {
+    pub fn has(&self, id: &str) -> bool {
+        self.messages.contains_key(id)
+    }
+
+    /// Formats message `id` with `args`; `plural` names the CLDR plural category of a number in
+    /// this catalog's language. A missing message shows its ID (the build checks there is none).
+    pub fn format(
+        &self,
+        id: &str,
+        args: &[(&str, Arg<'_>)],
+        plural: &dyn Fn(f64) -> &'static str,
+    ) -> String {
+        let mut out = String::new();
+        match self.messages.get(id) {
+            Some(parts) => write_parts(&mut out, parts, args, plural),
+            None => out.push_str(id),
+        }
+        out
+    }
+}
+
+fn arg<'a>(args: &'a [(&str, Arg<'a>)], name: &str) -> Option<&'a Arg<'a>> {
+    args.iter().find(|(n, _)| *n == name).map(|(_, a)| a)
+}
+
+fn write_parts(
+    out: &mut String,
+    parts: &[Part],
+    args: &[(&str, Arg<'_>)],
+    plural: &dyn Fn(f64) -> &'static str,
+) {
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Var { var } => {
+                out.push(FSI);
+                match arg(args, var) {
+                    Some(Arg::Str(s)) => out.push_str(s),
+                    Some(Arg::Num(n)) => out.push_str(&number_text(*n)),
+                    None => {
+                        out.push('{');
+                        out.push_str(var);
+                        out.push('}');
+                    }
+                }
+                out.push(PDI);
+            }
+            Part::Select {
+                select,
+                variants,
+                default,
+            } => {
+                let chosen = match arg(args, select) {
+                    Some(Arg::Num(n)) => {
+                        let exact = number_text(*n);
+                        variants.iter().position(|(k, _)| *k == exact).or_else(|| {
+                            let category = plural(*n);
+                            variants.iter().position(|(k, _)| k == category)
+                        })
+                    }
+                    Some(Arg::Str(s)) => variants.iter().position(|(k, _)| k == s),
+                    None => None,
+                }
+                .unwrap_or(*default);
+                if let Some((_, parts)) = variants.get(chosen) {
+                    write_parts(out, parts, args, plural);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let json = r#"{"lang":"ar","messages":{
+            "hello":["Hello, ",{"var":"name"},"!"],
+            "people":[{"select":"n","variants":[["0",["nobody"]],["one",["one person"]],["other",[{"var":"n"}," people"]]],"default":2}]
+        }}"#;
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn english(n: f64) -> &'static str {
+        if n == 1.0 {
+            "one"
+        } else {
+            "other"
+        }
+    }
+
+    #[test]
+    fn variables_are_isolated_and_selectors_pick_exact_then_category_then_default() {
+        let c = catalog();
+        assert_eq!(
+            c.format("hello", &[("name", "7K3MQ-9XA0Z".into())], &english),
+            "Hello, \u{2068}7K3MQ-9XA0Z\u{2069}!"
+        );
+        assert_eq!(
+            c.format("people", &[("n", 0u32.into())], &english),
+            "nobody"
+        );
+        assert_eq!(
+            c.format("people", &[("n", 1u32.into())], &english),
+            "one person"
+        );
+        assert_eq!(
+            c.format("people", &[("n", 5u32.into())], &english),
+            "\u{2068}5\u{2069} people"
+        );
+        assert_eq!(
+            c.format("people", &[], &english),
+            "{n} people".replace("{n}", "\u{2068}{n}\u{2069}")
+        );
+        assert_eq!(c.format("missing", &[], &english), "missing");
+    }
+}
