@@ -48,6 +48,7 @@ if [ "$what" = test ]; then
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
   command -v curl >/dev/null || missing+=(curl)
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr)
   if ! command -v python3 >/dev/null; then
     missing+=(python3 python3-venv)
   elif ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
