@@ -1,53 +1,48 @@
-// On-device photo processing: how long the app's photo worker takes to turn a 12 MP camera JPEG
-// into the stored photo (JPEG, long edge ≤ 2048 px) and its thumbnail, and how big they are.
+// On-device photo processing: what the app's photo worker makes of a 12 MP camera picture and of a
+// photographed document, before and after it chose among encoders: bytes, time, and (for the
+// document) how much of its text Tesseract still reads.
 //
-//   node bench/photo-bench.mjs [--runs N]      (from the repo root; N defaults to 5)
+//   node bench/photo-bench.mjs [--runs N]      (from the repo root; N defaults to 3)
 //   npm run bench:photo
 //
-// Needs target/release/server (cargo build --release -p server), the built app in dist/ with
-// its dedicated worker dist/photo-worker.js (trunk build --release), Debian's Chromium and
-// `npm install` (playwright-core). RESGUARDO_SERVER_BIN, RESGUARDO_STATIC_DIR and CHROMIUM_PATH
-// override the paths, as in tests/support/harness.mjs.
+// Needs target/release/server (cargo build --release -p server), the worker in dist/ (trunk build
+// --release; public/photo-worker.js when dist/ has none, RESGUARDO_PHOTO_WORKER_DIR to choose),
+// Debian's Chromium and tesseract-ocr, and `npm install` (playwright-core).
+// RESGUARDO_SERVER_BIN and CHROMIUM_PATH override the paths, as in tests/support/harness.mjs.
 //
-// The worker contract: `new Worker('/photo-worker.js')` (a classic worker) accepts
-// `postMessage({id, blob})` and answers `{id, ok: true, photo: Blob(image/jpeg, long edge ≤ 2048),
-// thumbnail: Blob, width, height}` or `{id, ok: false, error}`.
+// The worker contract (see public/photo-worker.js): `postMessage({id, blob, accept})` answers
+// `{id, ok: true, photo, type, encoderQuality, thumbnail, width, height, sha256, quality}` or
+// `{id, ok: false, error}`. "before" is the worker asked without `accept`, which is what it did
+// before (JPEG 0.8, byte for byte); "after" asks with accept ['image/webp', 'image/jpeg'] as the
+// app does; "after, no WebP" runs the same file in a worker whose canvas answers PNG when asked
+// for WebP, as Safari/WebKit does.
 //
-// What it does: starts our server on dist/ with a temporary data dir, opens a blank page on the
-// server's origin in headless Chromium (so the app itself does not boot and compete for the CPU),
-// draws a 4000×3000 picture on an OffscreenCanvas (gradients, shapes and fine noise, so the JPEG
-// is not trivially compressible: a few MB, like a phone photo), encodes it as JPEG, then posts it
-// to one worker N times in a row and times each answer (the first includes starting the worker).
-// Prints the median and every run in ms, the input size, and the output's size and dimensions.
+// The inputs, both 4000×3000 and drawn in the page: a busy picture (gradients, shapes, fine
+// noise: a few MB, like a phone photo) and the passport-like test document of
+// tests/support/document.mjs (perspective, guilloche, optics blur, sensor noise; text from 96 px
+// to 14 px microprint and a machine-readable zone). The document is read line by line (each
+// line cut out and straightened, Tesseract --psm 7) and as a whole page (--psm 4); accuracy =
+// 1 − Levenshtein / length. A table of encoder settings on the same document follows.
 //
-// A benchmark, not a test: it never fails on speed. It exits 1 only when it could not run (no
-// server, no dist/photo-worker.js, no Chromium) or the worker's answer is wrong (ok: false, not a
-// JPEG, long edge over 2048, dimensions that do not match the decoded image or the aspect ratio).
-// This machine's CPU is not a phone's: read the figures relative to each other over time.
+// A benchmark, not a test: it never fails on speed. It exits 1 only when it could not run or an
+// answer is wrong (ok: false, a type the Blob does not have, long edge over 2048, dimensions that
+// do not match the decoded image, a SHA-256 that is not the photo's). This machine's CPU is not a
+// phone's: read the times relative to each other.
 
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 
-import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  SERVER_BIN,
-  STATIC_DIR,
-  freshTmpRoot,
-  makeDir,
-  startServer,
-} from '../tests/support/harness.mjs';
+import { CHROMIUM, freshTmpRoot } from '../tests/support/harness.mjs';
+import { DOCUMENT_LINES } from '../tests/support/document.mjs';
+import { assertTesseract, ocr, scoreOcr } from '../tests/support/ocr.mjs';
+import { ACCEPT, openPhotoLab } from '../tests/support/photo-lab.mjs';
 
-const WIDTH = 4000;
-const HEIGHT = 3000;
 const MAX_EDGE = 2048;
-const CALL_TIMEOUT = 120_000;
-const BLANK = '/__photo-bench__';
+const BUDGET = 400_000;
 
 function parseRuns(args) {
   const i = args.findIndex((a) => a === '--runs' || a.startsWith('--runs='));
-  if (i < 0) return 5;
+  if (i < 0) return 3;
   const value = args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--runs wants a whole number ≥ 1, got ${value}`);
@@ -55,6 +50,8 @@ function parseRuns(args) {
 }
 
 const kib = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+const ms = (x) => `${Math.round(x)} ms`;
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,9 +59,8 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Runs in the page: makes the 12 MP JPEG, then times the worker. */
-async function inPage({ runs, width, height, maxEdge, callTimeout }) {
-  // --- the input: a busy 12 MP picture -----------------------------------------------------------
+/** Runs in the page: the busy 12 MP picture, kept as window.lab.photos[name]. */
+async function makeBusy([name, width, height]) {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d');
   const sky = ctx.createLinearGradient(0, 0, width, height);
@@ -74,7 +70,7 @@ async function inPage({ runs, width, height, maxEdge, callTimeout }) {
   ctx.fillStyle = sky;
   ctx.fillRect(0, 0, width, height);
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < 60; i++) {
     const x = rand() * width;
     const y = rand() * height;
@@ -96,7 +92,6 @@ async function inPage({ runs, width, height, maxEdge, callTimeout }) {
   ctx.font = 'bold 160px sans-serif';
   ctx.fillStyle = '#111';
   for (let i = 0; i < 12; i++) ctx.fillText('PASAPORTE · PASSPORT · 0123456789', rand() * width * 0.5, rand() * height);
-  // Sensor-like noise over everything.
   const img = ctx.getImageData(0, 0, width, height);
   const px = img.data;
   for (let i = 0; i < px.length; i += 4) {
@@ -106,142 +101,119 @@ async function inPage({ runs, width, height, maxEdge, callTimeout }) {
     px[i + 2] += n;
   }
   ctx.putImageData(img, 0, 0);
-  const input = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+  window.lab.photos[name] = { blob };
+  return { size: blob.size };
+}
 
-  // --- the worker ---------------------------------------------------------------------------------
-  const worker = new Worker('/photo-worker.js');
-  const pending = new Map();
-  let workerError = null;
-  worker.onmessage = (e) => {
-    const p = pending.get(e.data?.id);
-    if (p) {
-      pending.delete(e.data.id);
-      p.resolve(e.data);
-    }
-  };
-  worker.onerror = (e) => {
-    workerError = `worker error: ${e.message || 'failed to load /photo-worker.js'}`;
-    for (const p of pending.values()) p.reject(new Error(workerError));
-    pending.clear();
-  };
-  const call = (id, blob) =>
-    new Promise((resolve, reject) => {
-      if (workerError) return reject(new Error(workerError));
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error(`the worker did not answer ${id} within ${callTimeout / 1000} s`));
-      }, callTimeout);
-      pending.set(id, {
-        resolve: (v) => (clearTimeout(timer), resolve(v)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      worker.postMessage({ id, blob });
-    });
-
-  const times = [];
-  let last;
-  for (let i = 0; i < runs; i++) {
-    const id = `bench-${i}`;
-    const t0 = performance.now();
-    const reply = await call(id, input);
-    times.push(performance.now() - t0);
-    if (!reply.ok) throw new Error(`the worker answered ok: false on run ${i + 1}: ${reply.error}`);
-    last = reply;
+function problemsOf(r, what, input) {
+  const p = [];
+  if (!r.ok) return [`${what}: ok: false (${r.error})`];
+  if (!r.photo) return [`${what}: no photo Blob`];
+  if (r.photo.type !== r.type) p.push(`${what}: the Blob is ${r.photo.type} but type says ${r.type}`);
+  if (!['image/jpeg', 'image/webp'].includes(r.photo.type)) p.push(`${what}: photo type ${r.photo.type}`);
+  if (Math.max(r.photo.decodedWidth, r.photo.decodedHeight) > MAX_EDGE) p.push(`${what}: long edge over ${MAX_EDGE}`);
+  if (r.photo.decodedWidth !== r.width || r.photo.decodedHeight !== r.height) {
+    p.push(`${what}: reported ${r.width}×${r.height}, decodes as ${r.photo.decodedWidth}×${r.photo.decodedHeight}`);
   }
-  worker.terminate();
-
-  const describe = async (blob) => {
-    if (!(blob instanceof Blob)) return { missing: true };
-    const bmp = await createImageBitmap(blob);
-    const d = { size: blob.size, type: blob.type, decodedWidth: bmp.width, decodedHeight: bmp.height };
-    bmp.close();
-    return d;
-  };
-  // The app's worker also reports the photo's sha256; check it when present.
-  let sha256Matches = null;
-  if (typeof last.sha256 === 'string' && last.photo instanceof Blob) {
-    const digest = await crypto.subtle.digest('SHA-256', await last.photo.arrayBuffer());
-    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-    sha256Matches = hex === last.sha256;
-  }
-  return {
-    userAgent: navigator.userAgent,
-    sha256Matches,
-    input: { size: input.size, type: input.type, width, height },
-    times,
-    width: last.width,
-    height: last.height,
-    photo: await describe(last.photo),
-    thumbnail: await describe(last.thumbnail),
-    maxEdge,
-  };
+  if (Math.abs(r.height - (r.width * input.height) / input.width) > 1) p.push(`${what}: aspect ratio changed`);
+  if (r.sha256 !== r.photo.sha256) p.push(`${what}: the reported SHA-256 is not the photo's`);
+  if (!r.thumbnail) p.push(`${what}: no thumbnail`);
+  return p;
 }
 
 async function main() {
   const runs = parseRuns(process.argv.slice(2));
-  const missing = [];
-  if (!existsSync(SERVER_BIN)) missing.push(`${SERVER_BIN} (cargo build --release -p server)`);
-  if (!existsSync(path.join(STATIC_DIR, 'photo-worker.js'))) missing.push(`${path.join(STATIC_DIR, 'photo-worker.js')} (TODO: needs photo worker; trunk build --release once the app has one)`);
-  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium)`);
-  if (missing.length) {
-    console.error(`photo-bench cannot run; missing:\n  ${missing.join('\n  ')}`);
-    return 1;
-  }
-
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+  assertTesseract();
   const tmp = await freshTmpRoot(import.meta.url);
-  const server = await startServer({ dataDir: await makeDir(tmp, 'data') });
-  let browser;
+  const lab = await openPhotoLab(tmp);
+  const problems = [];
   try {
-    const res = await fetch(`${server.url}/photo-worker.js`);
-    const type = res.headers.get('content-type') ?? '';
-    await res.arrayBuffer();
-    if (res.status !== 200 || !/javascript/.test(type)) {
-      throw new Error(`GET /photo-worker.js answered ${res.status} ${type}; expected a JavaScript file`);
+    const ua = await lab.page.evaluate(() => navigator.userAgent);
+    console.log(`photo-bench: ${lab.source}, ${runs} runs per variant, ${ua.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? ua} headless`);
+    const inputs = [
+      ['12 MP picture', 'busy', await lab.page.evaluate(makeBusy, ['busy', 4000, 3000])],
+      ['document', 'document', await lab.makeDocument('document')],
+    ];
+    const variants = [
+      ['before (JPEG 0.8)', {}],
+      ['after', { accept: ACCEPT }],
+      ['after, no WebP', { accept: ACCEPT, worker: 'no-webp' }],
+    ];
+    const rows = [];
+    for (const [label, name, made] of inputs) {
+      const input = { width: 4000, height: 3000 };
+      console.log(`\n${label}: 4000×3000 JPEG, ${kib(made.size)}`);
+      for (const [vlabel, options] of variants) {
+        const times = [];
+        let r;
+        for (let i = 0; i < runs; i++) {
+          r = await lab.process(name, options);
+          times.push(r.ms);
+        }
+        problems.push(...problemsOf(r, `${label}, ${vlabel}`, input));
+        if (!r.ok) continue;
+        let reading = '';
+        let lines = null;
+        let page = null;
+        if (name === 'document') {
+          lines = await lab.read(r);
+          page = scoreOcr(DOCUMENT_LINES, await ocr(await lab.png(r)));
+          reading = `  OCR ${pct(lines.accuracy)} by line, ${pct(page.accuracy)} whole page`;
+        }
+        const fits = r.photo.size <= BUDGET ? '≤' : '>';
+        console.log(
+          `  ${vlabel.padEnd(18)} ${r.type.padEnd(10)} q${String(r.encoderQuality).padEnd(4)} ${kib(r.photo.size).padStart(10)} ` +
+            `(${r.photo.size} B ${fits} ${BUDGET})  median ${ms(median(times)).padStart(7)} (${times.map(ms).join(', ')})${reading}`,
+        );
+        if (name === 'document') {
+          console.log(
+            `  ${''.padEnd(18)} by size: ${Object.entries(lines.byGroup)
+              .map(([g, v]) => `${g} ${pct(v.accuracy)}`)
+              .join(', ')}`,
+          );
+        }
+        rows.push({ input: label, variant: vlabel, type: r.type, q: r.encoderQuality, bytes: r.photo.size, median: median(times), lines: lines?.accuracy, page: page?.accuracy, quality: r.quality });
+      }
     }
+    const doc = rows.find((x) => x.input === 'document' && x.variant === 'after');
+    if (doc) console.log(`\ndocument quality check (after): ${JSON.stringify(doc.quality)}`);
 
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = await browser.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-    // A blank page on the server's origin, so the worker script is same-origin.
-    await page.route(`${server.url}${BLANK}`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>photo bench</title>' }),
-    );
-    await page.goto(`${server.url}${BLANK}`);
-
-    console.log(`photo-bench: ${runs} runs of /photo-worker.js on a ${WIDTH}×${HEIGHT} JPEG (headless Chromium)…`);
-    let r;
-    try {
-      r = await page.evaluate(inPage, { runs, width: WIDTH, height: HEIGHT, maxEdge: MAX_EDGE, callTimeout: CALL_TIMEOUT });
-    } catch (e) {
-      throw new Error(`${e.message}${pageErrors.length ? `\npage errors:\n  ${pageErrors.join('\n  ')}` : ''}`);
+    // The same document through plain encoder settings (drawn to 2048 px as the worker does,
+    // one encode each): where the chosen settings sit.
+    console.log('\nencoder settings on the document (long edge 2048; time is the encode alone):');
+    const settings = [
+      ['image/jpeg', 0.8],
+      ['image/jpeg', 0.75],
+      ['image/jpeg', 0.7],
+      ['image/jpeg', 0.6],
+      ['image/jpeg', 0.5],
+      ['image/webp', 0.9],
+      ['image/webp', 0.85],
+      ['image/webp', 0.8],
+      ['image/webp', 0.7],
+      ['image/webp', 0.6],
+    ];
+    for (const [type, quality] of settings) {
+      const e = await lab.page.evaluate(
+        async ([type, quality, out]) => {
+          const input = window.lab.photos.document;
+          const r = await window.docKit.encodeLikeBefore(input.blob, { type, quality });
+          window.lab.outputs[out] = { blob: r.blob, boxes: input.boxes, page: input.page };
+          return { size: r.size, type: r.type, ms: r.ms };
+        },
+        [type, quality, `setting-${type}-${quality}`],
+      );
+      if (e.type !== type) {
+        console.log(`  ${type} ${quality}: this browser does not write ${type}`);
+        continue;
+      }
+      const lines = await lab.read({ output: `setting-${type}-${quality}` });
+      console.log(
+        `  ${type.padEnd(10)} ${String(quality).padEnd(4)} ${kib(e.size).padStart(10)} (${e.size} B)  encode ${ms(e.ms).padStart(6)}  OCR ${pct(lines.accuracy)} by line`,
+      );
     }
-
-    // Is the answer what the contract says?
-    const problems = [];
-    const { photo, thumbnail } = r;
-    if (photo.missing) problems.push('no photo Blob in the answer');
-    else {
-      if (photo.type !== 'image/jpeg') problems.push(`photo type ${JSON.stringify(photo.type)}, expected image/jpeg`);
-      if (Math.max(photo.decodedWidth, photo.decodedHeight) > MAX_EDGE) problems.push(`photo is ${photo.decodedWidth}×${photo.decodedHeight}: long edge over ${MAX_EDGE}`);
-      if (photo.decodedWidth !== r.width || photo.decodedHeight !== r.height) problems.push(`reported ${r.width}×${r.height} but the photo decodes as ${photo.decodedWidth}×${photo.decodedHeight}`);
-      const expectedHeight = (photo.decodedWidth * HEIGHT) / WIDTH;
-      if (Math.abs(photo.decodedHeight - expectedHeight) > 1) problems.push(`aspect ratio changed: ${photo.decodedWidth}×${photo.decodedHeight} from ${WIDTH}×${HEIGHT}`);
-    }
-    if (thumbnail.missing) problems.push('no thumbnail Blob in the answer');
-    if (r.sha256Matches === false) problems.push('the sha256 the worker reported does not match the photo Blob');
-
-    const ms = (x) => `${Math.round(x)} ms`;
-    const dims = (d) => `${d.decodedWidth}×${d.decodedHeight}`;
-    console.log('');
-    console.log(`browser     ${r.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? r.userAgent}`);
-    console.log(`input       ${WIDTH}×${HEIGHT} ${r.input.type}, ${kib(r.input.size)}`);
-    if (!photo.missing) console.log(`photo       ${dims(photo)} ${photo.type}, ${kib(photo.size)}  (${((100 * photo.size) / r.input.size).toFixed(1)} % of the input)`);
-    if (!thumbnail.missing) console.log(`thumbnail   ${dims(thumbnail)} ${thumbnail.type}, ${kib(thumbnail.size)}`);
-    if (r.sha256Matches) console.log('sha256      the one the worker reported matches the photo');
-    console.log(`time        median ${ms(median(r.times))} over ${runs} runs: ${r.times.map(ms).join(', ')} (the first includes starting the worker)`);
     console.log('');
     if (problems.length) {
       console.error(`the worker's answer is wrong:\n  ${problems.join('\n  ')}`);
@@ -249,8 +221,7 @@ async function main() {
     }
     return 0;
   } finally {
-    await browser?.close();
-    await server.stop();
+    await lab.close();
     await fs.rm(tmp, { recursive: true, force: true });
   }
 }

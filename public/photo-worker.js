@@ -35,8 +35,9 @@ const THUMB_QUALITY = 0.7;
 
 // The quality check (see assess) works on a grayscale copy with this long edge. Thresholds
 // measured on the test document (tests/e2e/photo-quality.test.mjs): sharp and well lit it has
-// white 0.95, sharpness ~0.95; 2.5 stops under-exposed, white 0.44; blurred until Tesseract reads
-// about half its characters, sharpness ~0.6.
+// white 0.95, brightness 0.67, sharpness 0.82 (0.80 with twice the sensor noise); 1.5 stops
+// under-exposed, white 0.60 (still read well); 2 stops, 0.52; 2.5 stops, 0.44 (dark); out of
+// focus by 2 px (Tesseract reads 76 % of it), sharpness 0.65, by 3 px (56 %), 0.52 (blurry).
 const ANALYSIS_EDGE = 1024;
 const EDGE_SHARE = 0.995;
 const DARK_WHITE = 0.5;
