@@ -5,7 +5,7 @@
 //                e.g. ['image/webp', 'image/jpeg']. Absent (callers that predate `type`): JPEG
 //                at 0.8 exactly as before.
 // Out: { id, ok: true, photo: Blob, type, thumbnail: Blob(image/jpeg), width, height, sha256,
-//        encoderQuality, quality: { dark, blurry, brightness, sharpness } }
+//        encoderQuality, quality: { dark, blurry, brightness, sharpness, white } }
 //      { id, ok: false, error }
 //
 // createImageBitmap applies the EXIF orientation ('from-image'); drawing onto a canvas and
@@ -37,7 +37,8 @@ const THUMB_QUALITY = 0.7;
 // measured on the test document (tests/e2e/photo-quality.test.mjs): sharp and well lit it has
 // white 0.95, brightness 0.67, sharpness 0.82 (0.80 with twice the sensor noise); 1.5 stops
 // under-exposed, white 0.60 (still read well); 2 stops, 0.52; 2.5 stops, 0.44 (dark); out of
-// focus by 2 px (Tesseract reads 76 % of it), sharpness 0.65, by 3 px (56 %), 0.52 (blurry).
+// focus by 2 px (Tesseract reads 76 % of it), sharpness 0.65, by 3 px (56 %), 0.52 (blurry);
+// shaken sideways by 8 px (78 %), 0.70, by 14 px (47 %), 0.49.
 const ANALYSIS_EDGE = 1024;
 const EDGE_SHARE = 0.995;
 const DARK_WHITE = 0.5;
@@ -108,9 +109,9 @@ async function encodePhoto(canvas, accept) {
  *   sharpness   how steep the steepest edges are: the 99.5th percentile of the luminance step
  *               across two pixels, horizontally and vertically (the smaller of the two, so a
  *               blur in one direction, like a shaken hand's, counts too), divided by the
- *               picture's contrast (1st to 99th percentile of luminance). About 1 for a sharp
- *               photo whatever its exposure, lower the more blurred, and not fooled by sensor
- *               noise, which is far smaller than a letter's edge.
+ *               picture's contrast (1st to 99th percentile of luminance). 0.8 to 0.9 for a
+ *               sharp photo whatever its exposure, lower the more blurred, and not fooled by
+ *               sensor noise, which is far smaller than a letter's edge.
  *   dark        white < DARK_WHITE or brightness < DARK_MEAN
  *   blurry      sharpness < BLURRY
  */

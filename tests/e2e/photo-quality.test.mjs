@@ -39,13 +39,15 @@ before(async () => {
   assertTesseract();
   lab = await openPhotoLab(TMP);
   console.log(`# photo worker: ${lab.source}`);
-  // The three photos of the same document: sharp and well lit; out of focus (an extra Gaussian
-  // blur of 3 px at 4000×3000, which takes Tesseract to about half the characters); 2.5 stops
-  // under-exposed (in linear light, then sensor noise, as a camera does).
+  // Photos of the same document: sharp and well lit; out of focus (an extra Gaussian blur of
+  // 3 px at 4000×3000, which takes Tesseract to about half the characters); 2.5 stops
+  // under-exposed (in linear light, then sensor noise, as a camera does); shaken sideways by
+  // 14 px (about half the characters again).
   for (const [name, options] of [
     ['sharp', {}],
     ['blurred', { blur: 3 }],
     ['dark', { ev: -2.5 }],
+    ['shaken', { motion: 14 }],
   ]) {
     const made = await lab.makeDocument(name, options);
     console.log(`# test photo ${name}: ${made.width}×${made.height} camera JPEG, ${made.size} bytes`);
@@ -141,6 +143,18 @@ test('a blurred document is flagged blurry', async () => {
   );
   assert.equal(r.quality.blurry, true, `blurry: ${JSON.stringify(r.quality)}`);
   assert.equal(r.quality.dark, false, `not dark: ${JSON.stringify(r.quality)}`);
+});
+
+test('a shaken (motion-blurred) document is flagged blurry', async () => {
+  const r = await lab.process('shaken', { accept: ACCEPT });
+  r.read = await lab.read(r);
+  console.log(`# shaken: ${describe(r)}`);
+  assertWellFormed(r, 'shaken');
+  assert.ok(
+    r.read.accuracy < BLURRED_MAX_ACCURACY,
+    `the shaken photo is really hard to read (OCR ${pct(r.read.accuracy)} < ${pct(BLURRED_MAX_ACCURACY)})`,
+  );
+  assert.equal(r.quality.blurry, true, `blurry: ${JSON.stringify(r.quality)}`);
 });
 
 test('an under-exposed document is flagged dark', async () => {

@@ -52,8 +52,8 @@ export const PHOTO_HEIGHT = 3000;
  *     3.6 MB, like a 12 MP phone photo; JPEG 0.8 at 2048 px makes about 500 kB of it). `blur` is
  *     an extra Gaussian blur (px at 4000×3000, on top of the optics' 0.8 px); `ev` an exposure
  *     change in stops, applied in linear light; `brightness` a plain multiplier on the sRGB values
- *     (like CSS brightness()); `grain` and `blotch` the sensor noise (below). `boxes` and `page`
- *     are for cutLines.
+ *     (like CSS brightness()); `grain` and `blotch` the sensor noise (below); `motion` a sideways
+ *     smear of that many px (a shaken hand). `boxes` and `page` are for cutLines.
  *   toBlob(base64, type) → Blob
  *   toPngBase64(blob) → { base64, width, height }: decodes any picture and re-encodes it as PNG
  *     (so Tesseract reads exactly the pixels a browser would show)
@@ -177,7 +177,7 @@ export function installDocumentKit() {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
   }
 
-  async function makePhoto({ lines, blur = 0, ev = 0, brightness = 1, seed = 1, quality = 0.92, grain = 4, blotch = 8 } = {}) {
+  async function makePhoto({ lines, blur = 0, ev = 0, brightness = 1, seed = 1, quality = 0.92, grain = 4, blotch = 8, motion = 0 } = {}) {
     const w = 4000;
     const h = 3000;
     const rand = mulberry32(seed * 7919 + 17);
@@ -207,6 +207,17 @@ export function installDocumentKit() {
     p.filter = `blur(${0.8 + blur}px)`;
     p.drawImage(scene, 0, 0);
     p.filter = 'none';
+    // A shaken hand: the scene smeared sideways over `motion` px.
+    if (motion > 0) {
+      const copy = new OffscreenCanvas(w, h);
+      copy.getContext('2d').drawImage(photo, 0, 0);
+      const steps = Math.max(2, Math.ceil(motion));
+      for (let k = 1; k < steps; k++) {
+        p.globalAlpha = 1 / (k + 1);
+        p.drawImage(copy, (k * motion) / (steps - 1) - motion / 2, 0);
+      }
+      p.globalAlpha = 1;
+    }
     const img = p.getImageData(0, 0, w, h);
     const d = img.data;
     const toLin = new Float32Array(256);
