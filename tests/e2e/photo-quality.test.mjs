@@ -16,9 +16,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 
-import { artifactPath, freshTmpRoot } from '../support/harness.mjs';
+import { artifactPath, freshTmpRoot, REPO_ROOT } from '../support/harness.mjs';
 import { assertTesseract } from '../support/ocr.mjs';
 import { ACCEPT, openPhotoLab } from '../support/photo-lab.mjs';
 
@@ -39,6 +41,10 @@ before(async () => {
   assertTesseract();
   lab = await openPhotoLab(TMP);
   console.log(`# photo worker: ${lab.source}`);
+  const fresh = path.join(REPO_ROOT, 'public', 'photo-worker.js');
+  if (lab.source !== fresh && existsSync(fresh) && !(await fs.readFile(fresh)).equals(await fs.readFile(lab.source))) {
+    console.log(`# note: ${lab.source} is not public/photo-worker.js: an old build? (make app, or RESGUARDO_PHOTO_WORKER_DIR=public)`);
+  }
   // Photos of the same document: sharp and well lit; out of focus (an extra Gaussian blur of
   // 3 px at 4000×3000, which takes Tesseract to about half the characters); 2.5 stops
   // under-exposed (in linear light, then sensor noise, as a camera does); shaken sideways by
