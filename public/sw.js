@@ -2,29 +2,38 @@
 // in Cache Storage so the app starts offline. Form data lives in IndexedDB,
 // which this worker never touches.
 //
-// The two placeholders on the next lines are filled in at build time by
+// The three placeholders on the next lines are filled in at build time by
 // scripts/post_build.sh (Trunk post_build hook): the version is a hash of
-// every built file, so any change yields a new cache and a new worker.
+// every built file, so any change yields a new cache and a new worker; the
+// integrity map gives each precached URL the SHA-256 of the file it must be.
 'use strict';
 
 const VERSION = "__RESGUARDO_VERSION__";
 const PRECACHE = __RESGUARDO_PRECACHE__;
+const INTEGRITY = __RESGUARDO_INTEGRITY__;
 
 const CACHE_PREFIX = 'resguardo-shell-';
 const CACHE_NAME = CACHE_PREFIX + VERSION;
+// "/" is index.html: one download serves both keys (the page has just
+// fetched "/", so that one is a cheap revalidation).
+const ROOT_IS_INDEX = PRECACHE.includes('/') && PRECACHE.includes('/index.html') &&
+  INTEGRITY['/'] !== undefined && INTEGRITY['/'] === INTEGRITY['/index.html'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE_NAME);
     await Promise.all(PRECACHE.map(async (url) => {
-      // 'reload' bypasses the HTTP cache, so a stale copy of a file can never
-      // end up in a cache labelled with the new version.
-      const response = await fetch(new Request(url, { cache: 'reload' }));
+      if (url === '/index.html' && ROOT_IS_INDEX) return; // stored with "/"
+      const response = await precacheFetch(url);
       if (!response.ok) {
         // Failing the install keeps the previous worker and cache in charge.
         throw new Error(`precache ${url}: HTTP ${response.status}`);
       }
-      await cache.put(url, response.redirected ? await unredirect(response) : response);
+      const stored = response.redirected ? await unredirect(response) : response;
+      if (url === '/' && ROOT_IS_INDEX) {
+        await cache.put('/index.html', await unredirect(stored.clone()));
+      }
+      await cache.put(url, stored);
     }));
     // Updates wait until the user accepts "a new version is ready" (the page
     // then posts SKIP_WAITING). On the very first install there is nothing to
@@ -94,6 +103,43 @@ async function cacheFirst(request) {
   // ignoreVary: each URL is stored once, so Vary headers can only cause misses.
   const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
   return cached || fetch(request);
+}
+
+// The first visit has just downloaded most of the shell over what may be a 2G
+// link; installing must not download it again. So:
+// - a content-hashed file (name-<16 hex>.ext, name-<16 hex>_bg.wasm: the rule
+//   of server/src/http/static_files.rs::is_hashed_asset) never changes under
+//   its name, and the server lets the HTTP cache keep it for a year: take it
+//   from there ('default'), the network only if it is not there;
+// - any other file ('/', index.html, the manifest, icons) is revalidated with
+//   the server ('no-cache': a conditional request, a 304 when unchanged).
+// Either way the body must be the file this worker was built with (the
+// integrity map, checked by fetch itself). If it is not (a copy that is
+// somehow stale, a deploy caught half-way), it is fetched again with
+// 'reload', bypassing the HTTP cache, and that answer is taken as it is:
+// never worse than always using 'reload', which is what this worker did.
+async function precacheFetch(url) {
+  const cache = isHashed(url) ? 'default' : 'no-cache';
+  const integrity = INTEGRITY[url];
+  if (integrity) {
+    try {
+      return await fetch(new Request(url, { cache, integrity }));
+    } catch (e) {
+      // An integrity mismatch (or a network error): one more try, below.
+    }
+    return fetch(new Request(url, { cache: 'reload' }));
+  }
+  return fetch(new Request(url, { cache }));
+}
+
+// Trunk's content hash: the file name's stem (up to its first '.', without a
+// trailing "_bg") ends in "-" and 16 hex digits.
+function isHashed(url) {
+  const file = new URL(url, self.location.href).pathname.split('/').pop();
+  let stem = file.split('.')[0];
+  if (stem.endsWith('_bg')) stem = stem.slice(0, -3);
+  const dash = stem.lastIndexOf('-');
+  return dash >= 0 && /^[0-9a-fA-F]{16}$/.test(stem.slice(dash + 1));
 }
 
 // Browsers refuse a response flagged as redirected for a navigation, so

@@ -2,8 +2,10 @@
 # Trunk post_build hook (see Trunk.toml). Runs on the finished build in
 # $TRUNK_STAGING_DIR, before Trunk moves it to dist/:
 #   1. fills the placeholders in sw.js: the precache list (every built file
-#      except sw.js and *.map, plus "/") and a version hashed from the content
-#      of those files, so any change produces a new service worker and cache;
+#      except sw.js and *.map, plus "/"), a version hashed from the content
+#      of those files, so any change produces a new service worker and cache,
+#      and the integrity map {url: "sha256-<base64>"} of every precached URL
+#      ("/" is index.html), which the worker checks what it installs against;
 #   2. writes csp-script-hashes.txt: the CSP 'sha256-...' sources of every
 #      inline <script> in index.html (Trunk's wasm loader), space separated,
 #      for the server's Content-Security-Policy.
@@ -39,12 +41,12 @@ skip = {os.path.abspath(p) for p in (tmp_sw, tmp_csp)}
 def fail(msg):
     sys.exit(f"post_build.sh: error: {msg}")
 
-def sha256_file(path):
+def sha256_file(path, digest=False):
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    return h.digest() if digest else h.hexdigest()
 
 # --- precache list and version -------------------------------------------
 files = []  # (url, path)
@@ -54,6 +56,9 @@ for root, dirs, names in os.walk(stage):
         rel = os.path.relpath(path, stage).replace(os.sep, "/")
         if (rel in ("sw.js", "csp-script-hashes.txt") or rel.endswith(".map")
                 or os.path.abspath(path) in skip or not os.path.isfile(path)):
+            continue
+        # Precompressed copies of another file (from an earlier run) are not the app's files.
+        if (rel.endswith(".br") or rel.endswith(".gz")) and os.path.isfile(path[:-3]):
             continue
         # Percent-encode only what the URL parser would, so cache keys match
         # the URLs the browser actually requests.
@@ -72,12 +77,18 @@ for url, path in files + [("/sw.js", sw_path)]:
     digest.update(f"{url}\t{sha256_file(path)}\n".encode("utf-8"))
 version = digest.hexdigest()[:16]
 precache = sorted(["/"] + [url for url, _ in files])
+# Subresource Integrity strings for the worker's fetch(): "/" is the page.
+sri = lambda path: "sha256-" + base64.b64encode(sha256_file(path, digest=True)).decode()
+integrity = {url: sri(path) for url, path in files}
+integrity["/"] = sri(os.path.join(stage, "index.html"))
+integrity = dict(sorted(integrity.items()))
 
-for placeholder in ('"__RESGUARDO_VERSION__"', "__RESGUARDO_PRECACHE__"):
+for placeholder in ('"__RESGUARDO_VERSION__"', "__RESGUARDO_PRECACHE__", "__RESGUARDO_INTEGRITY__"):
     if placeholder not in sw:
         fail(f"placeholder {placeholder} not found in {sw_path} (already processed, or not public/sw.js?)")
 sw = sw.replace('"__RESGUARDO_VERSION__"', json.dumps(version))
 sw = sw.replace("__RESGUARDO_PRECACHE__", json.dumps(precache, separators=(",", ":")))
+sw = sw.replace("__RESGUARDO_INTEGRITY__", json.dumps(integrity, separators=(",", ":")))
 with open(tmp_sw, "w", encoding="utf-8", newline="") as f:
     f.write(sw)
 
