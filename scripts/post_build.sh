@@ -8,7 +8,18 @@
 #      ("/" is index.html), which the worker checks what it installs against;
 #   2. writes csp-script-hashes.txt: the CSP 'sha256-...' sources of every
 #      inline <script> in index.html (Trunk's wasm loader), space separated,
-#      for the server's Content-Security-Policy.
+#      for the server's Content-Security-Policy;
+#   3. in release builds (any TRUNK_PROFILE but "debug"), last, precompresses:
+#      beside every file ending in .wasm .js .mjs .css .html .json
+#      .webmanifest .svg .txt or .xml (sw.js, index.html and the CSP file
+#      included; fonts and images are compressed already) it writes
+#      <file>.br (Brotli, quality 11, window 2^24, text mode but for wasm,
+#      size hint) and <file>.gz (gzip level 9, no name or time in the
+#      header), each only if smaller than the file itself, with the file's
+#      modification time, for a server that serves them as they are (tower-http
+#      ServeDir::precompressed_br().precompressed_gzip()). Each is decompressed
+#      again and compared before it is kept. Needs node (Node's zlib).
+#      Any later step that changes a file must run before this one.
 set -euo pipefail
 
 die() { echo "post_build.sh: error: $*" >&2; exit 1; }
@@ -138,3 +149,71 @@ read -r COUNT VERSION NHASHES <<<"$SUMMARY"
 mv -f "$TMP_SW" "$SW"
 mv -f "$TMP_CSP" "$CSP"
 echo "post_build.sh (${TRUNK_PROFILE:-unknown profile}): precached $COUNT files + \"/\", version $VERSION, $NHASHES inline script hash(es)"
+
+# --- precompressed copies (release builds), last: they must see every file final -----------------
+if [[ "${TRUNK_PROFILE:-}" == "debug" ]]; then
+  exit 0
+fi
+command -v node >/dev/null || die "node is needed to precompress the release build (Node's zlib); run scripts/setup.sh"
+node - "$STAGE" <<'JS' || die "precompressing failed (see message above)"
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const stage = process.argv[2];
+const COMPRESSIBLE = new Set(['.wasm', '.js', '.mjs', '.css', '.html', '.json', '.webmanifest', '.svg', '.txt', '.xml']);
+const { constants: Z } = zlib;
+
+function* walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(p);
+    else if (entry.isFile()) yield p;
+  }
+}
+
+// Written next to the target and renamed, with the original's times.
+function keep(target, data, stat) {
+  const tmp = `${target}.tmp.${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.utimesSync(tmp, stat.atime, stat.mtime);
+  fs.renameSync(tmp, target);
+}
+
+let files = 0, raw = 0, brTotal = 0, gzTotal = 0, written = 0;
+for (const file of [...walk(stage)].sort()) {
+  if (!COMPRESSIBLE.has(path.extname(file).toLowerCase())) continue;
+  const data = fs.readFileSync(file);
+  const stat = fs.statSync(file);
+  const br = zlib.brotliCompressSync(data, {
+    params: {
+      [Z.BROTLI_PARAM_QUALITY]: Z.BROTLI_MAX_QUALITY,
+      [Z.BROTLI_PARAM_LGWIN]: Z.BROTLI_MAX_WINDOW_BITS,
+      [Z.BROTLI_PARAM_MODE]: file.endsWith('.wasm') ? Z.BROTLI_MODE_GENERIC : Z.BROTLI_MODE_TEXT,
+      [Z.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  });
+  const gz = zlib.gzipSync(data, { level: 9, memLevel: 9 });
+  if (!zlib.brotliDecompressSync(br).equals(data) || !zlib.gunzipSync(gz).equals(data)) {
+    throw new Error(`${file}: a compressed copy does not decompress to the file`);
+  }
+  files += 1;
+  raw += data.length;
+  for (const [ext, out] of [['.br', br], ['.gz', gz]]) {
+    const target = file + ext;
+    if (out.length < data.length) {
+      keep(target, out, stat);
+      written += 1;
+      if (ext === '.br') brTotal += out.length;
+      else gzTotal += out.length;
+    } else {
+      fs.rmSync(target, { force: true });
+      if (ext === '.br') brTotal += data.length;
+      else gzTotal += data.length;
+    }
+  }
+}
+const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
+console.log(`post_build.sh: precompressed ${files} files (${written} .br/.gz written): ${kB(raw)} -> brotli ${kB(brTotal)}, gzip ${kB(gzTotal)}`);
+JS
