@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Resguardo need, skipping whatever is already there.
 #   scripts/setup.sh build   toolchain, wasm target, trunk, wasm-bindgen-cli, wasm-opt
-#   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, npm packages and
-#                            schemathesis (in tests/.venv)
+#   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, Firefox ESR,
+#                            WebKitGTK's WebDriver, Xvfb, npm packages and schemathesis (in tests/.venv)
 # Every step checks first, so running it again is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,12 @@ if [ "$what" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+  # The cross-browser core flow (tests/browsers/): Firefox ESR (driven over WebDriver BiDi by
+  # puppeteer-core), WebKitGTK's WebDriver with its MiniBrowser, and Xvfb, since WebKitGTK has no
+  # headless mode.
+  [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+  [ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
+  [ -x /usr/bin/Xvfb ] || missing+=(xvfb)
   command -v curl >/dev/null || missing+=(curl)
   command -v tesseract >/dev/null || missing+=(tesseract-ocr)
   if ! command -v python3 >/dev/null; then
