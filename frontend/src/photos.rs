@@ -152,6 +152,10 @@ async fn run_in_worker(blob: web_sys::Blob) -> Result<WorkerResult, PhotoError> 
     let message = js_sys::Object::new();
     let _ = Reflect::set(&message, &"id".into(), &JsValue::from(id));
     let _ = Reflect::set(&message, &"blob".into(), &blob);
+    // What we can send, best first: WebP keeps a document legible in far fewer bytes; the
+    // worker falls back to JPEG where the browser cannot write WebP (Safari).
+    let accept = js_sys::Array::of2(&"image/webp".into(), &"image/jpeg".into());
+    let _ = Reflect::set(&message, &"accept".into(), &accept);
     worker
         .post_message(&message)
         .map_err(|_| PhotoError::NoWorker)?;

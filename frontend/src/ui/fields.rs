@@ -247,6 +247,20 @@ pub fn folded(s: &str) -> String {
 pub struct Choice {
     pub code: &'static str,
     pub label: String,
+    /// Other names it is found by but not shown with (its English name, for a person who types
+    /// in Latin letters on a phone set to another script).
+    pub also: String,
+}
+
+impl Choice {
+    /// Whether typing `query` (already [`folded`]) finds this choice: by a part of its name or
+    /// its other names, or by its code.
+    pub fn matches(&self, query: &str) -> bool {
+        query.is_empty()
+            || folded(&self.label).contains(query)
+            || folded(&self.also).contains(query)
+            || self.code.eq_ignore_ascii_case(query)
+    }
 }
 
 /// A list of choices (radio buttons, or check boxes with `multiple`) that typing into the box
@@ -276,9 +290,7 @@ pub fn searchable_choices(
         let q = folded(query.get().trim());
         choices(lang.get())
             .into_iter()
-            .filter(|c| {
-                q.is_empty() || folded(&c.label).contains(&q) || c.code.eq_ignore_ascii_case(&q)
-            })
+            .filter(|c| c.matches(&q))
             .collect::<Vec<_>>()
     };
     let item = move |c: Choice| {
@@ -383,5 +395,19 @@ mod tests {
         assert_eq!(folded("Perú"), "peru");
         assert_eq!(folded("KREYÒL"), "kreyol");
         assert!(folded("Côte d’Ivoire").contains(&folded("cote")));
+    }
+
+    #[test]
+    fn a_choice_is_found_by_its_name_its_other_names_or_its_code() {
+        let honduras = Choice {
+            code: "HN",
+            label: "هندوراس".into(),
+            also: "Honduras".into(),
+        };
+        assert!(honduras.matches(&folded("هندو")));
+        assert!(honduras.matches(&folded("HONDU")));
+        assert!(honduras.matches(&folded("hn")));
+        assert!(honduras.matches(""));
+        assert!(!honduras.matches(&folded("peru")));
     }
 }

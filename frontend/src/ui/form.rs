@@ -411,12 +411,14 @@ fn countries(lang: Lang) -> Vec<Choice> {
                         code,
                         label: platform::display_name(lang.code(), "region", code)
                             .unwrap_or_else(|| code.to_owned()),
+                        also: platform::display_name("en", "region", code).unwrap_or_default(),
                     })
                     .collect();
                 sort_for(lang, &mut list);
                 list.push(Choice {
                     code: "XX",
                     label: tr(lang, Msg::Stateless),
+                    also: String::new(),
                 });
                 list
             })
@@ -442,6 +444,7 @@ fn spoken_languages(lang: Lang) -> Vec<Choice> {
         .map(|&code| Choice {
             code,
             label: language_label(lang, code),
+            also: platform::display_name("en", "language", code).unwrap_or_default(),
         })
         .collect();
     sort_for(lang, &mut list);

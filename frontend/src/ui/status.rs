@@ -139,10 +139,18 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                 {(state != OutboxState::Delivered).then(|| photo_progress(case_id))}
                 {receipt.map(|r| {
                     let received = r.received_at.clone();
+                    let code = r.receipt_code.to_string();
+                    // Halves that stay whole, with the one place it may break: after the hyphen.
+                    let (first, second) = match code.split_once('-') {
+                        Some((a, b)) => (format!("{a}-"), b.to_owned()),
+                        None => (code, String::new()),
+                    };
                     view! {
                         <div class="receipt-box">
                             <p class="label">{t(Msg::ReceiptLabel)}</p>
-                            <p class="receipt-code" dir="ltr" data-testid="receipt-code">{r.receipt_code.to_string()}</p>
+                            <p class="receipt-code" dir="ltr" data-testid="receipt-code">
+                                <span class="half">{first}</span><wbr/><span class="half">{second}</span>
+                            </p>
                             <p class="hint">{t(Msg::ReceiptHint)}</p>
                             <p class="received">
                                 {move || tr_with(lang.get(), Msg::ReceivedAt, &[("at", platform::local_datetime(&received, lang.get().code()).as_str().into())])}

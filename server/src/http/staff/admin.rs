@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::auth::CsrfForm;
-use super::html::{csrf_field, page};
+use super::html::{csrf_field, page, scrolling_table};
 use super::text::Text;
 use super::{Staff, StaffError};
 use crate::http::devices::{new_enrolment_code, normalize_code};
@@ -50,26 +50,28 @@ pub async fn enrolment_page(
             label { (text.t("days-valid")) " " input name="days" type="number" min="1" max="3650"; }
             button type="submit" { (text.t("create-code")) }
         }
-        table {
-            thead { tr {
-                th { (text.t("col-code")) } th { (text.t("col-label")) } th { (text.t("col-state")) }
-                th { (text.t("col-uses")) } th { (text.t("col-install-link")) } th {}
-            } }
-            tbody {
-                @for c in &codes {
-                    @let status = c.status_at(now);
-                    @let cut = 4.min(c.code.len());
-                    tr data-code=(c.code) {
-                        td.receipt dir="ltr" { (c.code[..cut]) "-" (c.code[cut..]) }
-                        td { bdi { (c.label) } }
-                        td { (status_name(&text, status)) }
-                        td { (c.uses) }
-                        td { code dir="ltr" { "/?code=" (c.code) } }
-                        td { (revoke_button(&text, status, &format!("/staff/enrolment/{}/revoke", c.code), &staff)) }
+        (scrolling_table(&text.t("nav-enrolment"), html! {
+            table {
+                thead { tr {
+                    th { (text.t("col-code")) } th { (text.t("col-label")) } th { (text.t("col-state")) }
+                    th { (text.t("col-uses")) } th { (text.t("col-install-link")) } th {}
+                } }
+                tbody {
+                    @for c in &codes {
+                        @let status = c.status_at(now);
+                        @let cut = 4.min(c.code.len());
+                        tr data-code=(c.code) {
+                            td.receipt dir="ltr" { (c.code[..cut]) "-" (c.code[cut..]) }
+                            td { bdi { (c.label) } }
+                            td { (status_name(&text, status)) }
+                            td { (c.uses) }
+                            td { code dir="ltr" { "/?code=" (c.code) } }
+                            td { (revoke_button(&text, status, &format!("/staff/enrolment/{}/revoke", c.code), &staff)) }
+                        }
                     }
                 }
             }
-        }
+        }))
     };
     Ok(page(
         &text,
@@ -150,24 +152,26 @@ pub async fn devices_page(
     let now = now_unix();
     let devices = state.storage.devices().await?;
     let body = html! {
-        table {
-            thead { tr {
-                th { (text.t("col-device")) } th { (text.t("col-registered")) } th { (text.t("col-state")) }
-                th { (text.t("col-enrolment-code")) } th {}
-            } }
-            tbody {
-                @for d in &devices {
-                    @let status = d.status_at(now);
-                    tr data-device-id=(d.device_id) {
-                        td { code dir="ltr" { (d.device_id) } }
-                        td { bdi { (d.created_at) } }
-                        td { (status_name(&text, status)) }
-                        td dir="ltr" { (d.enrolment_code.as_deref().unwrap_or("")) }
-                        td { (revoke_button(&text, status, &format!("/staff/devices/{}/revoke", d.device_id), &staff)) }
+        (scrolling_table(&text.t("nav-devices"), html! {
+            table {
+                thead { tr {
+                    th { (text.t("col-device")) } th { (text.t("col-registered")) } th { (text.t("col-state")) }
+                    th { (text.t("col-enrolment-code")) } th {}
+                } }
+                tbody {
+                    @for d in &devices {
+                        @let status = d.status_at(now);
+                        tr data-device-id=(d.device_id) {
+                            td { code dir="ltr" { (d.device_id) } }
+                            td { bdi { (d.created_at) } }
+                            td { (status_name(&text, status)) }
+                            td dir="ltr" { (d.enrolment_code.as_deref().unwrap_or("")) }
+                            td { (revoke_button(&text, status, &format!("/staff/devices/{}/revoke", d.device_id), &staff)) }
+                        }
                     }
                 }
             }
-        }
+        }))
     };
     Ok(page(
         &text,
@@ -210,23 +214,25 @@ pub async fn audit_page(
     let page_no = q.page.unwrap_or(1).max(1);
     let entries = state.staff.audit_log(SIZE, (page_no - 1) * SIZE).await?;
     let body = html! {
-        table {
-            thead { tr {
-                th { (text.t("col-when")) } th { (text.t("col-who")) } th { (text.t("col-what")) }
-                th { (text.t("col-case")) } th { (text.t("col-detail")) }
-            } }
-            tbody {
-                @for e in &entries {
-                    tr {
-                        td { bdi { (e.at) } }
-                        td { bdi { (e.username) } }
-                        td { code { (e.action) } }
-                        td { @if let Some(c) = e.case_id { a href={ "/staff/cases/" (c) } dir="ltr" { (c) } } }
-                        td { bdi { (e.detail) } }
+        (scrolling_table(&text.t("nav-audit"), html! {
+            table {
+                thead { tr {
+                    th { (text.t("col-when")) } th { (text.t("col-who")) } th { (text.t("col-what")) }
+                    th { (text.t("col-case")) } th { (text.t("col-detail")) }
+                } }
+                tbody {
+                    @for e in &entries {
+                        tr {
+                            td { bdi { (e.at) } }
+                            td { bdi { (e.username) } }
+                            td { code { (e.action) } }
+                            td { @if let Some(c) = e.case_id { a href={ "/staff/cases/" (c) } dir="ltr" { (c) } } }
+                            td { bdi { (e.detail) } }
+                        }
                     }
                 }
             }
-        }
+        }))
         @if entries.len() as i64 == SIZE {
             p.pager { a href={ "/staff/audit?page=" (page_no + 1) } { (text.t("older")) } }
         }

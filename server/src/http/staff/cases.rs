@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use protocol::{CaseId, CaseSubmission, PhotoId, ReceiptCode};
 use serde::Deserialize;
 
-use super::html::{csrf_field, page};
+use super::html::{csrf_field, page, scrolling_table};
 use super::text::Text;
 use super::{Staff, StaffError};
 use crate::http::AppState;
@@ -117,24 +117,26 @@ pub async fn list(
             label { (text.t("export-to")) " " input type="date" name="to" value=(query.to); }
             button type="submit" { (text.t("download-zip")) }
         }
-        table {
-            thead { tr {
-                th { (text.t("col-receipt")) } th { (text.t("col-received")) } th { (text.t("col-applicant")) }
-                th { (text.t("col-people")) } th { (text.t("col-review")) }
-            } }
-            tbody {
-                @for c in &cases {
-                    @let r = &c.stored.receipt;
-                    tr data-case-id=(r.case_id) {
-                        td { a.receipt href={ "/staff/cases/" (r.case_id) } dir="ltr" { (r.receipt_code) } }
-                        td { bdi { (r.received_at) } }
-                        td { bdi { (submission(c).map(|s| s.applicant.name).unwrap_or_default()) } }
-                        td { (r.people) }
-                        td class={ "state-" (c.review_state) } { (review_state_name(&text, &c.review_state)) }
+        (scrolling_table(&text.t("cases"), html! {
+            table {
+                thead { tr {
+                    th { (text.t("col-receipt")) } th { (text.t("col-received")) } th { (text.t("col-applicant")) }
+                    th { (text.t("col-people")) } th { (text.t("col-review")) }
+                } }
+                tbody {
+                    @for c in &cases {
+                        @let r = &c.stored.receipt;
+                        tr data-case-id=(r.case_id) {
+                            td { a.receipt href={ "/staff/cases/" (r.case_id) } dir="ltr" { (r.receipt_code) } }
+                            td { bdi { (r.received_at) } }
+                            td { bdi { (submission(c).map(|s| s.applicant.name).unwrap_or_default()) } }
+                            td { (r.people) }
+                            td class={ "state-" (c.review_state) } { (review_state_name(&text, &c.review_state)) }
+                        }
                     }
                 }
             }
-        }
+        }))
         p.pager {
             (text.t_with("page-of", &[("page", page_no.into()), ("pages", last_page.into()), ("total", total.into())]))
             @if page_no > 1 { " " a href=(link(page_no - 1)) { (text.t("newer")) } }

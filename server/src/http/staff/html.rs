@@ -12,6 +12,14 @@ pub fn csrf_field(staff: &Staff) -> Markup {
     html! { input type="hidden" name="csrf" value=(staff.csrf_token); }
 }
 
+/// A data table that scrolls within its own box on a narrow screen, so the page itself never
+/// scrolls sideways; the box can take the keyboard focus, so it scrolls without a pointer too.
+pub fn scrolling_table(label: &str, table: Markup) -> Markup {
+    html! {
+        div.table-scroll role="region" aria-label=(label) tabindex="0" { (table) }
+    }
+}
+
 fn role_name(text: &Text, role: Role) -> String {
     match role {
         Role::Admin => text.t("role-admin"),
