@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= data
 
-.PHONY: run test build setup setup-test app server sim test-rust test-sim test-wasm test-e2e test-conformance test-contract soak bench fmt clean
+.PHONY: run test build setup setup-test app server sim test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-contract soak bench fmt clean
 
 run: build
 	./target/release/server --addr $(ADDR) --data-dir $(DATA_DIR) --static-dir dist
@@ -35,7 +35,7 @@ server:
 sim:
 	cargo build --release -p sim
 
-test: setup-test app server test-rust test-sim test-wasm test-e2e test-conformance test-contract
+test: setup-test app server test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-contract
 
 ## protocol, the delivery engine, server and simulator, against real SQLite files in temporary
 ## directories.
@@ -55,6 +55,11 @@ test-wasm:
 ## the fault proxy, then the release build served by the real server, driven by Playwright.
 test-e2e:
 	node --test --test-concurrency=1 tests/support/ tests/e2e/
+
+## The core flow (first visit, offline reload, a form typed key by key, a document photo, send,
+## delivered, a restart) in Chromium, Firefox ESR and WebKitGTK; BROWSERS=firefox,webkit for some.
+test-browsers:
+	node --test --test-concurrency=1 tests/browsers/core-flow.test.mjs
 
 ## tus-js-client, a client nobody here wrote, against our tus endpoint (with a fault proxy).
 test-conformance:
