@@ -419,9 +419,17 @@ for (const engine of ENGINES) {
       const attach = async () => {
         const chosen = Date.now();
         // What the page receives from the file input (the app may empty the input afterwards).
+        // And what the save status line says from then on.
         await b.evaluate(() => {
           window.__fileChanges = [];
           document.addEventListener('change', (e) => e.target.type === 'file' && window.__fileChanges.push(e.target.files.length), true);
+          const t0 = performance.now();
+          const line = () => document.querySelector('[data-testid=save-status]')?.textContent.trim() ?? '(none)';
+          window.__saveTimeline = [`0 s ${line()}`];
+          new MutationObserver(() => {
+            const text = `${((performance.now() - t0) / 1000).toFixed(1)} s ${line()}`;
+            if (window.__saveTimeline.at(-1).replace(/^\S+ s /, '') !== line()) window.__saveTimeline.push(text);
+          }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
         });
         await b.setFile(`${block} ${sel.takePhoto}`, picture.file);
         caps.fileInput = await pollUntil(() => b.evaluate(() => window.__fileChanges?.[0] === 1), { timeout: 10_000 }).catch(() => false);
@@ -460,8 +468,8 @@ for (const engine of ENGINES) {
           photo = await attach();
         });
         if (!photo) {
-          const status = await b.evaluate(pageText, '[data-testid=save-status]');
-          f.log(`GAP (app): the photo was not kept; the page says ${JSON.stringify(status)}. ${BLOB_GAP}. The case is sent without it.`);
+          const timeline = await b.evaluate(() => window.__saveTimeline ?? []);
+          f.log(`GAP (app): the photo was not kept; the save status line since the file was chosen: ${JSON.stringify(timeline)}. ${BLOB_GAP}. The case is sent without it.`);
           caps.photoKept = false;
         }
       }
