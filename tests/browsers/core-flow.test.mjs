@@ -322,6 +322,8 @@ for (const engine of ENGINES) {
     timeout: TEST_TIMEOUT,
     skip: SELECTED.includes(engine) ? false : `not in BROWSERS=${process.env.BROWSERS}`,
   }, async (t) => {
+    // A failure screenshot left by an earlier run would describe a run that is not this one.
+    await fs.rm(await artifactPath(`browser-${engine}-failure.png`), { force: true });
     const root = await makeDir(TMP, engine);
     const dataDir = path.join(root, 'data');
     const profileDir = path.join(root, 'profile');
