@@ -158,7 +158,7 @@ impl World {
                 }
                 5 => a.needs_note = pick(w, &["Asma", "", "Necesita su inhalador."], &[], 0.0),
                 _ => {
-                    if let Some(m) = r.submission.members.iter_mut().nth(w.rng.below(4) as usize) {
+                    if let Some(m) = r.submission.members.get_mut(w.rng.below(4) as usize) {
                         match w.rng.below(3) {
                             0 => m.name = pick(w, NAMES, BAD_NAMES, 0.2),
                             1 => m.date_of_birth = pick(w, DATES, BAD_DATES, 0.2),

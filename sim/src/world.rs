@@ -474,8 +474,10 @@ impl Transport for Network<'_> {
                 Err(NetworkError("connection reset".into()))
             }
             Some(Fault::HangUp(polls)) => {
-                let call = tower::ServiceExt::oneshot(router, Self::build(&request, body()));
-                let mut call = std::pin::pin!(call);
+                let mut call = Box::pin(tower::ServiceExt::oneshot(
+                    router,
+                    Self::build(&request, body()),
+                ));
                 let mut done = false;
                 for _ in 0..polls {
                     if futures::poll!(call.as_mut()).is_ready() {
@@ -484,6 +486,7 @@ impl Transport for Network<'_> {
                     }
                     tokio::task::yield_now().await;
                 }
+                // Dropped, as hyper drops the handler of a connection that closed.
                 drop(call);
                 state.settled().await;
                 w.log(format!(
