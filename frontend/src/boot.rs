@@ -1,5 +1,5 @@
-//! Opening the device once per page: the store, change notices between tabs, the sync worker
-//! and any photo a page left half-processed. The UI asks for this once and from then on talks to
+//! Opening the device once per page: the store, change notices between tabs (and the sync
+//! worker), starting the sync worker, and any photo a page left half-processed. The UI asks for this once and from then on talks to
 //! the store only.
 
 use std::rc::Rc;
@@ -7,7 +7,8 @@ use std::rc::Rc;
 use crate::platform;
 use crate::store::{Store, StoreError};
 
-/// Every tab announces its store writes here, so the others re-read and the sync worker wakes.
+/// Every tab and the sync worker announce their store writes here, so the others re-read and
+/// the sync worker wakes.
 pub const STORE_CHANNEL: &str = "resguardo-store";
 
 /// Opens the store; `on_change` runs after every write, in this tab or another.
@@ -24,7 +25,9 @@ pub async fn open(on_change: impl Fn() + Clone + 'static) -> Result<Rc<Store>, S
             channel.post("changed");
         }
     });
-    crate::sync::start(store.clone(), STORE_CHANNEL);
+    if let Err(e) = crate::sync::start_worker(STORE_CHANNEL) {
+        web_sys::console::error_1(&format!("sync: {e}").into());
+    }
     // Photos a page left unprocessed when it died are finished now.
     let pending = store.clone();
     wasm_bindgen_futures::spawn_local(

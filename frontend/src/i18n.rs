@@ -16,6 +16,8 @@ use locales::{Arg, Catalog, Language};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::platform;
+
 include!(concat!(env!("OUT_DIR"), "/msg.rs"));
 
 /// A language the app ships.
@@ -101,17 +103,20 @@ async fn fetch_text(lang: Lang) -> Result<String, LoadError> {
             }
         }
     }
-    let response = gloo_net::http::Request::get(&catalog_url(lang))
-        .send()
+    let failed = |_| LoadError::Fetch(lang.code());
+    let response: web_sys::Response = JsFuture::from(platform::window().fetch_with_str(&catalog_url(lang)))
         .await
-        .map_err(|_| LoadError::Fetch(lang.code()))?;
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
     if !response.ok() {
         return Err(LoadError::Fetch(lang.code()));
     }
-    response
-        .text()
+    JsFuture::from(response.text().map_err(failed)?)
         .await
-        .map_err(|_| LoadError::Fetch(lang.code()))
+        .map_err(failed)?
+        .as_string()
+        .ok_or(LoadError::Fetch(lang.code()))
 }
 
 /// Makes `lang`'s words available (downloading them once; the service worker keeps them).
@@ -120,8 +125,10 @@ pub async fn load(lang: Lang) -> Result<(), LoadError> {
         return Ok(());
     }
     let text = fetch_text(lang).await?;
-    let catalog: Catalog =
-        serde_json::from_str(&text).map_err(|e| LoadError::Corrupt(lang.code(), e.to_string()))?;
+    // The browser's JSON parser, then serde over the parsed value: no JSON parser in the wasm.
+    let corrupt = |e: String| LoadError::Corrupt(lang.code(), e);
+    let value = js_sys::JSON::parse(&text).map_err(|_| corrupt("not JSON".into()))?;
+    let catalog: Catalog = serde_wasm_bindgen::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     CATALOGS.with(|c| c.borrow_mut().insert(lang.code(), Rc::new(catalog)));
     Ok(())
 }
@@ -151,7 +158,12 @@ fn plural_category(lang: Lang, n: f64) -> &'static str {
 pub fn tr_with(lang: Lang, msg: Msg, args: &[(&str, Arg<'_>)]) -> String {
     let catalog = CATALOGS.with(|c| c.borrow().get(lang.code()).cloned());
     match catalog {
-        Some(catalog) => catalog.format(msg.id(), args, &|n| plural_category(lang, n)),
+        Some(catalog) => catalog.format_with(
+            msg.id(),
+            args,
+            &|n| plural_category(lang, n),
+            &|n| platform::format_number(lang.code(), n, None),
+        ),
         None => msg.id().to_owned(),
     }
 }

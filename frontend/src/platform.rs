@@ -1,5 +1,6 @@
 //! Thin wrappers over browser APIs the rest of the app needs: time, randomness, page lifecycle
 //! events, the Web Locks API, cross-tab messages, storage persistence and the service worker.
+//! What the sync worker uses (time, `online`, locks, channels) works in a worker as in a page.
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -18,8 +19,16 @@ pub fn window() -> web_sys::Window {
     web_sys::window().expect("the app runs in a window")
 }
 
+/// Whether the browser believes it is online; `true` where it cannot say.
 pub fn is_online() -> bool {
-    window().navigator().on_line()
+    get(&js_sys::global(), "navigator")
+        .and_then(|n| get(&n, "onLine"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
+fn navigator() -> Option<JsValue> {
+    get(&js_sys::global(), "navigator")
 }
 
 fn get(target: &JsValue, name: &str) -> Option<JsValue> {
@@ -43,6 +52,11 @@ pub fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
     on_event(&window(), event, handler);
 }
 
+/// A listener on the global scope: the window in a page, the worker's scope in a worker.
+pub fn on_global(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    on_event(js_sys::global().unchecked_ref(), event, handler);
+}
+
 pub fn on_document(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
     if let Some(doc) = window().document() {
         on_event(&doc, event, handler);
@@ -55,11 +69,11 @@ pub fn page_is_hidden() -> bool {
         .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
 }
 
-/// Runs `job` while holding the exclusive Web Lock `name`, for the life of the page: of all the
-/// app's tabs, exactly one holds it and the next one takes over when it closes. Browsers without
-/// Web Locks run `job` at once.
-pub fn hold_lock_for_page(name: &str, job: impl FnOnce() + 'static) {
-    let locks = get(&window().navigator(), "locks");
+/// Runs `job` while holding the exclusive Web Lock `name`, for the life of this page or worker:
+/// of all the app's tabs, exactly one holds it and the next one takes over when it closes.
+/// Browsers without Web Locks run `job` at once.
+pub fn hold_lock_while_alive(name: &str, job: impl FnOnce() + 'static) {
+    let locks = navigator().and_then(|n| get(&n, "locks"));
     let request = locks
         .as_ref()
         .and_then(|l| get(l, "request"))
@@ -70,7 +84,7 @@ pub fn hold_lock_for_page(name: &str, job: impl FnOnce() + 'static) {
     };
     let granted = Closure::once_into_js(move |_lock: JsValue| -> Promise {
         job();
-        // Never settles: the lock is released when the page goes away.
+        // Never settles: the lock is released when the page (or worker) goes away.
         Promise::new(&mut |_, _| {})
     });
     let _ = request.call2(&locks, &JsValue::from_str(name), &granted);
@@ -194,20 +208,36 @@ pub fn display_name(lang: &str, kind: &str, code: &str) -> Option<String> {
     of.call1(&names, &code.into()).ok()?.as_string()
 }
 
-/// Formats a byte count for people ("3.2 MB").
-pub fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+/// `n` written the way `lang` writes numbers (`2,5` in French, `٢٫٥` in Arabic), with at most one
+/// decimal; with `unit` (a unit `Intl` knows, e.g. "megabyte"), followed by its short name.
+pub fn format_number(lang: &str, n: f64, unit: Option<&str>) -> String {
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"maximumFractionDigits".into(), &1.into());
+    if let Some(unit) = unit {
+        let _ = Reflect::set(&options, &"style".into(), &"unit".into());
+        let _ = Reflect::set(&options, &"unit".into(), &unit.into());
+        let _ = Reflect::set(&options, &"unitDisplay".into(), &"short".into());
+    }
+    let format = js_sys::Intl::NumberFormat::new(&js_sys::Array::of1(&lang.into()), &options);
+    format
+        .format()
+        .call1(&format, &n.into())
+        .ok()
+        .and_then(|s| s.as_string())
+        // A browser without Intl units: the digits and the unit's code.
+        .unwrap_or_else(|| format!("{} {}", n.round() as i64, unit.unwrap_or("")).trim_end().to_owned())
+}
+
+/// A byte count for people in `lang` ("3.2 MB", "3,2 Mo").
+pub fn human_bytes(lang: &str, bytes: f64) -> String {
+    const UNITS: [&str; 4] = ["byte", "kilobyte", "megabyte", "gigabyte"];
     let mut value = bytes;
     let mut unit = 0;
     while value >= 1000.0 && unit < UNITS.len() - 1 {
         value /= 1000.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    format_number(lang, value, Some(UNITS[unit]))
 }
 
 /// A local date-time for a receipt (`received_at` is RFC 3339).

@@ -148,9 +148,9 @@ impl Store {
 
     /// Opens (creating or upgrading) the database `name`; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Store, StoreError> {
-        let has_idb = web_sys::window()
-            .and_then(|w| Reflect::get(&w, &JsValue::from_str("indexedDB")).ok())
-            .is_some_and(|v| !v.is_undefined() && !v.is_null());
+        // In a page or in the sync worker alike.
+        let has_idb = Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB"))
+            .is_ok_and(|v| !v.is_undefined() && !v.is_null());
         if !has_idb {
             return Err(StoreError::Unavailable);
         }
@@ -279,7 +279,7 @@ impl Store {
             .into_iter()
             .map(Photo::from_js)
             .collect::<Result<Vec<_>, _>>()?;
-        photos.sort_by(|a, b| {
+        photos.sort_unstable_by(|a, b| {
             a.record
                 .created_at
                 .total_cmp(&b.record.created_at)
@@ -291,7 +291,7 @@ impl Store {
     /// Newest first.
     pub async fn cases(&self) -> Result<Vec<CaseRecord>, StoreError> {
         let mut cases: Vec<CaseRecord> = self.get_all(CASES).await?;
-        cases.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
+        cases.sort_unstable_by(|a, b| b.created_at.total_cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(cases)
     }
 

@@ -2,8 +2,13 @@
 //! what matters (start, `online`, the app becoming visible, any store write in any tab, a timer),
 //! and run by one tab at a time (Web Locks) so two tabs never send the same item.
 //!
+//! It runs in a dedicated web worker of its own (the `sync-worker` binary), started by each page
+//! with [`start_worker`]: the page's download then carries no HTTP, tus or JSON code, the work of
+//! sending never competes with typing, and the worker ends with its page, as the lock requires.
+//!
 //! Nobody calls in here to make something happen: the UI writes to the store and the worker,
-//! subscribed to the store, notices.
+//! notified on the store channel, notices. The page also says there what a worker cannot see
+//! for itself: the page coming back into view, and the `online` event where workers lack it.
 
 use std::rc::Rc;
 
@@ -85,31 +90,83 @@ enum Wake {
     Online,
 }
 
-/// Starts the delivery loop in this tab once it holds the sync lock. `store_channel` is the
-/// channel on which every tab announces its store writes.
-pub fn start(store: Rc<Store>, store_channel: &str) {
-    let (tx, rx) = mpsc::unbounded();
-    let on_write = tx.clone();
-    store.subscribe(move || {
-        let _ = on_write.unbounded_send(Wake::Look);
+/// What a page says on the store channel when the network came back (any other message means
+/// "look again").
+pub const ONLINE_MESSAGE: &str = "online";
+
+/// The address of the worker's script, which the page's boot script names (the build gives it a
+/// content-hashed name).
+const WORKER_URL_GLOBAL: &str = "__resguardoSyncWorker";
+
+thread_local! {
+    static WORKER: std::cell::RefCell<Option<web_sys::Worker>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Starts this page's sync worker, and tells it on `store_channel` what only a page sees.
+pub fn start_worker(store_channel: &str) -> Result<(), SyncError> {
+    let url = js_sys::Reflect::get(&js_sys::global(), &WORKER_URL_GLOBAL.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or(SyncError::NoWorkerScript)?;
+    let worker = web_sys::Worker::new(&url).map_err(|_| SyncError::NoWorker)?;
+    platform::on_event(&worker, "error", |_| {
+        web_sys::console::error_1(&"the sync worker failed to start or stopped".into());
     });
-    if let Some(channel) = platform::Channel::open(store_channel) {
-        let from_other_tabs = tx.clone();
-        channel.on_message(move |_| {
-            let _ = from_other_tabs.unbounded_send(Wake::Look);
-        });
-        std::mem::forget(channel);
-    }
-    let online = tx.clone();
-    platform::on_window("online", move |_| {
-        let _ = online.unbounded_send(Wake::Online);
-    });
+    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+    let channel = platform::Channel::open(store_channel).ok_or(SyncError::NoChannel)?;
+    let channel = Rc::new(channel);
+    let on_online = channel.clone();
+    platform::on_global("online", move |_| on_online.post(ONLINE_MESSAGE));
     platform::on_document("visibilitychange", move |_| {
         if !platform::page_is_hidden() {
-            let _ = tx.unbounded_send(Wake::Look);
+            channel.post("visible");
         }
     });
-    platform::hold_lock_for_page(LOCK_NAME, move || {
+    Ok(())
+}
+
+/// Why a page could not start its sync worker: nothing would be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the page does not name the sync worker's script (window.{WORKER_URL_GLOBAL})")]
+    NoWorkerScript,
+    #[error("this browser would not start the sync worker")]
+    NoWorker,
+    #[error("this browser has no BroadcastChannel")]
+    NoChannel,
+}
+
+/// The sync worker's life: opens the store, announces its own writes to the pages, and runs the
+/// delivery loop once it holds the sync lock.
+pub async fn run_worker(store_channel: &'static str) {
+    let store = match Store::open().await {
+        Ok(store) => Rc::new(store),
+        Err(e) => {
+            web_sys::console::error_1(&format!("sync worker: opening IndexedDB: {e}").into());
+            return;
+        }
+    };
+    let (tx, rx) = mpsc::unbounded();
+    let channel = platform::Channel::open(store_channel).map(Rc::new);
+    let on_write = tx.clone();
+    let announce = channel.clone();
+    store.subscribe(move || {
+        let _ = on_write.unbounded_send(Wake::Look);
+        if let Some(channel) = &announce {
+            channel.post("changed");
+        }
+    });
+    if let Some(channel) = &channel {
+        let from_pages = tx.clone();
+        channel.on_message(move |message| {
+            let wake = if message == ONLINE_MESSAGE { Wake::Online } else { Wake::Look };
+            let _ = from_pages.unbounded_send(wake);
+        });
+    }
+    platform::on_global("online", move |_| {
+        let _ = tx.unbounded_send(Wake::Online);
+    });
+    platform::hold_lock_while_alive(LOCK_NAME, move || {
         wasm_bindgen_futures::spawn_local(run_loop(store, rx));
     });
 }

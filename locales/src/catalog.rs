@@ -67,12 +67,14 @@ macro_rules! num_arg {
 
 num_arg!(u8, u16, u32, u64, usize, i32, i64, f64);
 
-fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
+/// A number as plain digits (`3`, `2.5`): how the server writes numbers into messages.
+pub fn plain_number(n: f64) -> String {
+    whole_number(n).unwrap_or_else(|| format!("{n}"))
+}
+
+/// The digits of a whole number, as a message's exact-value variants (`[0]`) name them.
+fn whole_number(n: f64) -> Option<String> {
+    (n.fract() == 0.0 && n.abs() < 1e15).then(|| format!("{}", n as i64))
 }
 
 impl Catalog {
@@ -88,9 +90,21 @@ impl Catalog {
         args: &[(&str, Arg<'_>)],
         plural: &dyn Fn(f64) -> &'static str,
     ) -> String {
+        self.format_with(id, args, plural, &plain_number)
+    }
+
+    /// [`Catalog::format`], with numbers written by `number` (the browser writes them the way
+    /// the language does: `3,5`, `٣٫٥`).
+    pub fn format_with(
+        &self,
+        id: &str,
+        args: &[(&str, Arg<'_>)],
+        plural: &dyn Fn(f64) -> &'static str,
+        number: &dyn Fn(f64) -> String,
+    ) -> String {
         let mut out = String::new();
         match self.messages.get(id) {
-            Some(parts) => write_parts(&mut out, parts, args, plural),
+            Some(parts) => write_parts(&mut out, parts, args, &Numbers { plural, number }),
             None => out.push_str(id),
         }
         out
@@ -101,12 +115,12 @@ fn arg<'a>(args: &'a [(&str, Arg<'a>)], name: &str) -> Option<&'a Arg<'a>> {
     args.iter().find(|(n, _)| *n == name).map(|(_, a)| a)
 }
 
-fn write_parts(
-    out: &mut String,
-    parts: &[Part],
-    args: &[(&str, Arg<'_>)],
-    plural: &dyn Fn(f64) -> &'static str,
-) {
+struct Numbers<'a> {
+    plural: &'a dyn Fn(f64) -> &'static str,
+    number: &'a dyn Fn(f64) -> String,
+}
+
+fn write_parts(out: &mut String, parts: &[Part], args: &[(&str, Arg<'_>)], numbers: &Numbers<'_>) {
     for part in parts {
         match part {
             Part::Text(text) => out.push_str(text),
@@ -114,7 +128,7 @@ fn write_parts(
                 out.push(FSI);
                 match arg(args, var) {
                     Some(Arg::Str(s)) => out.push_str(s),
-                    Some(Arg::Num(n)) => out.push_str(&number_text(*n)),
+                    Some(Arg::Num(n)) => out.push_str(&(numbers.number)(*n)),
                     None => {
                         out.push('{');
                         out.push_str(var);
@@ -129,19 +143,18 @@ fn write_parts(
                 default,
             } => {
                 let chosen = match arg(args, select) {
-                    Some(Arg::Num(n)) => {
-                        let exact = number_text(*n);
-                        variants.iter().position(|(k, _)| *k == exact).or_else(|| {
-                            let category = plural(*n);
+                    Some(Arg::Num(n)) => whole_number(*n)
+                        .and_then(|exact| variants.iter().position(|(k, _)| *k == exact))
+                        .or_else(|| {
+                            let category = (numbers.plural)(*n);
                             variants.iter().position(|(k, _)| k == category)
-                        })
-                    }
+                        }),
                     Some(Arg::Str(s)) => variants.iter().position(|(k, _)| k == s),
                     None => None,
                 }
                 .unwrap_or(*default);
                 if let Some((_, parts)) = variants.get(chosen) {
-                    write_parts(out, parts, args, plural);
+                    write_parts(out, parts, args, numbers);
                 }
             }
         }
@@ -192,5 +205,23 @@ mod tests {
             "{n} people".replace("{n}", "\u{2068}{n}\u{2069}")
         );
         assert_eq!(c.format("missing", &[], &english), "missing");
+    }
+
+    #[test]
+    fn numbers_are_written_by_the_language_but_chosen_by_value() {
+        let c = catalog();
+        let french = |n: f64| plain_number(n).replace('.', ",");
+        assert_eq!(
+            c.format_with("people", &[("n", 2.5f64.into())], &english, &french),
+            "\u{2068}2,5\u{2069} people"
+        );
+        // The exact variant `[0]` matches the value, however the language writes it.
+        let arabic = |n: f64| plain_number(n).replace('0', "٠");
+        assert_eq!(
+            c.format_with("people", &[("n", 0u32.into())], &english, &arabic),
+            "nobody"
+        );
+        assert_eq!(plain_number(3.0), "3");
+        assert_eq!(plain_number(2.5), "2.5");
     }
 }

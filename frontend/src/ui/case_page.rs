@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use protocol::CaseId;
 
 use super::form::CaseForm;
@@ -15,15 +14,10 @@ use crate::i18n::Msg;
 use crate::store::CaseRecord;
 
 #[component]
-pub fn CasePage() -> impl IntoView {
+pub fn CasePage(id: CaseId) -> impl IntoView {
     let StoreVersion(version) = expect_context();
-    let params = use_params_map();
-    let case_id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<CaseId>().ok())
-    });
+    // The page is made anew for each case (the route's match), so the case never changes here.
+    let case_id = Memo::new(move |_| Some(id));
 
     // The form edits this signal; it is loaded once per case, never re-read under the typist.
     let record: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
@@ -48,7 +42,7 @@ pub fn CasePage() -> impl IntoView {
         });
     });
 
-    let outbox = LocalResource::new(move || {
+    let outbox = super::loaded::loaded(move || {
         version.get();
         let id = case_id.get();
         async move {

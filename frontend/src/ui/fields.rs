@@ -320,7 +320,7 @@ pub fn searchable_choices(
                     let (top, rest): (Vec<Choice>, Vec<Choice>) = all.into_iter().partition(|c| frequent.contains(&c.code));
                     // Frequent ones in the organisation's order.
                     let mut top = top;
-                    top.sort_by_key(|c| frequent.iter().position(|f| *f == c.code));
+                    top.sort_unstable_by_key(|c| frequent.iter().position(|f| *f == c.code));
                     let none = top.is_empty() && rest.is_empty();
                     view! {
                         {(!top.is_empty()).then(|| view! {

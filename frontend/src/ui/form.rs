@@ -384,7 +384,7 @@ fn sort_for(lang: Lang, list: &mut [Choice]) {
         &js_sys::Object::new(),
     );
     let compare = collator.compare();
-    list.sort_by(|a, b| {
+    list.sort_unstable_by(|a, b| {
         compare
             .call2(
                 &collator,
@@ -394,6 +394,7 @@ fn sort_for(lang: Lang, list: &mut [Choice]) {
             .ok()
             .and_then(|v| v.as_f64())
             .map_or(std::cmp::Ordering::Equal, |v| v.total_cmp(&0.0))
+            .then(a.code.cmp(b.code))
     });
 }
 

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
+use super::loaded::loaded;
+use super::route::{navigate, Page};
 use protocol::outbox::OutboxState;
 
 use super::status::{state_of, state_words};
@@ -25,7 +25,6 @@ thread_local! {
 pub fn Home() -> impl IntoView {
     let lang = use_lang();
     let StoreVersion(version) = expect_context();
-    let navigate = use_navigate();
 
     // Launched from the installed app's icon (the manifest's start_url), go back to the form that
     // was open when the app was last closed. A browser tab restores its own URL instead.
@@ -34,19 +33,12 @@ pub fn Home() -> impl IntoView {
         .search()
         .is_ok_and(|s| s.contains("from=app"));
     if !LAUNCH_CHECKED.with(|c| c.replace(true)) && from_icon {
-        let navigate = navigate.clone();
         spawn_local(async move {
             let open: Option<String> = store().meta(OPEN_CASE).await.ok().flatten();
             if let Some(id) = open.and_then(|s| s.parse().ok()) {
                 let is_draft = store().outbox_item(id).await.ok().flatten().is_none();
                 if is_draft && store().case(id).await.ok().flatten().is_some() {
-                    navigate(
-                        &format!("/case/{id}"),
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
+                    navigate(Page::Case(id), true);
                     return;
                 }
             }
@@ -58,7 +50,7 @@ pub fn Home() -> impl IntoView {
         });
     }
 
-    let cases = LocalResource::new(move || {
+    let cases = loaded(move || {
         version.get();
         async move {
             let cases = store().cases().await.unwrap_or_default();
@@ -72,18 +64,17 @@ pub fn Home() -> impl IntoView {
                 .collect::<Vec<_>>()
         }
     });
-    let estimate = LocalResource::new(move || {
+    let estimate = loaded(move || {
         version.get();
         platform::storage_estimate()
     });
 
     let new_case = move |_| {
-        let navigate = navigate.clone();
         spawn_local(async move {
             let record = CaseRecord::new(protocol::CaseId::new_random(), platform::now_ms());
             if store().save_draft(&record).await.is_ok() {
                 // There is data worth keeping now: ask the browser not to evict it.
-                navigate(&format!("/case/{}", record.id), Default::default());
+                navigate(Page::Case(record.id), false);
                 platform::persist_storage().await;
             }
         });
@@ -110,8 +101,8 @@ pub fn Home() -> impl IntoView {
                 {move || match estimate.get() {
                     None => String::new(),
                     Some(Some((used, quota))) => tr_with(lang.get(), Msg::StorageUsage, &[
-                        ("used", platform::human_bytes(used).as_str().into()),
-                        ("quota", platform::human_bytes(quota).as_str().into()),
+                        ("used", platform::human_bytes(lang.get().code(), used).as_str().into()),
+                        ("quota", platform::human_bytes(lang.get().code(), quota).as_str().into()),
                     ]),
                     // Some browsers (WebKitGTK) do not say.
                     Some(None) => tr(lang.get(), Msg::StorageNotReported),

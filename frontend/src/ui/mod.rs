@@ -11,7 +11,9 @@ mod case_page;
 mod fields;
 mod form;
 mod home;
+mod loaded;
 mod photos_step;
+mod route;
 mod status;
 
 use std::cell::RefCell;
@@ -19,8 +21,6 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::i18n::{tr, Lang, Msg};
 use crate::platform;
@@ -159,10 +159,11 @@ pub fn App(initial: Lang) -> impl IntoView {
     let update_ready = RwSignal::new(false);
     platform::register_service_worker(move || update_ready.set(true));
 
-    let opened = LocalResource::new(move || open_store(version));
+    let opened = loaded::loaded(move || open_store(version));
+    route::provide_router();
+    let page = route::use_page();
 
     view! {
-        <Router>
             <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
             <header class="app-header">
                 <a class="brand" href="/">{t(Msg::AppName)}</a>
@@ -190,14 +191,12 @@ pub fn App(initial: Lang) -> impl IntoView {
                         };
                         view! { <p class="problem" role="alert">{t(msg)}</p> }.into_any()
                     }
-                    Some(Ok(())) => view! {
-                        <Routes fallback=|| view! { <p>{t(Msg::NotFound)}</p> }>
-                            <Route path=path!("/") view=home::Home />
-                            <Route path=path!("/case/:id") view=case_page::CasePage />
-                        </Routes>
-                    }.into_any(),
+                    Some(Ok(())) => match page.get() {
+                        route::Page::Home => view! { <home::Home /> }.into_any(),
+                        route::Page::Case(id) => view! { <case_page::CasePage id=id /> }.into_any(),
+                        route::Page::NotFound => view! { <p>{t(Msg::NotFound)}</p> }.into_any(),
+                    },
                 }}
             </main>
-        </Router>
     }
 }

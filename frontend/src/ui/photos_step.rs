@@ -43,9 +43,9 @@ fn forget_thumbnail(id: PhotoId) {
 }
 
 /// The photos of a case, re-read whenever the store changes.
-pub fn case_photos(case_id: CaseId) -> LocalResource<Vec<Photo>> {
+pub fn case_photos(case_id: CaseId) -> ReadSignal<Option<Vec<Photo>>, LocalStorage> {
     let StoreVersion(version) = expect_context();
-    LocalResource::new(move || {
+    super::loaded::loaded(move || {
         version.get();
         async move { store().photos_with_blobs(case_id).await.unwrap_or_default() }
     })
@@ -165,7 +165,7 @@ fn person_photos(
     case_id: CaseId,
     member_id: Option<MemberId>,
     name: String,
-    photos: LocalResource<Vec<Photo>>,
+    photos: ReadSignal<Option<Vec<Photo>>, LocalStorage>,
 ) -> impl IntoView {
     let save_state = ctx.save_state;
     let lang = use_lang();
