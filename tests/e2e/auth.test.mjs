@@ -69,8 +69,21 @@ const UPLOADS = '/api/v1/uploads/';
 const MAX_CHUNK = 2 * 1024 * 1024;
 // Long enough that the rest of the upload after signing in again fits well within a second token.
 const TOKEN_LIFETIME_SECS = 20;
-// A little over 1 MiB processed, so that a photo never fits in one of the app's early chunks.
-const TARGET_PROCESSED = 1_250_000;
+// Where the uploads are interrupted depends on the tus client's chunks (delivery/src/tus.rs): the
+// first is START_CHUNK, and two accepted chunks in a row double the size (512 KiB, 1 MiB, ...).
+// Photos within the photo worker's budget (public/photo-worker.js: 400 kB) are bigger than the
+// first chunk and smaller than the second size, so
+//   - a photo "large" (over START_CHUNK) always takes two PATCHes when it is the first to go: the
+//     second PATCH is the first photo part-way (test 1a);
+//   - a "small" first photo (one PATCH, one acceptance) leaves the size at START_CHUNK for the next,
+//     so a large second photo takes two PATCHes as well: its second is "the second photo part-way"
+//     (test 1b). After a large first photo (two acceptances) the next chunk is 512 KiB and the
+//     second photo would go in one PATCH, with no "part-way" to interrupt.
+// The picture sizes are what the app's own photo worker makes of them (../support/photos.mjs).
+const START_CHUNK = 256 * 1024;
+const BUDGET = 400_000;
+const LARGE_PROCESSED = 340_000;
+const SMALL_PROCESSED = 150_000;
 
 const sel2 = {
   signIn: '[data-testid=sign-in-again]',
@@ -78,16 +91,26 @@ const sel2 = {
   alert: '[data-testid=case-status] [role=alert]',
 };
 
-let pictures;
+/** `large`: three pictures over START_CHUNK processed; `small`: one under it. */
+const pictures = { large: [], small: [] };
 
 before(async () => {
   assertBuilt();
   const started = Date.now();
-  pictures = await makeTestPictures(await makeDir(TMP, 'images'), { count: 3, target: TARGET_PROCESSED });
+  const large = await makeTestPictures(await makeDir(TMP, 'images-large'), { count: 3, target: LARGE_PROCESSED, tolerance: 40_000 });
+  const small = await makeTestPictures(await makeDir(TMP, 'images-small'), { count: 1, firstSeed: 4, target: SMALL_PROCESSED, tolerance: 50_000 });
+  pictures.large = large.files;
+  pictures.small = small.files;
+  const sizes = { ...large.sizes, ...small.sizes };
   console.log(
-    `# 3 test pictures made in ${secs(Date.now() - started)}: ` +
-      pictures.files.map((f) => `${path.basename(f)} ~${kb(pictures.sizes[f].processed)} processed`).join(', '),
+    `# 4 test pictures made in ${secs(Date.now() - started)}: ` +
+      Object.entries(sizes).map(([f, s]) => `${path.basename(path.dirname(f))}/${path.basename(f)} ${s.processed} bytes processed (${s.type} ${s.quality})`).join(', '),
   );
+  // What the tests below rely on (see START_CHUNK), checked here so a change in sizes is named.
+  for (const f of large.files) {
+    assert.ok(sizes[f].processed > START_CHUNK && sizes[f].processed <= BUDGET, `${f}: ${sizes[f].processed} bytes processed, over one first chunk (${START_CHUNK}) and within the budget (${BUDGET})`);
+  }
+  for (const f of small.files) assert.ok(sizes[f].processed <= START_CHUNK, `${f}: ${sizes[f].processed} bytes processed, within one first chunk (${START_CHUNK})`);
 });
 
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
@@ -171,11 +194,12 @@ async function watchUntil(page, ends, timeout) {
 }
 
 /**
- * A household with three ~1 MB photos is submitted; `trigger(entry, patches)` picks the PATCH to
- * hold (the first for which it returns true) and `interrupt(w)` makes the token stop working while
- * that PATCH is held. Then the person signs in again and everything arrives, resumed.
+ * A household with three photos (`files`, in the order they are added and sent) is submitted;
+ * `trigger(entry, patches)` picks the PATCH to hold (the first for which it returns true) and
+ * `interrupt(w)` makes the token stop working while that PATCH is held. Then the person signs in
+ * again and everything arrives, resumed.
  */
-async function tokenLostMidUpload(w, { trigger, interrupt, firstDeviceState, tokenLifetimeMs }) {
+async function tokenLostMidUpload(w, { files, trigger, interrupt, firstDeviceState, tokenLifetimeMs }) {
   let held = null;
   w.proxy.setOnRequest(async (req, entry) => {
     annotate(req, entry);
@@ -190,9 +214,9 @@ async function tokenLostMidUpload(w, { trigger, interrupt, firstDeviceState, tok
 
   const { page, caseId, people } = await openFillAndDocuments(w);
   const plan = [
-    { person: people[0], kind: 'id_document', file: pictures.files[0] },
-    { person: people[1], kind: 'birth_certificate', file: pictures.files[1] },
-    { person: people[2], kind: 'other', file: pictures.files[2] },
+    { person: people[0], kind: 'id_document', file: files[0] },
+    { person: people[1], kind: 'birth_certificate', file: files[1] },
+    { person: people[2], kind: 'other', file: files[2] },
   ];
   for (const p of plan) p.id = await addPhoto(page, p.person, p.kind, p.file, 'pick');
   for (const p of plan) await expectPhotoReady(page, p.id);
@@ -258,6 +282,7 @@ async function tokenLostMidUpload(w, { trigger, interrupt, firstDeviceState, tok
   const stored = await assertOneStoredCase(w.dataDir, caseId, receipt);
   const refs = await assertStoredPhotos(w, stored, photoIds);
   const photoBytes = refs.reduce((n, r) => n + r.size, 0);
+  w.log(`stored photos: ${plan.map((p) => `${p.id.slice(0, 8)} ${refs.find((r) => r.photo_id === p.id).content_type} ${refs.find((r) => r.photo_id === p.id).size} bytes`).join(', ')}`);
 
   const devices = await listDevices(w.dataDir);
   w.log(`devices: ${devices.map((d) => `${d.id.slice(0, 8)} ${d.state}`).join(', ')}`);
@@ -323,8 +348,9 @@ test('1a. the token expires in the middle of a 3-photo upload; signing in again 
     'token-expires',
     (w) =>
       tokenLostMidUpload(w, {
-        // The second PATCH (the first photo is part-way): held until the server says the token
-        // has expired, then forwarded.
+        // Three large photos. The second PATCH (the first photo is part-way): held until the
+        // server says the token has expired, then forwarded.
+        files: pictures.large,
         trigger: (entry, earlier) => earlier.length === 1 && earlier[0].status === 204,
         interrupt: async (w) => {
           const since = Date.now();
@@ -350,7 +376,9 @@ test('1b. the device is revoked in the middle of the second photo; signing in ag
     'device-revoked',
     (w) =>
       tokenLostMidUpload(w, {
-        // The first PATCH that continues the second photo (the first photo is complete).
+        // A small photo, then two large ones. The first PATCH that continues the second photo
+        // (the first photo is complete).
+        files: [pictures.small[0], pictures.large[1], pictures.large[2]],
         trigger: (entry, earlier) => {
           const photos = [...new Set(earlier.map((e) => e.photoId))];
           return photos.length === 2 && entry.photoId === photos[1] && entry.offset > 0;

@@ -4,9 +4,10 @@
 //   node --test --test-concurrency=1 tests/e2e/photos.test.mjs
 //
 // The test pictures are made once per run inside Chromium (OffscreenCanvas: gradients, shapes and
-// noise, 3000×2250 JPEG; ../support/photos.mjs), tuned so that the app's processed photo (long edge 2048, JPEG 0.8) is
-// about 1 MB, like a real phone picture of a document. One of them carries an EXIF segment with
-// an orientation and a GPS position, which must not reach the server.
+// noise, 3000×2250 JPEG; ../support/photos.mjs), tuned so that the app's processed photo (long
+// edge 2048; WebP in Chromium, stepped down in quality while over the 400 kB budget) is about
+// 340 kB, like a real phone picture of a document. One of them carries an EXIF segment with an
+// orientation and a GPS position, which must not reach the server.
 //
 // Waits are generous and poll the DOM; nothing here fails for being slow. Timings and sizes are
 // printed as test diagnostics.
@@ -66,9 +67,18 @@ const UPLOADS = '/api/v1/uploads/';
 const UPLOAD_PATCH = { method: 'PATCH', prefix: UPLOADS };
 const MAX_CHUNK = 2 * 1024 * 1024;
 const LONG_EDGE = 2048;
-const CUT_AFTER = 300_000;
-// What the processed photos should weigh (bytes), as a phone picture of a document would.
-const TARGET_PROCESSED = 1_100_000;
+// Below the tus client's first chunk (256 KiB, delivery/src/tus.rs), so that a full-size chunk is
+// cut mid-way: photos within the budget are smaller than the 512 KiB the chunks grow to, so a cut
+// above 256 KiB would only ever hit a photo's last, partial chunk.
+const START_CHUNK = 256 * 1024;
+const CUT_AFTER = 200_000;
+// What the processed photos should weigh (bytes), as a phone picture of a document would, and the
+// most the photo worker lets one weigh (public/photo-worker.js BUDGET) unless even its lowest
+// quality is over it, which these pictures never are.
+const TARGET_PROCESSED = 340_000;
+const BUDGET = 400_000;
+// The photo worker writes WebP where the browser does; the tests run in Chromium, which does.
+const PHOTO_TYPE = 'image/webp';
 const GPS_MARK = 'RESGUARDO-GPS-MARK';
 
 // ---- test pictures ---------------------------------------------------------------------------------
@@ -81,6 +91,11 @@ before(async () => {
   const started = Date.now();
   const dir = await makeDir(TMP, 'images');
   const made = await makeTestPictures(dir, { count: 6, target: TARGET_PROCESSED });
+  for (const [f, s] of Object.entries(made.sizes)) {
+    assert.equal(s.type, PHOTO_TYPE, `the photo worker writes ${PHOTO_TYPE} in this Chromium (${path.basename(f)})`);
+    assert.ok(s.processed <= BUDGET, `${path.basename(f)} is processed to ${s.processed} bytes, within the ${BUDGET}-byte budget`);
+    assert.ok(s.processed > START_CHUNK, `${path.basename(f)} (${s.processed} bytes processed) takes more than one first chunk, so its upload is cut`);
+  }
   images.plain = made.files;
   Object.assign(images.sizes, made.sizes);
   // The first picture again, as a phone would write it: EXIF with "rotate 90° clockwise" and a
@@ -92,7 +107,7 @@ before(async () => {
   console.log(
     `# test pictures (3000×2250, noise amplitude ${made.amplitude.toFixed(1)}) made in ${((Date.now() - started) / 1000).toFixed(1)} s:\n` +
       Object.entries(images.sizes)
-        .map(([f, s]) => `#   ${path.basename(f)}: ${kb(s.original)} as taken, ~${kb(s.processed)} processed (estimate)`)
+        .map(([f, s]) => `#   ${path.basename(f)}: ${kb(s.original)} as taken, ~${kb(s.processed)} processed (${s.type ? `${s.type} ${s.quality}` : 'estimate'})`)
         .join('\n'),
   );
 });
@@ -149,7 +164,7 @@ function insertExif(jpeg) {
   return Buffer.concat([jpeg.subarray(0, 2), header, body, jpeg.subarray(2)]);
 }
 
-// ---- JPEG inspection (Node) ------------------------------------------------------------------------
+// ---- JPEG and WebP inspection (Node) ---------------------------------------------------------------
 
 /** The segments before the scan: [{ marker, data }], and the frame size from SOFn. */
 function parseJpeg(buf) {
@@ -182,11 +197,77 @@ function parseJpeg(buf) {
   return { segments, ...frame };
 }
 
+/** Width and height from a WebP image bitstream chunk: 'VP8 ' (lossy key frame) or 'VP8L' (lossless). */
+function bitstreamSize({ fourcc, data: d }) {
+  if (fourcc === 'VP8 ') {
+    assert.equal(d[0] & 1, 0, 'VP8: a key frame');
+    assert.deepEqual([...d.subarray(3, 6)], [0x9d, 0x01, 0x2a], 'VP8: the key frame start code');
+    return { width: d.readUInt16LE(6) & 0x3fff, height: d.readUInt16LE(8) & 0x3fff };
+  }
+  assert.equal(d[0], 0x2f, 'VP8L: the signature byte');
+  const bits = d.readUInt32LE(1);
+  return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };
+}
+
+/**
+ * A WebP file's chunks ([{ fourcc, data }]) and its size, from its image bitstream (VP8 or VP8L);
+ * when it has a VP8X header, its canvas size too, which must agree. Checks the RIFF framing.
+ */
+function parseWebp(buf) {
+  assert.ok(buf.length >= 20, 'the stored file is long enough to be a WebP');
+  assert.equal(buf.toString('latin1', 0, 4), 'RIFF', 'the stored file is a RIFF file');
+  assert.equal(buf.toString('latin1', 8, 12), 'WEBP', 'the stored RIFF file is a WebP');
+  assert.equal(buf.readUInt32LE(4) + 8, buf.length, 'the RIFF size covers the file exactly');
+  const chunks = [];
+  let i = 12;
+  while (i < buf.length) {
+    if (i + 8 > buf.length) throw new Error(`WebP: truncated chunk header at ${i}`);
+    const fourcc = buf.toString('latin1', i, i + 4);
+    const size = buf.readUInt32LE(i + 4);
+    if (i + 8 + size > buf.length) throw new Error(`WebP: chunk ${fourcc} at ${i} runs past the end`);
+    chunks.push({ fourcc, data: buf.subarray(i + 8, i + 8 + size) });
+    i += 8 + size + (size & 1); // chunks are padded to an even size
+  }
+  const image = chunks.filter((c) => c.fourcc === 'VP8 ' || c.fourcc === 'VP8L');
+  assert.equal(image.length, 1, `WebP: one image bitstream chunk (chunks: ${chunks.map((c) => c.fourcc).join(', ')})`);
+  const { width, height } = bitstreamSize(image[0]);
+  let flags = 0;
+  if (chunks[0].fourcc === 'VP8X') {
+    const d = chunks[0].data;
+    flags = d[0];
+    const canvas = { width: 1 + d.readUIntLE(4, 3), height: 1 + d.readUIntLE(7, 3) };
+    assert.deepEqual(canvas, { width, height }, 'WebP: the VP8X canvas is the size of the image');
+  } else {
+    assert.equal(chunks.length, 1, `WebP: a simple file is its bitstream alone (chunks: ${chunks.map((c) => c.fourcc).join(', ')})`);
+  }
+  return { chunks, width, height, flags };
+}
+
+/**
+ * The stored photo's size and whether it carries EXIF anywhere a viewer would find it, parsed by
+ * the format its content type names (and its bytes confirm).
+ */
+function parsePhoto(buf, contentType) {
+  if (contentType === 'image/webp') {
+    const webp = parseWebp(buf);
+    const metadata = webp.chunks.filter((c) => c.fourcc === 'EXIF' || c.fourcc === 'XMP ').map((c) => c.fourcc.trim());
+    if (webp.flags & 0x08) metadata.push('VP8X EXIF flag');
+    if (webp.flags & 0x04) metadata.push('VP8X XMP flag');
+    return { width: webp.width, height: webp.height, format: `WebP ${webp.chunks.map((c) => c.fourcc.trim()).join('+')}`, metadata };
+  }
+  assert.equal(contentType, 'image/jpeg', `a photo type the tests can parse: ${contentType}`);
+  const jpeg = parseJpeg(buf);
+  const exif = jpeg.segments.filter((s) => s.marker === 0xe1 && s.data.subarray(0, 6).toString('latin1') === 'Exif\0\0');
+  return { width: jpeg.width, height: jpeg.height, format: 'JPEG', metadata: exif.map(() => 'APP1 Exif') };
+}
+
 const sha256Hex = (buf) => createHash('sha256').update(buf).digest('hex');
 
 /**
  * Checks every stored photo of `caseId` against the case the device sent: same IDs, sizes and
- * SHA-256 (recomputed here from the stored file), processed (long edge ≤ 2048) and free of EXIF.
+ * SHA-256 (recomputed here from the stored file), the content type the worker chose (WebP in
+ * Chromium) and really that format, processed (long edge ≤ 2048, within the budget) and free of
+ * EXIF.
  * `expected` is [{ photo_id, member_id (undefined for the applicant), kind }]. Returns the dump
  * rows with their dimensions.
  */
@@ -202,7 +283,7 @@ async function assertStoredPhotos(w, stored, expected) {
     assert.ok(ref, `the case refers to photo ${want.photo_id} (refs: ${refs.map((r) => r.photo_id)})`);
     assert.equal(ref.member_id ?? undefined, want.member_id, `photo ${want.photo_id} belongs to ${want.member_id ?? 'the applicant'}`);
     assert.equal(ref.kind, want.kind, `photo ${want.photo_id} kind`);
-    assert.equal(ref.content_type, 'image/jpeg');
+    assert.equal(ref.content_type, PHOTO_TYPE, `photo ${want.photo_id} was sent as ${PHOTO_TYPE}: the app asks the worker for it and Chromium writes it`);
     assert.match(ref.sha256, /^[0-9a-f]{64}$/);
     const row = dumped.find((p) => p.photo_id === want.photo_id);
     assert.ok(row, `dump-photos lists photo ${want.photo_id}`);
@@ -212,15 +293,15 @@ async function assertStoredPhotos(w, stored, expected) {
     assert.equal(row.sha256, ref.sha256, `the server recorded the device's hash for ${want.photo_id}`);
     assert.equal(bytes.length, ref.size, `the stored file of ${want.photo_id} has the size the device sent`);
     assert.equal(row.size, ref.size);
-    assert.equal(row.content_type, 'image/jpeg');
-    const jpeg = parseJpeg(bytes);
-    assert.ok(Math.max(jpeg.width, jpeg.height) <= LONG_EDGE, `photo ${want.photo_id} is ${jpeg.width}×${jpeg.height}: long edge ≤ ${LONG_EDGE}`);
-    const exif = jpeg.segments.filter((s) => s.marker === 0xe1 && s.data.subarray(0, 6).toString('latin1') === 'Exif\0\0');
-    assert.equal(exif.length, 0, `photo ${want.photo_id} carries no APP1 Exif segment`);
+    assert.equal(row.content_type, ref.content_type, `the server stored ${want.photo_id} with the content type the device sent`);
+    assert.ok(bytes.length <= BUDGET, `photo ${want.photo_id} weighs ${bytes.length} bytes: within the ${BUDGET}-byte budget`);
+    const photo = parsePhoto(bytes, row.content_type);
+    assert.ok(Math.max(photo.width, photo.height) <= LONG_EDGE, `photo ${want.photo_id} is ${photo.width}×${photo.height}: long edge ≤ ${LONG_EDGE}`);
+    assert.deepEqual(photo.metadata, [], `photo ${want.photo_id} carries no EXIF (or XMP) chunk or segment`);
     assert.equal(bytes.indexOf(Buffer.from('Exif\0\0', 'latin1')), -1, `no 'Exif' marker anywhere in photo ${want.photo_id}`);
     assert.equal(bytes.indexOf(Buffer.from(GPS_MARK, 'latin1')), -1, `no GPS bytes in photo ${want.photo_id}`);
-    rows.push({ ...row, width: jpeg.width, height: jpeg.height });
-    w.log(`stored ${want.photo_id} (${want.kind}, ${want.member_id ? 'member' : 'applicant'}): ${jpeg.width}×${jpeg.height}, ${kb(row.size)}`);
+    rows.push({ ...row, width: photo.width, height: photo.height });
+    w.log(`stored ${want.photo_id} (${want.kind}, ${want.member_id ? 'member' : 'applicant'}): ${row.content_type} (${photo.format}) ${photo.width}×${photo.height}, ${row.size} bytes`);
   }
   return rows;
 }
@@ -358,7 +439,7 @@ test('A. a household with three photos is delivered through connections cut mid-
       `PATCHes the page made (${pagePatches.length}): ` +
         pagePatches.map((e) => `${e.offset}+${e.bytes}→${e.result}@${((e.at - sent) / 1000).toFixed(2)}s`).join(' '),
     );
-    assert.ok(cuts >= 1, 'chunks grow past 300000 bytes (256 KiB doubled) and were cut at least once');
+    assert.ok(cuts >= 1, `chunks of ${START_CHUNK} bytes were cut after ${CUT_AFTER} at least once`);
     assert.ok(overhead >= 0, 'every byte of every photo went through the proxy');
     assert.ok(overhead <= cuts * MAX_CHUNK, `bytes sent again (${overhead}) ≤ cut PATCHes (${cuts}) × 2 MiB`);
     assert.ok(

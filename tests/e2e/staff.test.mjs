@@ -369,8 +369,12 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
     const refs = stored.case.photos ?? [];
     assert.deepEqual(sortedCopy(refs.map((r) => r.photo_id)), sortedCopy(plan.map((p) => p.id)), 'the stored case refers to the three photos');
     const deviceHash = Object.fromEntries(refs.map((r) => [r.photo_id, r.sha256]));
+    // The content type the photo worker chose and the device sent: WebP in Chromium.
+    const deviceType = Object.fromEntries(refs.map((r) => [r.photo_id, r.content_type]));
+    for (const r of refs) assert.equal(r.content_type, 'image/webp', `photo ${r.photo_id} was sent as WebP, which Chromium writes`);
     const storedPhotos = (await dumpPhotos(w.dataDir)).filter((p) => p.case_id === caseId);
     assert.equal(storedPhotos.length, 3, 'the server holds the three photos');
+    for (const p of storedPhotos) assert.equal(p.content_type, deviceType[p.photo_id], `the server stored ${p.photo_id} with the content type the device sent`);
 
     await createStaffUser(w.dataDir, REVIEWER.username, REVIEWER.role, REVIEWER.password);
     await createStaffUser(w.dataDir, ADMIN.username, ADMIN.role, ADMIN.password);
@@ -474,11 +478,11 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
             link.click(),
           ]);
           assert.equal(full.status(), 200, `full size of ${p.id}: 200`);
-          assert.equal(full.headers()['content-type'], 'image/jpeg');
+          assert.equal(full.headers()['content-type'], deviceType[p.id], `full size of ${p.id} is served as the stored ${deviceType[p.id]}`);
           const bytes = await full.body();
           assert.equal(sha256Hex(bytes), deviceHash[p.id], `the full-size bytes of ${p.id} hash to the device's SHA-256`);
           await rp.waitForFunction(() => document.images[0]?.complete && document.images[0].naturalWidth > 0);
-          w.log(`full size ${p.id.slice(0, 8)}: ${kb(bytes.length)}, SHA-256 matches`);
+          w.log(`full size ${p.id.slice(0, 8)}: ${deviceType[p.id]}, ${kb(bytes.length)}, SHA-256 matches`);
           await rp.goBack();
           await rp.waitForURL(caseUrl);
         }
@@ -561,7 +565,11 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         const zip = readZip(zipBytes);
         w.log(`downloaded ${download.suggestedFilename()}: ${kb(zipBytes.length)}, entries ${zip.names().join(', ')}`);
 
-        const photoEntries = plan.map((p) => `photos/${receipt}/${p.id}.jpg`);
+        // The file extension follows the stored content type (server/src/http/staff/export.rs).
+        const extension = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+        const entryOf = (id) => `photos/${receipt}/${id}.${extension[deviceType[id]]}`;
+        const photoEntries = plan.map((p) => entryOf(p.id));
+        assert.ok(photoEntries.every((e) => e.endsWith('.webp')), `WebP photos are exported as .webp: ${photoEntries.join(', ')}`);
         assert.deepEqual(
           sortedCopy(zip.names()),
           sortedCopy(['cases.csv', 'members.csv', 'cases.json', ...photoEntries]),
@@ -613,8 +621,8 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
 
         // The hash check: the exported photos are the device's bytes.
         for (const p of plan) {
-          const bytes = zip.read(`photos/${receipt}/${p.id}.jpg`);
-          assert.equal(sha256Hex(bytes), deviceHash[p.id], `photos/${receipt}/${p.id}.jpg hashes to the device's SHA-256`);
+          const bytes = zip.read(entryOf(p.id));
+          assert.equal(sha256Hex(bytes), deviceHash[p.id], `${entryOf(p.id)} hashes to the device's SHA-256`);
         }
         w.log('ZIP: cases.csv, members.csv, cases.json as typed; 3 photos pass the hash check');
       });

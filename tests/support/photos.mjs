@@ -8,31 +8,51 @@
 //   await expectPhotoReady(page, id);
 //
 // The pictures (3000×2250 JPEG: gradients, a "document" card with text, and sensor noise) are
-// tuned so that the app's processed photo (long edge 2048, JPEG 0.8) weighs about `target` bytes,
-// like a real phone picture of a document.
+// tuned so that the app's processed photo weighs about `target` bytes, like a real phone picture
+// of a document. The processed size is not guessed: each picture goes through the app's own
+// photo worker (dist/photo-worker.js, as the app serves it) asked with the app's `accept`
+// (['image/webp', 'image/jpeg'], frontend/src/photos.rs), so the encoder, the quality ladder and
+// the 400 kB budget are exactly the app's. In Chromium that is WebP 0.8, stepping down to 0.7 and
+// 0.6 while over the budget: a target up to about 380 kB is met within the budget; a bigger one
+// needs so much noise that even the last step is over the budget (the quality floor).
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { firstPage, launchBrowser, pollUntil } from './harness.mjs';
 import { DOCUMENTS_STEP, fillHousehold, goToStep, HOUSEHOLD, sel, setLanguage, startNewCase } from './app.mjs';
+import { ACCEPT, workerSource } from './photo-lab.mjs';
 
 // ---- test pictures ---------------------------------------------------------------------------------
+
+// An origin for the picture page, answered by Playwright itself (nothing listens there): localhost
+// is a secure context, which the worker needs for crypto.subtle, and it can serve the worker file.
+const PICTURE_ORIGIN = 'http://localhost:9';
 
 /**
  * Makes `count` pictures (seeds `firstSeed`…) as `dir/document-<seed>.jpg`, with a noise amplitude
  * found by bisection so that the processed photo of the first weighs about `target` bytes (within
  * `tolerance`). Uses its own headless Chromium on `dir/profile`.
- * @returns {Promise<{files: string[], sizes: Record<string, {original: number, processed: number}>,
- *   amplitude: number}>} `processed` is the estimated size after the app's processing.
+ * @returns {Promise<{files: string[], sizes: Record<string, {original: number, processed: number,
+ *   type: string, quality: number}>, amplitude: number}>} `processed`, `type` and `quality` are
+ *   what the app's photo worker made of the picture in this Chromium (the app, given the same
+ *   file, makes the same bytes; a picture with an EXIF rotation may differ a little).
  */
-export async function makeTestPictures(dir, { count = 6, firstSeed = 1, target = 1_100_000, tolerance = 80_000 } = {}) {
+export async function makeTestPictures(dir, { count = 6, firstSeed = 1, target = 330_000, tolerance = 50_000 } = {}) {
   await fs.mkdir(dir, { recursive: true });
+  const workerJs = await fs.readFile(workerSource(), 'utf8');
   const context = await launchBrowser(path.join(dir, 'profile'));
   try {
     const page = await firstPage(context);
-    await page.goto('about:blank');
-    await page.evaluate(installGenerator);
+    await page.route(`${PICTURE_ORIGIN}/**`, (route) =>
+      route.fulfill(
+        new URL(route.request().url()).pathname === '/photo-worker.js'
+          ? { status: 200, contentType: 'text/javascript', body: workerJs }
+          : { status: 200, contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>test pictures</title>' },
+      ),
+    );
+    await page.goto(`${PICTURE_ORIGIN}/`);
+    await page.evaluate(installGenerator, ACCEPT);
     let lo = 0;
     let hi = 192;
     let amplitude = 24;
@@ -46,11 +66,11 @@ export async function makeTestPictures(dir, { count = 6, firstSeed = 1, target =
     const files = [];
     const sizes = {};
     for (let seed = firstSeed; seed < firstSeed + count; seed++) {
-      const { base64, processedSize } = await page.evaluate(([s, a]) => window.makePicture(s, a, true), [seed, amplitude]);
+      const { base64, processedSize, type, quality } = await page.evaluate(([s, a]) => window.makePicture(s, a, true), [seed, amplitude]);
       const file = path.join(dir, `document-${seed}.jpg`);
       await fs.writeFile(file, Buffer.from(base64, 'base64'));
       files.push(file);
-      sizes[file] = { original: Buffer.byteLength(base64, 'base64'), processed: processedSize };
+      sizes[file] = { original: Buffer.byteLength(base64, 'base64'), processed: processedSize, type, quality };
     }
     return { files, sizes, amplitude };
   } finally {
@@ -58,8 +78,8 @@ export async function makeTestPictures(dir, { count = 6, firstSeed = 1, target =
   }
 }
 
-/** Runs in the page: defines window.makePicture(seed, amplitude, withData). */
-function installGenerator() {
+/** Runs in the page: defines window.makePicture(seed, amplitude, withData), processing with `accept`. */
+function installGenerator(accept) {
   const mulberry32 = (a) => () => {
     a |= 0;
     a = (a + 0x6d2b79f5) | 0;
@@ -67,6 +87,21 @@ function installGenerator() {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  // The app's photo worker, asked as the app asks it.
+  const worker = new Worker('/photo-worker.js');
+  let calls = 0;
+  const processLikeTheApp = (blob) =>
+    new Promise((resolve, reject) => {
+      const id = ++calls;
+      const onMessage = (e) => {
+        if (e.data?.id !== id) return;
+        worker.removeEventListener('message', onMessage);
+        if (e.data.ok) resolve(e.data);
+        else reject(new Error(`photo worker: ${e.data.error}`));
+      };
+      worker.addEventListener('message', onMessage);
+      worker.postMessage({ id, blob, accept });
+    });
   window.makePicture = async (seed, amplitude, withData) => {
     const w = 3000;
     const h = 2250;
@@ -104,15 +139,8 @@ function installGenerator() {
     }
     ctx.putImageData(img, 0, 0);
     const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    // What the app will make of it (as in photo-worker.js), to know the size it will upload.
-    const bitmap = await createImageBitmap(blob);
-    const scale = Math.min(1, 2048 / Math.max(bitmap.width, bitmap.height));
-    const out = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
-    const octx = out.getContext('2d');
-    octx.imageSmoothingQuality = 'high';
-    octx.drawImage(bitmap, 0, 0, out.width, out.height);
-    bitmap.close();
-    const processed = await out.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+    // What the app will make of it, to know the size it will upload.
+    const processed = await processLikeTheApp(blob);
     let base64 = null;
     if (withData) {
       const bytes = new Uint8Array(await blob.arrayBuffer());
@@ -120,7 +148,7 @@ function installGenerator() {
       for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       base64 = btoa(s);
     }
-    return { base64, processedSize: processed.size };
+    return { base64, processedSize: processed.photo.size, type: processed.type, quality: processed.encoderQuality };
   };
 }
 
