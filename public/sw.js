@@ -81,6 +81,8 @@ self.addEventListener('fetch', (event) => {
 
   if (request.mode === 'navigate') {
     event.respondWith(shellForNavigation(request));
+  } else if (url.pathname.startsWith('/fonts/')) {
+    event.respondWith(keptOnFirstUse(request));
   } else {
     event.respondWith(cacheFirst(request));
   }
@@ -96,13 +98,25 @@ async function shellForNavigation(request) {
 
 // Built files have content-hashed names or are covered by VERSION, so the
 // copy in this version's cache is always right. Runtime responses are not
-// stored: only the precache list defines what is available offline.
+// stored: only the precache list (and fonts once used) is available offline.
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE_NAME);
   // ignoreSearch: cache-busting query strings must not cause misses offline.
   // ignoreVary: each URL is stored once, so Vary headers can only cause misses.
   const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
   return cached || fetch(request);
+}
+
+// Fonts are not precached (only the app in Arabic needs its font): the first
+// time one is needed it comes from the network and is kept in this version's
+// cache, so it is there offline from then on.
+async function keptOnFirstUse(request) {
+  const cache = await caches.open(CACHE_NAME);
+  const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
 }
 
 // The first visit has just downloaded most of the shell over what may be a 2G

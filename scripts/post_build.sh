@@ -2,7 +2,7 @@
 # Trunk post_build hook (see Trunk.toml). Runs on the finished build in
 # $TRUNK_STAGING_DIR, before Trunk moves it to dist/:
 #   1. fills the placeholders in sw.js: the precache list (every built file
-#      except sw.js and *.map, plus "/"), a version hashed from the content
+#      except sw.js, *.map and fonts/, plus "/"), a version hashed from the content
 #      of those files, so any change produces a new service worker and cache,
 #      and the integrity map {url: "sha256-<base64>"} of every precached URL
 #      ("/" is index.html), which the worker checks what it installs against;
@@ -87,6 +87,10 @@ digest = hashlib.sha256()
 for url, path in files + [("/sw.js", sw_path)]:
     digest.update(f"{url}\t{sha256_file(path)}\n".encode("utf-8"))
 version = digest.hexdigest()[:16]
+# Fonts are fetched when a language needs them (the Arabic one, for the app in Arabic) and the
+# worker keeps them then; precaching would make everyone download them. Still in the version.
+on_demand = lambda url: url.startswith("/fonts/")
+files = [(url, path) for url, path in files if not on_demand(url)]
 precache = sorted(["/"] + [url for url, _ in files])
 # Subresource Integrity strings for the worker's fetch(): "/" is the page.
 sri = lambda path: "sha256-" + base64.b64encode(sha256_file(path, digest=True)).decode()

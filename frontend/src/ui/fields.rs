@@ -4,6 +4,8 @@
 //! long lists (countries, languages) can be searched by typing, with the organisation's most
 //! frequent choices first.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::use_lang;
@@ -15,14 +17,18 @@ pub fn error_id(id: &str) -> String {
     format!("{id}-error")
 }
 
+/// What a field shows, read reactively: a signal, so each kind of field is compiled once however
+/// many of it the form has (generic closures would copy the field's code into every use).
+pub type Shown<T> = Signal<T>;
+
+/// What a field does with what the person entered.
+pub type Write<T> = Arc<dyn Fn(T) + Send + Sync>;
+
 /// The problem shown under a field, tied to it by id.
-fn problem_view(
-    id: String,
-    problem: impl Fn() -> Option<Msg> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn problem_view(id: String, problem: Shown<Option<Msg>>) -> impl IntoView {
     let lang = use_lang();
     move || {
-        problem().map(|m| {
+        problem.get().map(|m| {
             view! { <p class="field-error" data-testid="field-error" id=error_id(&id)>{move || tr(lang.get(), m)}</p> }
         })
     }
@@ -78,14 +84,34 @@ pub fn text_field(
     name: &'static str,
     label: Msg,
     kind: TextKind,
-    value: impl Fn() -> String + Copy + Send + Sync + 'static,
-    set: impl Fn(String) + Copy + 'static,
-    problem: impl Fn() -> Option<Msg> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+    value: impl Fn() -> String + Send + Sync + 'static,
+    set: impl Fn(String) + Send + Sync + 'static,
+    problem: impl Fn() -> Option<Msg> + Send + Sync + 'static,
+) -> AnyView {
+    text_box(
+        id,
+        name,
+        label,
+        kind,
+        Signal::derive(value),
+        Arc::new(set),
+        Signal::derive(problem),
+    )
+}
+
+fn text_box(
+    id: String,
+    name: &'static str,
+    label: Msg,
+    kind: TextKind,
+    value: Shown<String>,
+    set: Write<String>,
+    problem: Shown<Option<Msg>>,
+) -> AnyView {
     let lang = use_lang();
     let described = error_id(&id);
-    let invalid = move || problem().is_some().to_string();
-    let describedby = move || problem().map(|_| described.clone());
+    let invalid = move || problem.get().is_some().to_string();
+    let describedby = move || problem.get().map(|_| described.clone());
     let dir = kind.ltr.then_some("ltr");
     let input = if kind.multiline {
         view! {
@@ -112,6 +138,7 @@ pub fn text_field(
             {problem_view(id, problem)}
         </div>
     }
+    .into_any()
 }
 
 /// `YYYY-MM-DD` (or what of it was typed) as the three boxes show it.
@@ -171,12 +198,22 @@ fn month_names(lang: Lang) -> Vec<String> {
 pub fn date_field(
     id: String,
     label: Msg,
-    value: impl Fn() -> String + Copy + Send + Sync + 'static,
-    set: impl Fn(String) + Copy + 'static,
-    problem: impl Fn() -> Option<Msg> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+    value: impl Fn() -> String + Send + Sync + 'static,
+    set: impl Fn(String) + Send + Sync + 'static,
+    problem: impl Fn() -> Option<Msg> + Send + Sync + 'static,
+) -> AnyView {
+    date_boxes(id, label, &value(), Arc::new(set), Signal::derive(problem))
+}
+
+fn date_boxes(
+    id: String,
+    label: Msg,
+    value: &str,
+    set: Write<String>,
+    problem: Shown<Option<Msg>>,
+) -> AnyView {
     let lang = use_lang();
-    let (d, m, y) = date_parts(&value());
+    let (d, m, y) = date_parts(value);
     let day = RwSignal::new(d);
     let month = RwSignal::new(m);
     let year = RwSignal::new(y);
@@ -187,9 +224,11 @@ pub fn date_field(
             &year.get_untracked(),
         ))
     };
+    let write = Arc::new(write);
+    let (on_day, on_month, on_year) = (write.clone(), write.clone(), write);
     let described = error_id(&id);
-    let invalid = move || problem().is_some().to_string();
-    let describedby = move || problem().map(|_| described.clone());
+    let invalid = move || problem.get().is_some().to_string();
+    let describedby = move || problem.get().map(|_| described.clone());
     let (day_id, month_id, year_id) = (
         format!("{id}-day"),
         format!("{id}-month"),
@@ -205,12 +244,12 @@ pub fn date_field(
                     <input id=day_id name="dob-day" type="text" inputmode="numeric" autocomplete="bday-day"
                         maxlength="2" size="2" dir="ltr" aria-invalid=invalid
                         prop:value=move || day.get()
-                        on:input=move |ev| { day.set(event_target_value(&ev)); write() } />
+                        on:input=move |ev| { day.set(event_target_value(&ev)); on_day() } />
                 </div>
                 <div class="date-part month">
                     <label for=month_id.clone()>{move || tr(lang.get(), Msg::DateMonth)}</label>
                     <select id=month_id name="dob-month" autocomplete="bday-month" aria-invalid=invalid
-                        on:change=move |ev| { month.set(event_target_value(&ev)); write() }>
+                        on:change=move |ev| { month.set(event_target_value(&ev)); on_month() }>
                         <option value="" selected=move || month.get().is_empty()>{move || tr(lang.get(), Msg::ChooseMonth)}</option>
                         {move || month_names(lang.get()).into_iter().enumerate().map(|(i, name)| {
                             let number = (i + 1).to_string();
@@ -224,21 +263,25 @@ pub fn date_field(
                     <input id=year_id name="dob-year" type="text" inputmode="numeric" autocomplete="bday-year"
                         maxlength="4" size="4" dir="ltr" aria-invalid=invalid
                         prop:value=move || year.get()
-                        on:input=move |ev| { year.set(event_target_value(&ev)); write() } />
+                        on:input=move |ev| { year.set(event_target_value(&ev)); on_year() } />
                 </div>
             </div>
             {problem_view(problem_id, problem)}
         </fieldset>
     }
+    .into_any()
 }
 
 /// Lowercase without accents, for matching what was typed against names.
 pub fn folded(s: &str) -> String {
-    let normalized: String = js_sys::JsString::from(s).normalize("NFD").into();
-    normalized
+    // The browser's Unicode tables (normalising and lowercasing), not a copy of them in the wasm.
+    let decomposed: String = js_sys::JsString::from(s)
+        .normalize("NFD")
+        .to_lower_case()
+        .into();
+    decomposed
         .chars()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .flat_map(char::to_lowercase)
         .collect()
 }
 
@@ -272,18 +315,46 @@ pub fn searchable_choices(
     legend: Msg,
     search_label: Msg,
     multiple: bool,
-    choices: impl Fn(Lang) -> Vec<Choice> + Copy + Send + Sync + 'static,
+    choices: fn(Lang) -> Vec<Choice>,
     frequent: &'static [&'static str],
-    selected: impl Fn(&str) -> bool + Copy + Send + Sync + 'static,
-    toggle: impl Fn(&'static str, bool) + Copy + Send + Sync + 'static,
-    problem: impl Fn() -> Option<Msg> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+    selected: impl Fn(&str) -> bool + Send + Sync + 'static,
+    toggle: impl Fn(&'static str, bool) + Send + Sync + 'static,
+    problem: impl Fn() -> Option<Msg> + Send + Sync + 'static,
+) -> AnyView {
+    choice_list(
+        id,
+        name,
+        (legend, search_label),
+        multiple,
+        choices,
+        frequent,
+        Arc::new(selected),
+        Arc::new(toggle),
+        Signal::derive(problem),
+    )
+}
+
+type Selected = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+type Toggle = Arc<dyn Fn(&'static str, bool) + Send + Sync>;
+
+#[allow(clippy::too_many_arguments)]
+fn choice_list(
+    id: String,
+    name: &'static str,
+    (legend, search_label): (Msg, Msg),
+    multiple: bool,
+    choices: fn(Lang) -> Vec<Choice>,
+    frequent: &'static [&'static str],
+    selected: Selected,
+    toggle: Toggle,
+    problem: Shown<Option<Msg>>,
+) -> AnyView {
     let lang = use_lang();
     let query = RwSignal::new(String::new());
     let search_id = format!("{id}-search");
     let list_id = format!("{id}-list");
     let described = error_id(&id);
-    let describedby = move || problem().map(|_| described.clone());
+    let describedby = move || problem.get().map(|_| described.clone());
     let kind = if multiple { "checkbox" } else { "radio" };
     let fieldset_id = id.clone();
     let matching = move || {
@@ -295,6 +366,7 @@ pub fn searchable_choices(
     };
     let item = move |c: Choice| {
         let code = c.code;
+        let (selected, toggle) = (selected.clone(), toggle.clone());
         view! {
             <li>
                 <label class="choice">
@@ -325,10 +397,10 @@ pub fn searchable_choices(
                     view! {
                         {(!top.is_empty()).then(|| view! {
                             <p class="group-label">{move || tr(lang.get(), Msg::MostChosen)}</p>
-                            <ul class="choice-list">{top.into_iter().map(item).collect_view()}</ul>
+                            <ul class="choice-list">{top.into_iter().map(item.clone()).collect_view()}</ul>
                         })}
                         {(!rest.is_empty()).then(|| view! {
-                            <ul class="choice-list">{rest.into_iter().map(item).collect_view()}</ul>
+                            <ul class="choice-list">{rest.into_iter().map(item.clone()).collect_view()}</ul>
                         })}
                         {none.then(|| view! {
                             <p class="empty" role="status">
@@ -341,6 +413,7 @@ pub fn searchable_choices(
             {problem_view(id, problem)}
         </fieldset>
     }
+    .into_any()
 }
 
 /// Moves the keyboard focus (and a screen reader) to the element with `id` once the page has

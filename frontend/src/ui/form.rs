@@ -434,7 +434,7 @@ fn language_label(ui: Lang, code: &str) -> String {
         .or_else(|| platform::display_name(ui.code(), "language", code))
         .unwrap_or_else(|| code.to_owned());
     match platform::display_name(code, "language", code) {
-        Some(own) if own.to_lowercase() != in_ui.to_lowercase() => format!("{in_ui} · {own}"),
+        Some(own) if fields::folded(&own) != fields::folded(&in_ui) => format!("{in_ui} · {own}"),
         _ => in_ui,
     }
 }

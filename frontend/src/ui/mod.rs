@@ -157,7 +157,7 @@ pub fn App(initial: Lang) -> impl IntoView {
     platform::on_window("online", move |_| online.set(true));
     platform::on_window("offline", move |_| online.set(false));
     let update_ready = RwSignal::new(false);
-    platform::register_service_worker(move || update_ready.set(true));
+    crate::boot::start_background(move || update_ready.set(true));
 
     let opened = loaded::loaded(move || open_store(version));
     route::provide_router();

@@ -126,7 +126,7 @@ pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoV
             .filter(|p| p.record.member_id.is_some_and(|m| !members.contains(&m)))
             .collect::<Vec<_>>()
     };
-    let people = move || {
+    let people = Memo::new(move |_| {
         record.with(|r| {
             let Some(r) = r else { return Vec::new() };
             let mut people = vec![(None, r.submission.applicant.name.clone())];
@@ -138,12 +138,11 @@ pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoV
             );
             people
         })
-    };
+    });
     view! {
         <p>{t(Msg::DocumentsIntro)}</p>
-        <For each=people key=|(id, name)| (*id, name.clone()) let:person>
-            {person_photos(ctx, case_id, person.0, person.1, photos)}
-        </For>
+        // Drawn again only when the people themselves change (a memo), like a keyed list.
+        {move || people.get().into_iter().map(|(id, name)| person_photos(ctx, case_id, id, name, photos)).collect_view()}
         {move || {
             let orphans = orphans();
             (!orphans.is_empty()).then(|| view! {

@@ -1,6 +1,8 @@
 //! The built app (Trunk's `dist/`). File names with a content hash never change, so browsers may
 //! keep them for a year; the page, the manifest and the service worker must be revalidated every
-//! time so an update is seen.
+//! time so an update is seen. Where the build wrote `<file>.br` and `<file>.gz` (Brotli at its
+//! highest level, see `scripts/post_build.sh`), those are sent as they are to a browser that
+//! takes them: smaller than compressing on the fly, and no work per request.
 
 use std::path::Path;
 
@@ -15,7 +17,13 @@ use super::AppState;
 
 pub fn router(dir: &Path) -> Router<AppState> {
     // Any other path is a route inside the single-page app: answer with the page.
-    let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    let page = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(page);
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
