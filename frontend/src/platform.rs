@@ -43,7 +43,9 @@ pub fn on_event(
     event: &str,
     handler: impl FnMut(web_sys::Event) + 'static,
 ) {
-    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    // Boxed first: one closure type for every listener, so its glue is in the wasm once.
+    let handler: Box<dyn FnMut(web_sys::Event)> = Box::new(handler);
+    let closure = Closure::wrap(handler);
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     closure.forget();
 }

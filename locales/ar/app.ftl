@@ -130,6 +130,9 @@ photo-processing = جارٍ تجهيز الصورة…
 photos-not-ready = يُرجى الانتظار حتى تصبح كل الصور جاهزة، ثم الإرسال.
 photo-unreadable = تعذّرت قراءة هذه الصورة. يُرجى التقاطها من جديد أو حذفها.
 photo-unreadable-send = تعذّرت قراءة إحدى الصور. يُرجى حذفها أو التقاطها من جديد، ثم الإرسال.
+photo-not-kept = تعذّر حفظ هذه الصورة على هذا الجهاز، لذلك لن تُرسَل. يُرجى التقاطها من جديد.
+photo-not-kept-full = تعذّر حفظ هذه الصورة: لا توجد مساحة كافية على الجهاز. يُرجى تحرير بعض المساحة ثم التقاطها من جديد.
+review-photo-not-kept = تعذّر حفظ إحدى صور المستندات على هذا الجهاز ولن تُرسَل. يُرجى الرجوع إلى المستندات والتقاطها من جديد.
 # A photo's name for screen readers: "Passport or ID page of Luis, ready".
 photo-name = { $kind }، { $person }، { $state }
 photo-state-ready = الصورة جاهزة

@@ -127,6 +127,9 @@ photo-processing = Preparing the photo…
 photos-not-ready = Wait until every photo is ready, then send.
 photo-unreadable = This picture could not be read. Please take it again or delete it.
 photo-unreadable-send = A photo could not be read. Delete it or take it again, then send.
+photo-not-kept = This photo could not be kept on this device, so it would not be sent. Please take it again.
+photo-not-kept-full = This photo could not be kept: the device is out of space. Free some space, then take it again.
+review-photo-not-kept = A document photo could not be kept on this device and will not be sent. Go back to Documents and take it again.
 # A photo's name for screen readers: "Passport or ID page of Luis, ready".
 photo-name = { $kind } of { $person }, { $state }
 photo-state-ready = ready

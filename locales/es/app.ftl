@@ -120,6 +120,9 @@ photo-processing = Preparando la foto…
 photos-not-ready = Espere a que todas las fotos estén listas y luego envíe.
 photo-unreadable = No se pudo leer esta imagen. Por favor, tómela de nuevo o bórrela.
 photo-unreadable-send = No se pudo leer una foto. Bórrela o tómela de nuevo y luego envíe.
+photo-not-kept = No se pudo guardar esta foto en este dispositivo, así que no se enviaría. Por favor, tómela de nuevo.
+photo-not-kept-full = No se pudo guardar esta foto: el dispositivo no tiene espacio. Libere espacio y tómela de nuevo.
+review-photo-not-kept = Una foto de documento no se pudo guardar en este dispositivo y no se enviará. Vuelva a Documentos y tómela de nuevo.
 # A photo's name for screen readers: "Passport or ID page of Luis, ready".
 photo-name = { $kind } de { $person }, foto { $state }
 photo-state-ready = lista

@@ -120,6 +120,9 @@ photo-processing = Préparation de la photo…
 photos-not-ready = Attendez que toutes les photos soient prêtes, puis envoyez.
 photo-unreadable = Cette image n’a pas pu être lue. Reprenez-la ou supprimez-la, s’il vous plaît.
 photo-unreadable-send = Une photo n’a pas pu être lue. Supprimez-la ou reprenez-la, puis envoyez.
+photo-not-kept = Cette photo n’a pas pu être gardée sur cet appareil : elle ne serait pas envoyée. Reprenez-la, s’il vous plaît.
+photo-not-kept-full = Cette photo n’a pas pu être gardée : l’appareil n’a plus de place. Libérez de la place, puis reprenez-la.
+review-photo-not-kept = Une photo de document n’a pas pu être gardée sur cet appareil et ne sera pas envoyée. Revenez aux Documents et reprenez-la.
 # A photo's name for screen readers: "Passport or ID page of Luis, ready".
 photo-name = { $kind }, { $person }, photo { $state }
 photo-state-ready = prête

@@ -112,6 +112,9 @@ photo-processing = N ap prepare foto a…
 photos-not-ready = Tann tout foto yo pare, epi voye.
 photo-unreadable = Nou pa t ka li imaj sa a. Tanpri pran l ankò oswa efase l.
 photo-unreadable-send = Nou pa t ka li yon foto. Efase l oswa pran l ankò, epi voye.
+photo-not-kept = Nou pa t ka kenbe foto sa a sou aparèy sa a, kidonk li pa t ap voye. Tanpri pran l ankò.
+photo-not-kept-full = Nou pa t ka kenbe foto sa a: pa gen plas ankò sou aparèy la. Libere yon ti plas, epi pran l ankò.
+review-photo-not-kept = Nou pa t ka kenbe yon foto dokiman sou aparèy sa a, e li pa p voye. Retounen nan Dokiman epi pran l ankò.
 # A photo's name for screen readers: "Passport or ID page of Luis, ready".
 photo-name = { $kind } pou { $person }, foto a { $state }
 photo-state-ready = pare

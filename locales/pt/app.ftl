@@ -120,6 +120,9 @@ photo-processing = Preparando a foto…
 photos-not-ready = Espere até todas as fotos ficarem prontas e depois envie.
 photo-unreadable = Não foi possível ler esta imagem. Por favor, tire a foto de novo ou apague.
 photo-unreadable-send = Não foi possível ler uma foto. Apague ou tire a foto de novo e depois envie.
+photo-not-kept = Não foi possível guardar esta foto neste aparelho, então ela não seria enviada. Por favor, tire a foto de novo.
+photo-not-kept-full = Não foi possível guardar esta foto: o aparelho está sem espaço. Libere espaço e tire a foto de novo.
+review-photo-not-kept = Uma foto de documento não pôde ser guardada neste aparelho e não será enviada. Volte a Documentos e tire a foto de novo.
 # A photo's name for screen readers: "Passport or ID page of Luis, ready".
 photo-name = { $kind } de { $person }, foto { $state }
 photo-state-ready = pronta

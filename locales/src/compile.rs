@@ -294,6 +294,7 @@ pub fn compile_all(audience: Audience) -> Result<Vec<Catalog>, Vec<Problem>> {
                 if let Some(en) = &english {
                     problems.extend(compare(en, &c).into_iter().map(|p| located(&lang, p)));
                 }
+                problems.extend(plural_gaps(&lang, &c.catalog).into_iter().map(|p| located(&lang, p)));
                 catalogs.push(c.catalog);
             }
         }
@@ -304,6 +305,58 @@ pub fn compile_all(audience: Audience) -> Result<Vec<Catalog>, Vec<Problem>> {
         problems.sort();
         Err(problems)
     }
+}
+
+const PLURAL_CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+/// Plural choices that lack a form the language's CLDR rules use: Arabic says 0, 1, 2, 3–10,
+/// 11–99 and 100 people in six different ways, and a choice without `[two]` would say "2
+/// people" wrongly. A choice is a plural one when a variant is named by a plural category other
+/// than `other` (which a choice on words also uses).
+fn plural_gaps(lang: &str, catalog: &Catalog) -> Vec<(Option<String>, String)> {
+    let rules = crate::plural::rules(lang);
+    let mut used: Vec<&str> = (0..=1000).map(|n| rules(f64::from(n))).collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut problems = Vec::new();
+    fn walk<'a>(parts: &'a [Part], found: &mut Vec<&'a [(String, Vec<Part>)]>) {
+        for part in parts {
+            if let Part::Select { variants, .. } = part {
+                found.push(variants);
+                for (_, inner) in variants {
+                    walk(inner, found);
+                }
+            }
+        }
+    }
+    for (id, parts) in &catalog.messages {
+        let mut choices = Vec::new();
+        walk(parts, &mut choices);
+        for variants in choices {
+            let keys: Vec<&str> = variants.iter().map(|(k, _)| k.as_str()).collect();
+            if !keys.iter().any(|k| *k != "other" && PLURAL_CATEGORIES.contains(k)) {
+                continue;
+            }
+            // An exact `[0]` may speak for "zero", `[1]` for "one", `[2]` for "two".
+            let covers = |category: &str| {
+                let exact = match category {
+                    "zero" => Some("0"),
+                    "one" => Some("1"),
+                    "two" => Some("2"),
+                    _ => None,
+                };
+                keys.contains(&category) || exact.is_some_and(|e| keys.contains(&e))
+            };
+            let missing: Vec<&str> = used.iter().copied().filter(|c| *c != "other" && !covers(c)).collect();
+            if !missing.is_empty() {
+                problems.push((
+                    Some(id.clone()),
+                    format!("a plural choice lacks the form(s) {} this language uses", missing.join(", ")),
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// What differs between a translation and English.
@@ -413,5 +466,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(broken.len() >= 2, "{broken:?}");
+    }
+
+    #[test]
+    fn a_plural_without_a_form_the_language_uses_is_named() {
+        let people = "n = { $n ->\n  [one] one person\n *[other] { $n } people\n}\n";
+        // English and French need only "one" and "other" (French also says "many" for millions).
+        assert_eq!(plural_gaps("en", &compile("en", people).unwrap().catalog), vec![]);
+        let arabic = compile("ar", people).unwrap().catalog;
+        assert_eq!(
+            plural_gaps("ar", &arabic),
+            vec![(
+                Some("n".into()),
+                "a plural choice lacks the form(s) few, many, two, zero this language uses".into()
+            )]
+        );
+        let whole = "n = { $n ->\n  [0] nobody\n  [one] one\n  [two] two\n  [few] few\n  [many] many\n *[other] other\n}\n";
+        assert_eq!(plural_gaps("ar", &compile("ar", whole).unwrap().catalog), vec![]);
+        // A choice on words, not numbers, is not a plural.
+        let gender = "g = { $g ->\n  [feminine] she\n *[other] they\n}\n";
+        assert_eq!(plural_gaps("ar", &compile("ar", gender).unwrap().catalog), vec![]);
     }
 }

@@ -297,6 +297,9 @@ test('8. a new version is announced, and updating keeps every draft', { timeout:
       const sw = await fs.readFile(swPath, 'utf8');
       const oldVersion = sw.match(/const VERSION = "([^"]+)"/)[1];
       await fs.writeFile(swPath, sw.replace(`const VERSION = "${oldVersion}"`, `const VERSION = "${oldVersion}-next"`));
+      // A new build writes its compressed copies anew; the server would send the old ones.
+      await fs.rm(`${swPath}.br`, { force: true });
+      await fs.rm(`${swPath}.gz`, { force: true });
       await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
       await page.locator(sel.updateReady).waitFor({ state: 'visible', timeout: 60_000 });
       w.log('update announced');

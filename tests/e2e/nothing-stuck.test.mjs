@@ -41,6 +41,9 @@ before(async () => {
   pictures = await makeTestPictures(path.join(root, 'pictures'), { count: 2, target: 300_000, tolerance: 60_000 });
 });
 
+/** Text without the Unicode isolates that keep names and numbers in their own direction. */
+const unisolated = (text) => text.replace(/[\u2066-\u2069]/g, '');
+
 /** The case record as IndexedDB holds it now. */
 function storedCase(page, caseId) {
   return page.evaluate(async (id) => {
@@ -101,7 +104,7 @@ test('removing a family member after photographing their document takes the phot
     await pollUntil(async () => (await page.locator(sel.member).count()) === HOUSEHOLD.members.length - 1, {
       what: 'the member to be removed',
     });
-    assert.match(question, /1 document photos will be deleted too/, 'the person is told first');
+    assert.match(unisolated(question), /Their document photo will be deleted too/, 'the person is told first (one photo: singular)');
     await pollUntil(async () => (await photosInIndexedDb(page)) === 1, { what: 'their photo to be deleted with them' });
 
     await sendAndWaitDelivered(page);
@@ -175,7 +178,7 @@ test('a case the server refused shows what it found, leads there, and is deliver
     await page.locator('[data-testid=correct-again]').click();
     const problems = page.locator('[data-testid=server-problem]');
     await problems.waitFor({ state: 'visible' });
-    const text = await problems.textContent();
+    const text = unisolated(await problems.textContent());
     assert.match(text, /Family member 2 · Date of birth/);
     assert.match(text, /This date is in the future/);
     await problems.locator('button').first().click();
@@ -213,5 +216,53 @@ test('a save that fails because the device is full is written once space returns
     await pollUntil(async () => (await storedCase(page, caseId)).submission.applicant.name === 'Zoë Núñez', {
       what: 'the name to be written by itself',
     });
+  });
+});
+
+test('a photo the device cannot keep is said where it was taken and on Check and send, and no save hides it', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'photo-not-kept', async (w) => {
+    const page = await w.openBrowser();
+    // A device full just for photos, on demand: writes into the photos store refuse.
+    await page.context().addInitScript(() => {
+      window.__photosFull = false;
+      for (const method of ['put', 'add']) {
+        const original = IDBObjectStore.prototype[method];
+        IDBObjectStore.prototype[method] = function (...args) {
+          if (window.__photosFull && this.name === 'photos') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return original.apply(this, args);
+        };
+      }
+    });
+    const { caseId, people } = await openFillAndDocuments(w, page);
+    await page.evaluate(() => (window.__photosFull = true));
+    const block = page.locator(`[data-testid=person-photos][data-person="${people[0]}"]`);
+    await block.locator('input[data-testid=take-photo]').setInputFiles(pictures.files[0]);
+    const notKept = block.locator('[data-testid=photo-not-kept]');
+    await notKept.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await notKept.textContent(), /out of space/);
+    assert.equal(await notKept.getAttribute('role'), 'alert', 'said at once to a screen reader');
+    assert.equal(await photosInIndexedDb(page), 0, 'nothing was kept');
+
+    // The answers still save (the form's "Saved" is about them), and the photo's problem stays.
+    await goToStep(page, 3);
+    await typeInto(page.locator(sel.member).first().locator('input[name=member-name]'), ' Jr');
+    await waitSaved(page);
+    await goToStep(page, REVIEW_STEP);
+    await page.locator('[data-testid=review-photo-not-kept]').waitFor({ state: 'visible' });
+    await goToStep(page, DOCUMENTS_STEP);
+    await notKept.waitFor({ state: 'visible' });
+
+    // Space again: taken again, kept, and the problem is gone from both places.
+    await page.evaluate(() => (window.__photosFull = false));
+    await block.locator('input[data-testid=take-photo]').setInputFiles(pictures.files[0]);
+    await pollUntil(async () => (await photosInIndexedDb(page)) === 1, { what: 'the photo kept this time' });
+    await notKept.waitFor({ state: 'detached' });
+    await block.locator('li[data-testid=photo][data-ready=true]').waitFor({ timeout: 60_000 });
+    await goToStep(page, REVIEW_STEP);
+    assert.equal(await page.locator('[data-testid=review-photo-not-kept]').count(), 0);
+    await sendAndWaitDelivered(page);
+    const [stored] = await dumpCases(w.dataDir);
+    assert.equal(stored.case_id, caseId);
+    assert.equal(stored.case.photos.length, 1);
   });
 });

@@ -207,8 +207,8 @@ export async function expectPhotoReady(page, id, timeout = 60_000) {
 }
 
 /** Online, fresh profile: opens the app in English, starts a case, fills it and goes to step 4. */
-export async function openFillAndDocuments(w) {
-  const page = await w.openBrowser();
+export async function openFillAndDocuments(w, page = null) {
+  page ??= await w.openBrowser();
   await page.goto(`${w.proxy.url}/`);
   await setLanguage(page, 'en');
   const caseId = await startNewCase(page);

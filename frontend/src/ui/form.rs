@@ -38,9 +38,34 @@ pub(super) struct Ctx {
     attempted: RwSignal<bool>,
     lang: RwSignal<Lang>,
     pub(super) save_state: RwSignal<SaveState>,
+    /// Whose last photo this page could not keep on the device (it will not be sent), and why:
+    /// said where it was taken and again on Check and send until that person has one kept; a
+    /// later autosave does not hide it, nor does leaving the step.
+    pub(super) photo_not_kept: RwSignal<Vec<(Option<MemberId>, Msg)>>,
 }
 
 impl Ctx {
+    pub(super) fn photo_not_kept_for(self, member: Option<MemberId>) -> Option<Msg> {
+        self.photo_not_kept
+            .with(|all| all.iter().find(|(m, _)| *m == member).map(|(_, why)| *why))
+    }
+
+    pub(super) fn set_photo_not_kept(self, member: Option<MemberId>, why: Option<Msg>) {
+        self.photo_not_kept.update(|all| {
+            all.retain(|(m, _)| *m != member);
+            all.extend(why.map(|why| (member, why)));
+        });
+    }
+
+    /// For someone still in the form (a removed member's photos went with them).
+    fn any_photo_not_kept(self) -> bool {
+        self.photo_not_kept.with(|all| {
+            all.iter().any(|(m, _)| {
+                m.is_none_or(|m| self.read(|s| s.members.iter().any(|x| x.member_id == m)) == Some(true))
+            })
+        })
+    }
+
     fn read<T>(self, f: impl FnOnce(&CaseSubmission) -> T) -> Option<T> {
         self.record.with(|r| r.as_ref().map(|r| f(&r.submission)))
     }
@@ -183,6 +208,7 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
         attempted,
         lang,
         save_state,
+        photo_not_kept: RwSignal::new(Vec::new()),
     };
 
     let submit = move |_| {
@@ -698,6 +724,9 @@ fn step_review(ctx: Ctx) -> impl IntoView {
     view! {
         <p>{t(Msg::ReviewIntro)}</p>
         <Summary record=ctx.record />
+        {move || ctx.any_photo_not_kept().then(|| view! {
+            <p class="problem" role="alert" data-testid="review-photo-not-kept">{t(Msg::ReviewPhotoNotKept)}</p>
+        })}
         {photos_step::review_photos(ctx.record)}
     }
 }

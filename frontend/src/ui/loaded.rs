@@ -6,6 +6,7 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -20,18 +21,35 @@ where
     Fut: Future<Output = T> + 'static,
 {
     let value = RwSignal::new_local(None);
+    follow(Box::new(move || {
+        let answer = read();
+        Box::pin(async move {
+            let answer = answer.await;
+            Box::new(move || {
+                value.try_set(Some(answer));
+            }) as Box<dyn FnOnce()>
+        })
+    }));
+    value.read_only()
+}
+
+/// A read: its future, whose answer is how to show it.
+type Read = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Box<dyn FnOnce()>>>>>;
+
+/// The machinery, typed once for every use (what is generic stays in [`loaded`]).
+fn follow(read: Read) {
     let latest = Rc::new(Cell::new(0u64));
     Effect::new(move |_| {
         let answer = read();
         let this = latest.get() + 1;
         latest.set(this);
         let latest = latest.clone();
-        spawn_local(async move {
-            let answer = answer.await;
+        let task: Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
+            let show = answer.await;
             if latest.get() == this {
-                value.try_set(Some(answer));
+                show();
             }
         });
+        spawn_local(task);
     });
-    value.read_only()
 }

@@ -11,7 +11,6 @@ use wasm_bindgen::JsCast;
 
 use delivery::DeviceStore;
 
-use super::autosave::SaveState;
 use super::form::Ctx;
 use super::{store, t, use_lang, StoreVersion};
 use crate::i18n::{self, tr, tr_with, Lang, Msg};
@@ -67,34 +66,34 @@ fn files_of(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
     files
 }
 
+fn not_kept_because(e: &StoreError) -> Msg {
+    match e {
+        StoreError::QuotaExceeded => Msg::PhotoNotKeptFull,
+        _ => Msg::PhotoNotKept,
+    }
+}
+
 /// Stores each chosen file at once (the page may be killed right after the camera returns),
-/// then deletes `replacing` if this was a retake.
+/// then deletes `replacing` if this was a retake. A photo that cannot be kept is said beside the
+/// person's photos and on Check and send (`Ctx::photo_not_kept`), in words of its own: the form's
+/// "Saved" is about the answers and must not cover it.
 fn keep_files(
-    case_id: CaseId,
-    member_id: Option<MemberId>,
+    ctx: Ctx,
+    (case_id, member_id): (CaseId, Option<MemberId>),
     kind: String,
     files: Vec<web_sys::File>,
     replacing: Option<PhotoId>,
-    save_state: RwSignal<SaveState>,
 ) {
+    let failed = move |e: StoreError| {
+        web_sys::console::error_1(&format!("keeping a photo: {e}").into());
+        ctx.set_photo_not_kept(member_id, Some(not_kept_because(&e)));
+    };
     spawn_local(async move {
         for file in files {
-            let on_store_error = move |e| save_state.set(SaveState::Failed(e));
-            match photos::add(
-                store(),
-                case_id,
-                member_id,
-                &kind,
-                file.into(),
-                on_store_error,
-            )
-            .await
-            {
-                Ok(_) => {}
-                Err(photos::PhotoError::Store(e)) => return save_state.set(SaveState::Failed(e)),
-                Err(e) => {
-                    return save_state.set(SaveState::Failed(StoreError::Failed(e.to_string())))
-                }
+            match photos::add(store(), case_id, member_id, &kind, file.into(), failed).await {
+                Ok(_) => ctx.set_photo_not_kept(member_id, None),
+                Err(photos::PhotoError::Store(e)) => return failed(e),
+                Err(e) => return failed(StoreError::Failed(e.to_string())),
             }
         }
         if let Some(old) = replacing {
@@ -106,7 +105,6 @@ fn keep_files(
 }
 
 pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
-    let save_state = ctx.save_state;
     let Some(case_id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
         return ().into_any();
     };
@@ -150,7 +148,7 @@ pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoV
                     <legend>{t(Msg::OrphanPhotos)}</legend>
                     <p class="problem" role="alert">{t(Msg::OrphanPhotosHint)}</p>
                     <ul class="photo-list">
-                        {orphans.into_iter().map(|photo| photo_item(ctx, photo, None, save_state)).collect_view()}
+                        {orphans.into_iter().map(|photo| photo_item(ctx, photo, None)).collect_view()}
                     </ul>
                 </fieldset>
             })
@@ -166,7 +164,6 @@ fn person_photos(
     name: String,
     photos: ReadSignal<Option<Vec<Photo>>, LocalStorage>,
 ) -> impl IntoView {
-    let save_state = ctx.save_state;
     let lang = use_lang();
     let kind = RwSignal::new(form::PHOTO_KINDS[0].to_owned());
     let name = if name.trim().is_empty() {
@@ -189,8 +186,11 @@ fn person_photos(
         <fieldset class="person-photos" data-testid="person-photos" data-person=slug.clone()>
             <legend><bdi>{move || person_name(lang.get(), member_id, person.get_value())}</bdi></legend>
             <ul class="photo-list">
-                {move || mine().into_iter().map(|photo| photo_item(ctx, photo, person.get_value(), save_state)).collect_view()}
+                {move || mine().into_iter().map(|photo| photo_item(ctx, photo, person.get_value())).collect_view()}
             </ul>
+            {move || ctx.photo_not_kept_for(member_id).map(|m| view! {
+                <p class="problem" role="alert" data-testid="photo-not-kept">{t(m)}</p>
+            })}
             <div class="field">
                 <label for=kind_id.clone()>{t(Msg::PhotoKind)}</label>
                 <select id=kind_id name="photo-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
@@ -205,12 +205,12 @@ fn person_photos(
                 <label class="button primary file-button">
                     <span>{t(Msg::TakePhoto)}</span>
                     <input type="file" accept="image/*" capture="environment" class="file-overlay" data-testid="take-photo"
-                        on:change=move |ev| keep_files(case_id, member_id, kind.get_untracked(), files_of(&ev), None, save_state) />
+                        on:change=move |ev| keep_files(ctx, (case_id, member_id), kind.get_untracked(), files_of(&ev), None) />
                 </label>
                 <label class="button file-button">
                     <span>{t(Msg::ChoosePhoto)}</span>
                     <input type="file" accept="image/*" multiple class="file-overlay" data-testid="pick-photo"
-                        on:change=move |ev| keep_files(case_id, member_id, kind.get_untracked(), files_of(&ev), None, save_state) />
+                        on:change=move |ev| keep_files(ctx, (case_id, member_id), kind.get_untracked(), files_of(&ev), None) />
                 </label>
             </div>
         </fieldset>
@@ -254,12 +254,7 @@ fn photo_name(lang: Lang, record: &crate::store::PhotoRecord, person: &str) -> S
     )
 }
 
-fn photo_item(
-    ctx: Ctx,
-    photo: Photo,
-    person: Option<String>,
-    save_state: RwSignal<SaveState>,
-) -> impl IntoView {
+fn photo_item(ctx: Ctx, photo: Photo, person: Option<String>) -> impl IntoView {
     let lang = use_lang();
     let record = photo.record.clone();
     let id = record.photo_id;
@@ -304,7 +299,7 @@ fn photo_item(
             <label class="button small file-button">
                 <span>{t(Msg::Retake)}<span class="visually-hidden">" — "{name_for_buttons}</span></span>
                 <input type="file" accept="image/*" capture="environment" class="file-overlay" data-testid="retake-photo"
-                    on:change=move |ev| keep_files(record.case_id, record.member_id, kind_for_retake.clone(), files_of(&ev), Some(id), save_state) />
+                    on:change=move |ev| keep_files(ctx, (record.case_id, record.member_id), kind_for_retake.clone(), files_of(&ev), Some(id)) />
             </label>
             <button type="button" class="link danger" data-testid="delete-photo"
                 on:click=move |_| spawn_local(async move {
