@@ -104,11 +104,12 @@ async fn fetch_text(lang: Lang) -> Result<String, LoadError> {
         }
     }
     let failed = |_| LoadError::Fetch(lang.code());
-    let response: web_sys::Response = JsFuture::from(platform::window().fetch_with_str(&catalog_url(lang)))
-        .await
-        .map_err(failed)?
-        .dyn_into()
-        .map_err(failed)?;
+    let response: web_sys::Response =
+        JsFuture::from(platform::window().fetch_with_str(&catalog_url(lang)))
+            .await
+            .map_err(failed)?
+            .dyn_into()
+            .map_err(failed)?;
     if !response.ok() {
         return Err(LoadError::Fetch(lang.code()));
     }
@@ -128,7 +129,8 @@ pub async fn load(lang: Lang) -> Result<(), LoadError> {
     // The browser's JSON parser, then serde over the parsed value: no JSON parser in the wasm.
     let corrupt = |e: String| LoadError::Corrupt(lang.code(), e);
     let value = js_sys::JSON::parse(&text).map_err(|_| corrupt("not JSON".into()))?;
-    let catalog: Catalog = serde_wasm_bindgen::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    let catalog: Catalog =
+        serde_wasm_bindgen::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     CATALOGS.with(|c| c.borrow_mut().insert(lang.code(), Rc::new(catalog)));
     Ok(())
 }
@@ -158,12 +160,9 @@ fn plural_category(lang: Lang, n: f64) -> &'static str {
 pub fn tr_with(lang: Lang, msg: Msg, args: &[(&str, Arg<'_>)]) -> String {
     let catalog = CATALOGS.with(|c| c.borrow().get(lang.code()).cloned());
     match catalog {
-        Some(catalog) => catalog.format_with(
-            msg.id(),
-            args,
-            &|n| plural_category(lang, n),
-            &|n| platform::format_number(lang.code(), n, None),
-        ),
+        Some(catalog) => catalog.format_with(msg.id(), args, &|n| plural_category(lang, n), &|n| {
+            platform::format_number(lang.code(), n, None)
+        }),
         None => msg.id().to_owned(),
     }
 }

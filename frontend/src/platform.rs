@@ -227,7 +227,11 @@ pub fn format_number(lang: &str, n: f64, unit: Option<&str>) -> String {
         .ok()
         .and_then(|s| s.as_string())
         // A browser without Intl units: the digits and the unit's code.
-        .unwrap_or_else(|| format!("{} {}", n.round() as i64, unit.unwrap_or("")).trim_end().to_owned())
+        .unwrap_or_else(|| {
+            format!("{} {}", n.round() as i64, unit.unwrap_or(""))
+                .trim_end()
+                .to_owned()
+        })
 }
 
 /// A byte count for people in `lang` ("3.2 MB", "3,2 Mo").

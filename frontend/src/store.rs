@@ -6,8 +6,8 @@
 //! - `outbox`: one [`OutboxItem`] per submitted case: where its delivery stands, the problem if
 //!   any, and the server's receipt once it has one. A case with no outbox item is a draft.
 //! - `photos` (version 2): one [`Photo`] per document photo, keyed by photo ID and indexed by
-//!   case: the picture as taken (until processed), the processed JPEG and its thumbnail as Blobs,
-//!   and how far its upload got.
+//!   case: the picture as taken (until processed), the processed photo and its thumbnail as Blobs
+//!   (as their bytes and type where IndexedDB refuses Blobs), and how far its upload got.
 //! - `meta`: small settings by key.
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
@@ -15,7 +15,7 @@
 //! [`delivery::DeviceStore`]; the rules it keeps are held to the engine's conformance suite in
 //! `tests/store_and_sync.rs`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use delivery::records::DeviceCredentials;
 use js_sys::Reflect;
@@ -59,41 +59,68 @@ pub struct Photo {
 }
 
 impl Photo {
-    fn to_js(&self) -> Result<JsValue, StoreError> {
-        let value = to_js(&self.record)?;
-        for (name, blob) in BLOB_FIELDS
-            .iter()
-            .zip([&self.raw, &self.photo, &self.thumbnail])
-        {
-            let v = blob
-                .as_ref()
-                .map_or(JsValue::UNDEFINED, |b| b.clone().into());
+    /// The entry as stored: the details, and each Blob field as [`Store::storable`] made it.
+    fn entry(record: &PhotoRecord, blobs: [JsValue; 3]) -> Result<JsValue, StoreError> {
+        let value = to_js(record)?;
+        for (name, v) in BLOB_FIELDS.iter().zip(blobs) {
             Reflect::set(&value, &JsValue::from_str(name), &v)
                 .map_err(|_| StoreError::Corrupt("photo".into()))?;
         }
         Ok(value)
     }
 
+    /// The stored Blob fields, as they are, and the details without them.
+    fn split(value: JsValue) -> Result<(PhotoRecord, [JsValue; 3]), StoreError> {
+        let fields = BLOB_FIELDS.map(|name| {
+            let name = JsValue::from_str(name);
+            let v = Reflect::get(&value, &name).unwrap_or(JsValue::UNDEFINED);
+            let _ = Reflect::delete_property(value.unchecked_ref::<js_sys::Object>(), &name);
+            v
+        });
+        Ok((from_js(value)?, fields))
+    }
+
     fn from_js(value: JsValue) -> Result<Photo, StoreError> {
-        let blob = |name: &str| {
-            Reflect::get(&value, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.dyn_into::<web_sys::Blob>().ok())
-        };
-        let (raw, photo, thumbnail) = (blob("raw"), blob("photo"), blob("thumbnail"));
-        for name in BLOB_FIELDS {
-            let _ = Reflect::delete_property(
-                value.unchecked_ref::<js_sys::Object>(),
-                &JsValue::from_str(name),
-            );
-        }
+        let (record, [raw, photo, thumbnail]) = Self::split(value)?;
         Ok(Photo {
-            record: from_js(value)?,
-            raw,
-            photo,
-            thumbnail,
+            record,
+            raw: blob_from_stored(raw)?,
+            photo: blob_from_stored(photo)?,
+            thumbnail: blob_from_stored(thumbnail)?,
         })
     }
+}
+
+/// Where IndexedDB refuses Blobs (WebKit's private sessions: Safari's private browsing, and every
+/// WebKitWebDriver session), a Blob field holds `{bytes: ArrayBuffer, type}` instead.
+const BYTES: &str = "bytes";
+const TYPE: &str = "type";
+
+/// A stored Blob field back as a Blob, whichever way it was kept.
+fn blob_from_stored(v: JsValue) -> Result<Option<web_sys::Blob>, StoreError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(blob) = v.dyn_ref::<web_sys::Blob>() {
+        return Ok(Some(blob.clone()));
+    }
+    let corrupt = || StoreError::Corrupt("a photo's bytes".into());
+    let bytes = Reflect::get(&v, &JsValue::from_str(BYTES)).map_err(|_| corrupt())?;
+    if !bytes.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Err(corrupt());
+    }
+    let kind = Reflect::get(&v, &JsValue::from_str(TYPE))
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&kind);
+    web_sys::Blob::new_with_buffer_source_sequence_and_options(
+        &js_sys::Array::of1(&bytes),
+        &options,
+    )
+    .map(Some)
+    .map_err(|_| corrupt())
 }
 
 fn failed(e: rexie::Error) -> StoreError {
@@ -121,6 +148,8 @@ type Listener = Box<dyn Fn()>;
 pub struct Store {
     db: Rexie,
     listeners: RefCell<Vec<Listener>>,
+    /// Whether IndexedDB here keeps Blobs, found out on the first photo written.
+    keeps_blobs: Cell<Option<bool>>,
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
@@ -170,6 +199,7 @@ impl Store {
         Ok(Store {
             db,
             listeners: RefCell::new(Vec::new()),
+            keeps_blobs: Cell::new(None),
         })
     }
 
@@ -297,7 +327,14 @@ impl Store {
 
     /// Saves a new photo (or replaces one) with its Blobs. Refused once its case was submitted.
     pub async fn put_photo(&self, photo: &Photo) -> Result<(), StoreError> {
-        let value = photo.to_js()?;
+        let blobs = self
+            .storable([
+                photo.raw.clone(),
+                photo.photo.clone(),
+                photo.thumbnail.clone(),
+            ])
+            .await?;
+        let value = Photo::entry(&photo.record, blobs)?;
         let tx = self
             .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
             .await?;
@@ -364,21 +401,94 @@ impl Store {
             Option<web_sys::Blob>,
         )>,
     ) -> Result<bool, StoreError> {
+        // Made storable before the transaction: reading a Blob's bytes inside it would end it.
+        let replacing = match blobs {
+            Some((raw, processed, thumbnail)) => {
+                Some(self.storable([raw, processed, thumbnail]).await?)
+            }
+            None => None,
+        };
         let tx = self.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
         let store = tx.store(PHOTOS).or_failed()?;
         let Some(value) = store.get(photo_key(id)).await.or_failed()? else {
             tx.done().await.or_failed()?;
             return Ok(false);
         };
-        let mut photo = Photo::from_js(value)?;
-        change(&mut photo.record);
-        if let Some((raw, processed, thumbnail)) = blobs {
-            (photo.raw, photo.photo, photo.thumbnail) = (raw, processed, thumbnail);
-        }
-        store.put(&photo.to_js()?, None).await.or_failed()?;
+        let (mut record, kept) = Photo::split(value)?;
+        change(&mut record);
+        let entry = Photo::entry(&record, replacing.unwrap_or(kept))?;
+        store.put(&entry, None).await.or_failed()?;
         tx.done().await.or_failed()?;
         self.changed();
         Ok(true)
+    }
+
+    /// Blob fields as this device's IndexedDB keeps them: the Blobs themselves, or their bytes
+    /// and type where Blobs are refused.
+    async fn storable(
+        &self,
+        blobs: [Option<web_sys::Blob>; 3],
+    ) -> Result<[JsValue; 3], StoreError> {
+        let keeps_blobs = self.keeps_blobs().await;
+        let mut stored = [JsValue::UNDEFINED, JsValue::UNDEFINED, JsValue::UNDEFINED];
+        for (slot, blob) in stored.iter_mut().zip(blobs) {
+            let Some(blob) = blob else { continue };
+            if keeps_blobs {
+                *slot = blob.into();
+                continue;
+            }
+            let bytes = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+                .await
+                .map_err(|_| StoreError::Failed("reading the photo".into()))?;
+            let entry = js_sys::Object::new();
+            let set = |k: &str, v: &JsValue| Reflect::set(&entry, &JsValue::from_str(k), v);
+            set(BYTES, &bytes)
+                .and_then(|_| set(TYPE, &JsValue::from_str(&blob.type_())))
+                .map_err(|_| StoreError::Corrupt("photo".into()))?;
+            *slot = entry.into();
+        }
+        Ok(stored)
+    }
+
+    /// Whether a Blob can be written here; tried once.
+    async fn keeps_blobs(&self) -> bool {
+        if let Some(known) = self.keeps_blobs.get() {
+            return known;
+        }
+        match self.write_probe_blob().await {
+            // A full device says nothing about Blobs: ask again next time.
+            Err(StoreError::QuotaExceeded) => true,
+            written => {
+                self.keeps_blobs.set(Some(written.is_ok()));
+                written.is_ok()
+            }
+        }
+    }
+
+    /// Writes a one-byte Blob into a transaction that is then abandoned.
+    async fn write_probe_blob(&self) -> Result<(), StoreError> {
+        let unmade = |_| StoreError::Failed("making a test Blob".into());
+        let bytes = js_sys::Uint8Array::from(&[0u8][..]);
+        let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes))
+            .map_err(unmade)?;
+        let probe = js_sys::Object::new();
+        Reflect::set(&probe, &"key".into(), &"blob-probe".into()).map_err(unmade)?;
+        Reflect::set(&probe, &"value".into(), &blob).map_err(unmade)?;
+        let tx = self.transaction(&[META], TransactionMode::ReadWrite)?;
+        let written = tx
+            .store(META)
+            .or_failed()?
+            .put(&probe, None)
+            .await
+            .or_failed();
+        let _ = tx.abort().await;
+        written.map(drop)
+    }
+
+    /// Keeps photos' bytes as where Blobs are refused, for tests of that path in any browser.
+    #[doc(hidden)]
+    pub fn keep_blobs_as_bytes(&self) {
+        self.keeps_blobs.set(Some(false));
     }
 
     pub async fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {

@@ -159,7 +159,11 @@ pub async fn run_worker(store_channel: &'static str) {
     if let Some(channel) = &channel {
         let from_pages = tx.clone();
         channel.on_message(move |message| {
-            let wake = if message == ONLINE_MESSAGE { Wake::Online } else { Wake::Look };
+            let wake = if message == ONLINE_MESSAGE {
+                Wake::Online
+            } else {
+                Wake::Look
+            };
             let _ = from_pages.unbounded_send(wake);
         });
     }

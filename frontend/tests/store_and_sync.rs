@@ -21,6 +21,13 @@ fn blob_of(bytes: &[u8]) -> web_sys::Blob {
     web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap()
 }
 
+fn typed_blob_of(bytes: &[u8], kind: &str) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).unwrap()
+}
+
 async fn blob_bytes(blob: &web_sys::Blob) -> Vec<u8> {
     let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
         .await
@@ -117,8 +124,29 @@ async fn drafts_and_the_outbox_survive_closing_and_reopening_the_database() {
 }
 
 #[wasm_bindgen_test]
+async fn indexeddb_keeps_the_engines_store_rules_where_blobs_are_refused() {
+    let store = fresh_store("test-conformance-bytes").await;
+    store.keep_blobs_as_bytes();
+    conformance::run_all(&store, &IdbPhotos).await;
+}
+
+#[wasm_bindgen_test]
 async fn photos_are_kept_as_blobs_and_survive_reopening() {
-    let store = fresh_store("test-photos").await;
+    photos_survive_reopening("test-photos", false).await;
+}
+
+/// WebKit's private sessions refuse Blobs in IndexedDB: the photo is kept as its bytes, and read
+/// back as a Blob of the same type.
+#[wasm_bindgen_test]
+async fn photos_are_kept_as_bytes_where_blobs_are_refused_and_survive_reopening() {
+    photos_survive_reopening("test-photos-bytes", true).await;
+}
+
+async fn photos_survive_reopening(name: &str, as_bytes: bool) {
+    let store = fresh_store(name).await;
+    if as_bytes {
+        store.keep_blobs_as_bytes();
+    }
     let case = household(1.0);
     store.save_draft(&case).await.unwrap();
     let record = PhotoRecord::new(
@@ -132,7 +160,7 @@ async fn photos_are_kept_as_blobs_and_survive_reopening() {
     store
         .put_photo(&Photo {
             record,
-            raw: Some(blob_of(b"as taken")),
+            raw: Some(typed_blob_of(b"as taken", "image/x-test")),
             photo: None,
             thumbnail: None,
         })
@@ -142,9 +170,17 @@ async fn photos_are_kept_as_blobs_and_survive_reopening() {
     store.close();
 
     // Processing finishes after a "reload": the original is replaced by the processed pair.
-    let store = Store::open_named("test-photos").await.unwrap();
+    let store = Store::open_named(name).await.unwrap();
+    if as_bytes {
+        store.keep_blobs_as_bytes();
+    }
     let taken = store.photo_with_blobs(id).await.unwrap().unwrap();
     assert_eq!(blob_bytes(taken.raw.as_ref().unwrap()).await, b"as taken");
+    assert_eq!(
+        taken.raw.as_ref().unwrap().type_(),
+        "image/x-test",
+        "the type is kept"
+    );
     let processed = Processed {
         size: 9,
         sha256: "ab".repeat(32),

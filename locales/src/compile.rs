@@ -294,7 +294,11 @@ pub fn compile_all(audience: Audience) -> Result<Vec<Catalog>, Vec<Problem>> {
                 if let Some(en) = &english {
                     problems.extend(compare(en, &c).into_iter().map(|p| located(&lang, p)));
                 }
-                problems.extend(plural_gaps(&lang, &c.catalog).into_iter().map(|p| located(&lang, p)));
+                problems.extend(
+                    plural_gaps(&lang, &c.catalog)
+                        .into_iter()
+                        .map(|p| located(&lang, p)),
+                );
                 catalogs.push(c.catalog);
             }
         }
@@ -334,7 +338,10 @@ fn plural_gaps(lang: &str, catalog: &Catalog) -> Vec<(Option<String>, String)> {
         walk(parts, &mut choices);
         for variants in choices {
             let keys: Vec<&str> = variants.iter().map(|(k, _)| k.as_str()).collect();
-            if !keys.iter().any(|k| *k != "other" && PLURAL_CATEGORIES.contains(k)) {
+            if !keys
+                .iter()
+                .any(|k| *k != "other" && PLURAL_CATEGORIES.contains(k))
+            {
                 continue;
             }
             // An exact `[0]` may speak for "zero", `[1]` for "one", `[2]` for "two".
@@ -347,11 +354,18 @@ fn plural_gaps(lang: &str, catalog: &Catalog) -> Vec<(Option<String>, String)> {
                 };
                 keys.contains(&category) || exact.is_some_and(|e| keys.contains(&e))
             };
-            let missing: Vec<&str> = used.iter().copied().filter(|c| *c != "other" && !covers(c)).collect();
+            let missing: Vec<&str> = used
+                .iter()
+                .copied()
+                .filter(|c| *c != "other" && !covers(c))
+                .collect();
             if !missing.is_empty() {
                 problems.push((
                     Some(id.clone()),
-                    format!("a plural choice lacks the form(s) {} this language uses", missing.join(", ")),
+                    format!(
+                        "a plural choice lacks the form(s) {} this language uses",
+                        missing.join(", ")
+                    ),
                 ));
             }
         }
@@ -472,7 +486,10 @@ mod tests {
     fn a_plural_without_a_form_the_language_uses_is_named() {
         let people = "n = { $n ->\n  [one] one person\n *[other] { $n } people\n}\n";
         // English and French need only "one" and "other" (French also says "many" for millions).
-        assert_eq!(plural_gaps("en", &compile("en", people).unwrap().catalog), vec![]);
+        assert_eq!(
+            plural_gaps("en", &compile("en", people).unwrap().catalog),
+            vec![]
+        );
         let arabic = compile("ar", people).unwrap().catalog;
         assert_eq!(
             plural_gaps("ar", &arabic),
@@ -482,9 +499,15 @@ mod tests {
             )]
         );
         let whole = "n = { $n ->\n  [0] nobody\n  [one] one\n  [two] two\n  [few] few\n  [many] many\n *[other] other\n}\n";
-        assert_eq!(plural_gaps("ar", &compile("ar", whole).unwrap().catalog), vec![]);
+        assert_eq!(
+            plural_gaps("ar", &compile("ar", whole).unwrap().catalog),
+            vec![]
+        );
         // A choice on words, not numbers, is not a plural.
         let gender = "g = { $g ->\n  [feminine] she\n *[other] they\n}\n";
-        assert_eq!(plural_gaps("ar", &compile("ar", gender).unwrap().catalog), vec![]);
+        assert_eq!(
+            plural_gaps("ar", &compile("ar", gender).unwrap().catalog),
+            vec![]
+        );
     }
 }

@@ -111,19 +111,43 @@ async fn the_builds_own_brotli_and_gzip_files_are_sent_as_they_are() {
     let (app, dist) = app_with_dist().await;
     // What post_build.sh writes beside a file (these bytes are not real Brotli: only the server's
     // choice of file is tested).
-    std::fs::write(dist.path().join("styles-fedcba9876543210.css.br"), b"precompressed br").unwrap();
-    std::fs::write(dist.path().join("styles-fedcba9876543210.css.gz"), b"precompressed gz").unwrap();
+    std::fs::write(
+        dist.path().join("styles-fedcba9876543210.css.br"),
+        b"precompressed br",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("styles-fedcba9876543210.css.gz"),
+        b"precompressed gz",
+    )
+    .unwrap();
     std::fs::write(dist.path().join("index.html.br"), b"page br").unwrap();
     let body = |r: axum::response::Response| async move {
         r.into_body().collect().await.unwrap().to_bytes()
     };
 
-    let br = get(&app, "/styles-fedcba9876543210.css", Some("gzip, deflate, br, zstd")).await;
+    let br = get(
+        &app,
+        "/styles-fedcba9876543210.css",
+        Some("gzip, deflate, br, zstd"),
+    )
+    .await;
     assert_eq!(br.headers()["content-encoding"], "br");
     assert_eq!(br.headers()["content-type"], "text/css");
-    assert_eq!(br.headers()["cache-control"], "public, max-age=31536000, immutable");
-    assert!(br.headers()["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"));
-    assert_eq!(body(br).await.as_ref(), b"precompressed br", "sent as built, not compressed again");
+    assert_eq!(
+        br.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(br.headers()["vary"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
+    assert_eq!(
+        body(br).await.as_ref(),
+        b"precompressed br",
+        "sent as built, not compressed again"
+    );
 
     let gz = get(&app, "/styles-fedcba9876543210.css", Some("gzip")).await;
     assert_eq!(gz.headers()["content-encoding"], "gzip");
@@ -134,7 +158,11 @@ async fn the_builds_own_brotli_and_gzip_files_are_sent_as_they_are() {
     assert_eq!(body(plain).await, "body{}".repeat(500).as_bytes());
 
     // The page, also where a route of the app stands for it.
-    for path in ["/", "/index.html", "/case/6f1c2b7e-1d2a-4c3b-9a8f-1e2d3c4b5a69"] {
+    for path in [
+        "/",
+        "/index.html",
+        "/case/6f1c2b7e-1d2a-4c3b-9a8f-1e2d3c4b5a69",
+    ] {
         let page = get(&app, path, Some("br")).await;
         assert_eq!(page.status(), StatusCode::OK, "{path}");
         assert_eq!(page.headers()["content-encoding"], "br", "{path}");

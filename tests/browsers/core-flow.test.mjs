@@ -66,10 +66,6 @@ after(async () => {
   console.log(capabilityTable(capabilities));
 });
 
-const BLOB_GAP =
-  'APP: keep photos as ArrayBuffer (with their type) where IndexedDB refuses Blobs ' +
-  '("UnknownError: Error preparing Blob/File data to be stored in object store" in WebKit ephemeral sessions, i.e. Safari private browsing)';
-
 const sha256Hex = (buf) => createHash('sha256').update(buf).digest('hex');
 
 // ---- in-page functions (sent as source; they run in the page) -------------------------------------
@@ -448,6 +444,7 @@ for (const engine of ENGINES) {
         const stored = await pollUntil(() => b.evaluate(pageStoredPhoto, photoId), { timeout: 30_000, what: 'the photo in IndexedDB' });
         assert.ok(stored.sha256, `the processed photo's bytes are in IndexedDB (${JSON.stringify(stored)})`);
         if (caps.blobInIndexedDB === true) assert.ok(stored.isBlob, `the processed photo is stored as a Blob (${JSON.stringify(stored)})`);
+        else assert.equal(stored.storedAs, 'Object holding ArrayBuffer', `where Blobs are refused, the photo's bytes are kept (${JSON.stringify(stored)})`);
         assert.equal(stored.sha256, stored.processed?.sha256, 'the stored bytes hash to what the app recorded for them');
         assert.equal(stored.size, stored.processed?.size, 'the stored bytes have the size the app recorded');
         caps.photoStoredAs = stored.storedAs;
@@ -459,23 +456,10 @@ for (const engine of ENGINES) {
         );
         return { photoId, stored };
       };
-      let photo = null;
-      if (caps.blobInIndexedDB === true) {
-        photo = await attach();
-      } else {
-        // WebKit keeps no Blob in IndexedDB in an ephemeral session (Safari's private browsing,
-        // and every WebKitWebDriver session): the app must keep the photo's bytes some other way
-        // (an ArrayBuffer). Until it does, this step is a TODO, and the case goes without it.
-        await t.test(`${engine}: a document photo where IndexedDB refuses Blobs (${JSON.stringify(caps.blobInIndexedDB)})`, { todo: BLOB_GAP }, async () => {
-          photo = await attach();
-        });
-        if (!photo) {
-          const timeline = await b.evaluate(() => window.__saveTimeline ?? []);
-          f.log(`GAP (app): the photo was not kept; the save status line since the file was chosen: ${JSON.stringify(timeline)}. ${BLOB_GAP}. The case is sent without it.`);
-          caps.photoKept = false;
-        }
-      }
-      if (photo) caps.photoKept = true;
+      // Where IndexedDB refuses Blobs (WebKit's ephemeral sessions: Safari's private browsing, and
+      // every WebKitWebDriver session) the app keeps the photo's bytes and type instead.
+      const photo = await attach();
+      caps.photoKept = true;
       await f.shot('photo');
 
       // 5. Send.
@@ -506,25 +490,20 @@ for (const engine of ENGINES) {
       assert.deepEqual(c.case.applicant.languages, [PERSON.language]);
       assert.equal(c.case.members.length, 0);
       const photos = await dumpPhotos(dataDir);
-      if (photo) {
-        const { photoId, stored } = photo;
-        assert.equal(c.case.photos.length, 1, `the case refers to one photo: ${JSON.stringify(c.case.photos)}`);
-        const [ref] = c.case.photos;
-        assert.equal(ref.photo_id, photoId);
-        assert.equal(ref.sha256, stored.sha256, 'the case refers to the photo by the hash of the stored bytes');
-        assert.equal(photos.length, 1, `exactly one photo on the server, found ${photos.length}`);
-        const [p] = photos;
-        assert.equal(p.photo_id, photoId);
-        assert.equal(p.case_id, caseId);
-        assert.equal(p.size, stored.size);
-        assert.equal(p.sha256, stored.sha256, 'the server recorded the hash of the bytes the app stored');
-        assert.equal(sha256Hex(await fs.readFile(p.path)), stored.sha256, 'the file on the server is byte-identical with what the app stored');
-        assert.equal(p.content_type, stored.processed.content_type);
-      } else {
-        assert.equal((c.case.photos ?? []).length, 0, 'no photo was kept, so the case refers to none');
-        assert.equal(photos.length, 0, 'and the server holds none');
-      }
-      f.log(`the server holds exactly that case${photo ? ' and that photo, byte-identical' : ''}`);
+      const { photoId, stored } = photo;
+      assert.equal(c.case.photos.length, 1, `the case refers to one photo: ${JSON.stringify(c.case.photos)}`);
+      const [ref] = c.case.photos;
+      assert.equal(ref.photo_id, photoId);
+      assert.equal(ref.sha256, stored.sha256, 'the case refers to the photo by the hash of the stored bytes');
+      assert.equal(photos.length, 1, `exactly one photo on the server, found ${photos.length}`);
+      const [p] = photos;
+      assert.equal(p.photo_id, photoId);
+      assert.equal(p.case_id, caseId);
+      assert.equal(p.size, stored.size);
+      assert.equal(p.sha256, stored.sha256, 'the server recorded the hash of the bytes the app stored');
+      assert.equal(sha256Hex(await fs.readFile(p.path)), stored.sha256, 'the file on the server is byte-identical with what the app stored');
+      assert.equal(p.content_type, stored.processed.content_type);
+      f.log('the server holds exactly that case and that photo, byte-identical');
 
       // 7. The browser again, on the same profile.
       const item = `${sel.caseItem}[data-case-id="${caseId}"]`;

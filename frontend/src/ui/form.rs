@@ -61,7 +61,9 @@ impl Ctx {
     fn any_photo_not_kept(self) -> bool {
         self.photo_not_kept.with(|all| {
             all.iter().any(|(m, _)| {
-                m.is_none_or(|m| self.read(|s| s.members.iter().any(|x| x.member_id == m)) == Some(true))
+                m.is_none_or(|m| {
+                    self.read(|s| s.members.iter().any(|x| x.member_id == m)) == Some(true)
+                })
             })
         })
     }

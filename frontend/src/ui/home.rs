@@ -1,9 +1,9 @@
 //! "My cases": every form on this device with its delivery state, and the way to start a new one.
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use super::loaded::loaded;
 use super::route::{navigate, Page};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
 use protocol::outbox::OutboxState;
 
 use super::status::{state_of, state_words};

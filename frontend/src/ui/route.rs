@@ -21,7 +21,10 @@ pub enum Page {
 impl Page {
     /// The page of a path (`/case/<id>`); a path that names no page is [`Page::NotFound`].
     pub fn of_path(path: &str) -> Page {
-        let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+        let path = path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path);
         match path.strip_prefix("/case/") {
             _ if path == "/" || path == "/index.html" => Page::Home,
             Some(id) => id.parse().map_or(Page::NotFound, Page::Case),
@@ -50,7 +53,9 @@ fn current_path() -> String {
 pub fn provide_router() {
     let page = RwSignal::new(Page::of_path(&current_path()));
     CURRENT.with(|c| c.set(Some(page)));
-    platform::on_window("popstate", move |_| page.set(Page::of_path(&current_path())));
+    platform::on_window("popstate", move |_| {
+        page.set(Page::of_path(&current_path()))
+    });
     platform::on_document("click", move |event| {
         if let Some(path) = in_app_link(&event) {
             event.prevent_default();
@@ -108,7 +113,9 @@ fn in_app_link(event: &web_sys::Event) -> Option<String> {
     }
     let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
     let link = target.closest("a[href]").ok()??;
-    if link.get_attribute("target").is_some_and(|t| !t.is_empty() && t != "_self")
+    if link
+        .get_attribute("target")
+        .is_some_and(|t| !t.is_empty() && t != "_self")
         || link.has_attribute("download")
     {
         return None;
