@@ -9,9 +9,11 @@
 //!   engine's `DeviceStore` in the browser.
 //! - [`photos`]: document photos kept the instant they are taken, then processed in a worker.
 //! - [`sync`]: runs the delivery engine's worker (`delivery::Worker`: outbox, tus, registration)
-//!   in one tab at a time over `fetch`, woken by store writes and the network.
-//! - [`boot`]: opens the store once and starts the worker.
-//! - [`i18n`]: every user-facing word, per language.
+//!   over `fetch` in a web worker of its own (the `sync-worker` binary), for one tab at a time,
+//!   woken by store writes and the network.
+//! - [`boot`]: opens the store once; once the page is shown, starts the sync worker and the
+//!   service worker.
+//! - [`i18n`]: every user-facing word, per language (from `locales/`, one catalog downloaded).
 //! - [`platform`]: thin wrappers over browser APIs (time, locks, events, service worker).
 
 pub mod boot;

@@ -4,7 +4,9 @@
 //! - [`home`]: "My cases" and starting a form; [`case_page`]: one case (the form while it is a
 //!   draft, its status once sent); [`form`]: the form's steps; [`fields`]: the accessible
 //!   field components every step is made of; [`photos_step`]: document photos; [`status`]:
-//!   where a sent case stands; [`autosave`]: writing drafts as the person types.
+//!   where a sent case stands; [`autosave`]: writing drafts as the person types; [`route`]:
+//!   the two routes (My cases, a case) over the History API; [`loaded`]: what an asynchronous
+//!   read gave, re-read when what it reads changes.
 
 mod autosave;
 mod case_page;
