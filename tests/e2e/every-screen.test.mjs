@@ -325,6 +325,23 @@ async function tabTo(page, selector, { max = 120, back = false } = {}) {
   throw new Error(`could not reach ${selector} with the keyboard in ${max} presses`);
 }
 
+/**
+ * Space on the focused file input, until the browser offers its file chooser. Playwright starts
+ * intercepting choosers when the first listener is added, asynchronously: a key that arrives
+ * first can open a chooser nobody sees (seen once here), so the key is pressed
+ * again, with the focus checked still on the input.
+ */
+async function chooserFromKeyboard(page, tries = 3) {
+  for (let i = 0; i < tries; i++) {
+    const offered = page.waitForEvent('filechooser', { timeout: 10_000 }).catch(() => null);
+    await page.keyboard.press('Space');
+    const chooser = await offered;
+    if (chooser) return chooser;
+    assert.ok(await page.evaluate(() => document.activeElement?.matches('input[type=file]')), 'the focus is still on the file input');
+  }
+  throw new Error(`no file chooser after ${tries} presses of Space on the file input`);
+}
+
 async function focusedId(page) {
   return page.evaluate(() => document.activeElement?.id ?? '');
 }
@@ -401,7 +418,7 @@ for (const lang of ['en', 'ar']) {
       await arrivedAt(page, DOCUMENTS_STEP);
       // A photo through the keyboard: the camera button opens the file chooser.
       await tabTo(page, 'input[data-testid=take-photo]');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      const chooser = await chooserFromKeyboard(page);
       await chooser.setFiles(pictures.files[0]);
       await pollUntil(async () => (await page.locator('li[data-testid=photo][data-ready=true]').count()) === 1, {
         timeout: 60_000,
