@@ -35,8 +35,9 @@ pub async fn open(on_change: impl Fn() + Clone + 'static) -> Result<Rc<Store>, S
 }
 
 /// What can wait until the person sees the app, so that a first visit on a slow link is usable
-/// sooner: the sync worker (its own download; nothing is due to be sent in the first second)
-/// and the service worker's install (the whole shell again, mostly from the HTTP cache).
+/// sooner: the sync worker (its own download; nothing is due to be sent in the first second),
+/// the service worker's install (the whole shell again, mostly from the HTTP cache) and the
+/// manifest (with the icon the browser fetches for it).
 pub const BACKGROUND_DELAY_MS: u32 = 500;
 
 pub fn start_background(on_update_ready: impl Fn() + Clone + 'static) {
@@ -45,6 +46,7 @@ pub fn start_background(on_update_ready: impl Fn() + Clone + 'static) {
             web_sys::console::error_1(&format!("sync: {e}").into());
         }
         platform::register_service_worker(on_update_ready);
+        platform::link_manifest();
     })
     .forget();
 }

@@ -5,8 +5,8 @@
 //! - [`ui`]: pages and components (Leptos). Reads state only from the store, reactively; writes
 //!   drafts through its autosaver and acts through `delivery::actions` (send, correct, sign in
 //!   again), which write to the store only.
-//! - [`store`]: the one owner of IndexedDB: cases, outbox items, photos, settings; the delivery
-//!   engine's `DeviceStore` in the browser.
+//! - [`store`]: the one owner of IndexedDB (over a thin layer of our own, `store::idb`): cases,
+//!   outbox items, photos, settings; the delivery engine's `DeviceStore` in the browser.
 //! - [`photos`]: document photos kept the instant they are taken, then processed in a worker.
 //! - [`sync`]: runs the delivery engine's worker (`delivery::Worker`: outbox, tus, registration)
 //!   over `fetch` in a web worker of its own (the `sync-worker` binary), for one tab at a time,

@@ -189,6 +189,20 @@ pub fn remove_boot_screen() {
     }
 }
 
+/// Links the web app manifest, which `index.html` leaves out: linked from the start, the browser
+/// fetches it and an icon before the app on a first visit, though only installing needs them.
+pub fn link_manifest() {
+    let Some(doc) = window().document() else {
+        return;
+    };
+    let (Some(head), Ok(link)) = (doc.head(), doc.create_element("link")) else {
+        return;
+    };
+    let _ = link.set_attribute("rel", "manifest");
+    let _ = link.set_attribute("href", "/manifest.webmanifest");
+    let _ = head.append_child(&link);
+}
+
 pub fn set_document_language(code: &str, rtl: bool) {
     if let Some(root) = window().document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", code);

@@ -1,5 +1,5 @@
-//! The one owner of the device's IndexedDB. Nothing else in the app touches IndexedDB, so the
-//! library underneath (rexie today) stays cheap to change.
+//! The one owner of the device's IndexedDB. Nothing else in the app touches IndexedDB; the
+//! thin layer underneath (`idb`) is ours.
 //!
 //! Object stores (version 1):
 //! - `cases`: one [`CaseRecord`] per form, keyed by its case ID: the answers and the step shown.
@@ -18,10 +18,10 @@
 use std::cell::{Cell, RefCell};
 
 use delivery::records::DeviceCredentials;
+use idb::{Mode, Tx};
 use js_sys::Reflect;
 use protocol::outbox::OutboxState;
 use protocol::{CaseId, PhotoId};
-use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,6 +31,8 @@ pub use delivery::records::{
     UploadProgress,
 };
 pub use delivery::store::{DeviceStore, StoreError};
+
+mod idb;
 
 pub const DB_NAME: &str = "resguardo";
 const DB_VERSION: u32 = 2;
@@ -123,30 +125,10 @@ fn blob_from_stored(v: JsValue) -> Result<Option<web_sys::Blob>, StoreError> {
     .map_err(|_| corrupt())
 }
 
-fn failed(e: rexie::Error) -> StoreError {
-    let text = format!("{e} {e:?}");
-    if text.contains("QuotaExceeded") {
-        StoreError::QuotaExceeded
-    } else {
-        StoreError::Failed(text)
-    }
-}
-
-/// `?` on rexie results inside this module.
-trait OrFailed<T> {
-    fn or_failed(self) -> Result<T, StoreError>;
-}
-
-impl<T> OrFailed<T> for Result<T, rexie::Error> {
-    fn or_failed(self) -> Result<T, StoreError> {
-        self.map_err(failed)
-    }
-}
-
 type Listener = Box<dyn Fn()>;
 
 pub struct Store {
-    db: Rexie,
+    db: web_sys::IdbDatabase,
     listeners: RefCell<Vec<Listener>>,
     /// Whether IndexedDB here keeps Blobs, found out on the first photo written.
     keeps_blobs: Cell<Option<bool>>,
@@ -177,25 +159,16 @@ impl Store {
 
     /// Opens (creating or upgrading) the database `name`; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Store, StoreError> {
-        // In a page or in the sync worker alike.
-        let has_idb = Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB"))
-            .is_ok_and(|v| !v.is_undefined() && !v.is_null());
-        if !has_idb {
-            return Err(StoreError::Unavailable);
-        }
-        let db = Rexie::builder(name)
-            .version(DB_VERSION)
-            .add_object_store(ObjectStore::new(CASES).key_path("id"))
-            .add_object_store(ObjectStore::new(OUTBOX).key_path("case_id"))
-            .add_object_store(ObjectStore::new(META).key_path("key"))
-            .add_object_store(
-                ObjectStore::new(PHOTOS)
-                    .key_path("photo_id")
-                    .add_index(rexie::Index::new(PHOTOS_BY_CASE, "case_id")),
-            )
-            .build()
-            .await
-            .or_failed()?;
+        // Whatever version a device has (none, 1 or 2), what is missing is created; nothing
+        // already there is touched.
+        let db = idb::open(name, DB_VERSION, |db, tx| {
+            idb::ensure_store(db, tx, CASES, "id")?;
+            idb::ensure_store(db, tx, OUTBOX, "case_id")?;
+            idb::ensure_store(db, tx, META, "key")?;
+            let photos = idb::ensure_store(db, tx, PHOTOS, "photo_id")?;
+            idb::ensure_index(&photos, PHOTOS_BY_CASE, "case_id")
+        })
+        .await?;
         Ok(Store {
             db,
             listeners: RefCell::new(Vec::new()),
@@ -209,7 +182,7 @@ impl Store {
     }
 
     pub async fn delete_database(name: &str) -> Result<(), StoreError> {
-        Rexie::delete(name).await.or_failed()
+        idb::delete(name).await
     }
 
     /// Calls `listener` after every write this handle makes.
@@ -223,46 +196,33 @@ impl Store {
         }
     }
 
-    fn transaction(
-        &self,
-        stores: &[&str],
-        mode: TransactionMode,
-    ) -> Result<rexie::Transaction, StoreError> {
-        self.db.transaction(stores, mode).or_failed()
+    fn transaction(&self, stores: &[&str], mode: Mode) -> Result<Tx, StoreError> {
+        Tx::new(&self.db, stores, mode)
     }
 
     async fn get<T: DeserializeOwned>(
         &self,
         store: &str,
-        key: JsValue,
+        key: &JsValue,
     ) -> Result<Option<T>, StoreError> {
-        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
-        let value = tx.store(store).or_failed()?.get(key).await.or_failed()?;
-        tx.done().await.or_failed()?;
+        let tx = self.transaction(&[store], Mode::Readonly)?;
+        let value = tx.store(store)?.get(key).await?;
+        tx.done().await?;
         value.map(from_js).transpose()
     }
 
     async fn get_all<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>, StoreError> {
-        let tx = self.transaction(&[store], TransactionMode::ReadOnly)?;
-        let values = tx
-            .store(store)
-            .or_failed()?
-            .get_all(None, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        let tx = self.transaction(&[store], Mode::Readonly)?;
+        let values = tx.store(store)?.get_all().await?;
+        tx.done().await?;
         values.into_iter().map(from_js).collect()
     }
 
     async fn put<T: Serialize>(&self, store: &str, value: &T) -> Result<(), StoreError> {
         let js = to_js(value)?;
-        let tx = self.transaction(&[store], TransactionMode::ReadWrite)?;
-        tx.store(store)
-            .or_failed()?
-            .put(&js, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        let tx = self.transaction(&[store], Mode::Readwrite)?;
+        tx.store(store)?.put(&js).await?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
@@ -270,41 +230,22 @@ impl Store {
     /// A read-write transaction over `stores` (which include the outbox) for changing a draft:
     /// refused, with nothing written, once the case is in the outbox, so what was sent never
     /// changes under the worker's feet.
-    async fn draft_transaction(
-        &self,
-        case_id: CaseId,
-        stores: &[&str],
-    ) -> Result<rexie::Transaction, StoreError> {
-        let tx = self.transaction(stores, TransactionMode::ReadWrite)?;
-        if tx
-            .store(OUTBOX)
-            .or_failed()?
-            .key_exists(key(case_id))
-            .await
-            .or_failed()?
-        {
-            tx.abort().await.or_failed()?;
+    async fn draft_transaction(&self, case_id: CaseId, stores: &[&str]) -> Result<Tx, StoreError> {
+        let tx = self.transaction(stores, Mode::Readwrite)?;
+        if tx.store(OUTBOX)?.has(&key(case_id)).await? {
+            tx.abort();
             return Err(StoreError::AlreadySubmitted);
         }
         Ok(tx)
     }
 
     /// Every entry (details and Blobs) of a case's photos, oldest first, read in `tx`.
-    async fn photo_entries(
-        tx: &rexie::Transaction,
-        case_id: CaseId,
-    ) -> Result<Vec<Photo>, StoreError> {
-        let range = rexie::KeyRange::only(&key(case_id))
-            .map_err(rexie::Error::from)
-            .or_failed()?;
+    async fn photo_entries(tx: &Tx, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
         let values = tx
-            .store(PHOTOS)
-            .or_failed()?
-            .index(PHOTOS_BY_CASE)
-            .or_failed()?
-            .get_all(Some(range), None)
-            .await
-            .or_failed()?;
+            .store(PHOTOS)?
+            .index(PHOTOS_BY_CASE)?
+            .get_all(&key(case_id))
+            .await?;
         let mut photos = values
             .into_iter()
             .map(Photo::from_js)
@@ -338,47 +279,33 @@ impl Store {
         let tx = self
             .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
             .await?;
-        tx.store(PHOTOS)
-            .or_failed()?
-            .put(&value, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        tx.store(PHOTOS)?.put(&value).await?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
 
     /// A photo with its Blobs.
     pub async fn photo_with_blobs(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
-        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
-        let value = tx
-            .store(PHOTOS)
-            .or_failed()?
-            .get(photo_key(id))
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
+        let value = tx.store(PHOTOS)?.get(&photo_key(id)).await?;
+        tx.done().await?;
         value.map(Photo::from_js).transpose()
     }
 
     /// A case's photos with their Blobs, oldest first.
     pub async fn photos_with_blobs(&self, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
-        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
+        let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
         let photos = Self::photo_entries(&tx, case_id).await?;
-        tx.done().await.or_failed()?;
+        tx.done().await?;
         Ok(photos)
     }
 
     /// Photos still waiting to be processed (the page died while it was busy).
     pub async fn unprocessed_photos(&self) -> Result<Vec<PhotoId>, StoreError> {
-        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadOnly)?;
-        let values = tx
-            .store(PHOTOS)
-            .or_failed()?
-            .get_all(None, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
+        let values = tx.store(PHOTOS)?.get_all().await?;
+        tx.done().await?;
         let mut ids = Vec::new();
         for value in values {
             let photo = Photo::from_js(value)?;
@@ -408,17 +335,17 @@ impl Store {
             }
             None => None,
         };
-        let tx = self.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
-        let store = tx.store(PHOTOS).or_failed()?;
-        let Some(value) = store.get(photo_key(id)).await.or_failed()? else {
-            tx.done().await.or_failed()?;
+        let tx = self.transaction(&[PHOTOS], Mode::Readwrite)?;
+        let store = tx.store(PHOTOS)?;
+        let Some(value) = store.get(&photo_key(id)).await? else {
+            tx.done().await?;
             return Ok(false);
         };
         let (mut record, kept) = Photo::split(value)?;
         change(&mut record);
         let entry = Photo::entry(&record, replacing.unwrap_or(kept))?;
-        store.put(&entry, None).await.or_failed()?;
-        tx.done().await.or_failed()?;
+        store.put(&entry).await?;
+        tx.done().await?;
         self.changed();
         Ok(true)
     }
@@ -474,15 +401,10 @@ impl Store {
         let probe = js_sys::Object::new();
         Reflect::set(&probe, &"key".into(), &"blob-probe".into()).map_err(unmade)?;
         Reflect::set(&probe, &"value".into(), &blob).map_err(unmade)?;
-        let tx = self.transaction(&[META], TransactionMode::ReadWrite)?;
-        let written = tx
-            .store(META)
-            .or_failed()?
-            .put(&probe, None)
-            .await
-            .or_failed();
-        let _ = tx.abort().await;
-        written.map(drop)
+        let tx = self.transaction(&[META], Mode::Readwrite)?;
+        let written = tx.store(META)?.put(&probe.into()).await;
+        tx.abort();
+        written
     }
 
     /// Keeps photos' bytes as where Blobs are refused, for tests of that path in any browser.
@@ -492,7 +414,7 @@ impl Store {
     }
 
     pub async fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
-        let entry: Option<MetaEntry<T>> = self.get(META, JsValue::from_str(name)).await?;
+        let entry: Option<MetaEntry<T>> = self.get(META, &JsValue::from_str(name)).await?;
         Ok(entry.map(|e| e.value))
     }
 
@@ -503,18 +425,14 @@ impl Store {
 
 impl DeviceStore for Store {
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
-        self.get(CASES, key(id)).await
+        self.get(CASES, &key(id)).await
     }
 
     async fn save_draft(&self, case: &CaseRecord) -> Result<(), StoreError> {
         let js = to_js(case)?;
         let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
-        tx.store(CASES)
-            .or_failed()?
-            .put(&js, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        tx.store(CASES)?.put(&js).await?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
@@ -528,45 +446,28 @@ impl DeviceStore for Store {
         let tx = self
             .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS])
             .await?;
-        let store = tx.store(PHOTOS).or_failed()?;
+        let store = tx.store(PHOTOS)?;
         for id in photos {
-            if let Some(value) = store.get(photo_key(*id)).await.or_failed()? {
+            if let Some(value) = store.get(&photo_key(*id)).await? {
                 if Photo::from_js(value)?.record.case_id == case.id {
-                    store.delete(photo_key(*id)).await.or_failed()?;
+                    store.delete(&photo_key(*id)).await?;
                 }
             }
         }
-        tx.store(CASES)
-            .or_failed()?
-            .put(&js, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        tx.store(CASES)?.put(&js).await?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
 
     async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
         let tx = self.draft_transaction(id, &[CASES, OUTBOX, PHOTOS]).await?;
-        tx.store(CASES)
-            .or_failed()?
-            .delete(key(id))
-            .await
-            .or_failed()?;
-        let photos = tx.store(PHOTOS).or_failed()?;
-        let range = rexie::KeyRange::only(&key(id))
-            .map_err(rexie::Error::from)
-            .or_failed()?;
-        for photo_id in photos
-            .index(PHOTOS_BY_CASE)
-            .or_failed()?
-            .get_all_keys(Some(range), None)
-            .await
-            .or_failed()?
-        {
-            photos.delete(photo_id).await.or_failed()?;
+        tx.store(CASES)?.delete(&key(id)).await?;
+        let photos = tx.store(PHOTOS)?;
+        for photo_id in photos.index(PHOTOS_BY_CASE)?.get_all_keys(&key(id)).await? {
+            photos.delete(&photo_id).await?;
         }
-        tx.done().await.or_failed()?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
@@ -595,45 +496,37 @@ impl DeviceStore for Store {
                 })
                 .collect();
             if sending != stored {
-                tx.abort().await.or_failed()?;
+                tx.abort();
                 return Err(StoreError::PhotosChanged);
             }
         }
-        tx.store(CASES)
-            .or_failed()?
-            .put(&case_js, None)
-            .await
-            .or_failed()?;
-        tx.store(OUTBOX)
-            .or_failed()?
-            .put(&item_js, None)
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        tx.store(CASES)?.put(&case_js).await?;
+        tx.store(OUTBOX)?.put(&item_js).await?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
 
     async fn reopen_rejected(&self, id: CaseId) -> Result<(), StoreError> {
-        let tx = self.transaction(&[OUTBOX, CASES], TransactionMode::ReadWrite)?;
-        let outbox = tx.store(OUTBOX).or_failed()?;
-        let Some(value) = outbox.get(key(id)).await.or_failed()? else {
-            tx.done().await.or_failed()?;
+        let tx = self.transaction(&[OUTBOX, CASES], Mode::Readwrite)?;
+        let outbox = tx.store(OUTBOX)?;
+        let Some(value) = outbox.get(&key(id)).await? else {
+            tx.done().await?;
             return Ok(());
         };
         let item: OutboxItem = from_js(value)?;
         if item.state != OutboxState::Rejected {
-            tx.abort().await.or_failed()?;
+            tx.abort();
             return Err(StoreError::AlreadySubmitted);
         }
-        outbox.delete(key(id)).await.or_failed()?;
-        let cases = tx.store(CASES).or_failed()?;
-        if let Some(value) = cases.get(key(id)).await.or_failed()? {
+        outbox.delete(&key(id)).await?;
+        let cases = tx.store(CASES)?;
+        if let Some(value) = cases.get(&key(id)).await? {
             let mut case: CaseRecord = from_js(value)?;
             case.last_problem = item.problem;
-            cases.put(&to_js(&case)?, None).await.or_failed()?;
+            cases.put(&to_js(&case)?).await?;
         }
-        tx.done().await.or_failed()?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }
@@ -643,7 +536,7 @@ impl DeviceStore for Store {
     }
 
     async fn outbox_item(&self, id: CaseId) -> Result<Option<OutboxItem>, StoreError> {
-        self.get(OUTBOX, key(id)).await
+        self.get(OUTBOX, &key(id)).await
     }
 
     async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
@@ -690,12 +583,8 @@ impl DeviceStore for Store {
         let tx = self
             .draft_transaction(photo.case_id, &[OUTBOX, PHOTOS])
             .await?;
-        tx.store(PHOTOS)
-            .or_failed()?
-            .delete(photo_key(id))
-            .await
-            .or_failed()?;
-        tx.done().await.or_failed()?;
+        tx.store(PHOTOS)?.delete(&photo_key(id)).await?;
+        tx.done().await?;
         self.changed();
         Ok(())
     }

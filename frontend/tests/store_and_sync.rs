@@ -243,6 +243,66 @@ async fn what_an_older_build_kept_still_reads() {
     assert!(!auth.sign_in_needed);
 }
 
+/// Resolves when `request` succeeds (raw IndexedDB, as an older build left the database).
+async fn idb_done(request: &web_sys::IdbRequest) -> wasm_bindgen::JsValue {
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
+    request.result().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_opens_with_its_drafts() {
+    use serde::Serialize;
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let name = "test-version-1";
+    Store::delete_database(name).await.unwrap();
+    // Version 1 as the first builds made it: no photos store yet.
+    let factory: web_sys::IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .unwrap()
+        .unchecked_into();
+    let request = factory.open_with_u32(name, 1).unwrap();
+    let opening = request.clone();
+    let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        let db: web_sys::IdbDatabase = opening.result().unwrap().unchecked_into();
+        for (store, key) in [("cases", "id"), ("outbox", "case_id"), ("meta", "key")] {
+            let params = web_sys::IdbObjectStoreParameters::new();
+            params.set_key_path(&JsValue::from_str(key));
+            db.create_object_store_with_optional_parameters(store, &params)
+                .unwrap();
+        }
+    });
+    request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let db: web_sys::IdbDatabase = idb_done(&request).await.unchecked_into();
+    let case = household(1.0);
+    let value = case
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap();
+    let tx = db
+        .transaction_with_str_and_mode("cases", web_sys::IdbTransactionMode::Readwrite)
+        .unwrap();
+    idb_done(&tx.object_store("cases").unwrap().put(&value).unwrap()).await;
+    db.close();
+
+    let store = Store::open_named(name).await.unwrap();
+    assert_eq!(store.case(case.id).await.unwrap(), Some(case.clone()));
+    // The photos store and its index came with the upgrade.
+    let record = PhotoRecord::new(PhotoId::new_random(), case.id, None, "passport", 2.0);
+    store
+        .put_photo(&Photo {
+            record: record.clone(),
+            raw: Some(blob_of(b"as taken")),
+            photo: None,
+            thumbnail: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.photos_of_case(case.id).await.unwrap(), vec![record]);
+    store.close();
+}
+
 /// Answers the case PUT with a receipt and records it; registration always works.
 #[derive(Default)]
 struct Server {
