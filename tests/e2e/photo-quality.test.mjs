@@ -13,6 +13,9 @@
 // The baseline is measured in the same run: the worker asked the way callers that predate
 // `type` ask (no `accept`), which is exactly what it did before, JPEG 0.8. Needs Debian's
 // tesseract-ocr (scripts/setup.sh test installs it); fails, not skips, without it.
+//
+// Last, the app itself with the dark photo: the suggestion to take it again shows beside it, and
+// the case is still sent.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +23,9 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { artifactPath, freshTmpRoot, REPO_ROOT } from '../support/harness.mjs';
+import { assertBuilt, artifactPath, freshTmpRoot, REPO_ROOT } from '../support/harness.mjs';
+import { expectCaseState, goToStep, REVIEW_STEP, sel, worldRunner } from '../support/app.mjs';
+import { addPhoto, expectPhotoReady, openFillAndDocuments } from '../support/photos.mjs';
 import { assertTesseract } from '../support/ocr.mjs';
 import { ACCEPT, openPhotoLab } from '../support/photo-lab.mjs';
 
@@ -58,6 +63,7 @@ before(async () => {
     const made = await lab.makeDocument(name, options);
     console.log(`# test photo ${name}: ${made.width}×${made.height} camera JPEG, ${made.size} bytes`);
   }
+  for (const name of ['sharp', 'dark']) await fs.writeFile(path.join(TMP, `${name}.jpg`), await lab.inputBytes(name));
   results.baseline = await lab.process('sharp'); // no `accept`: as before, JPEG 0.8
   results.baseline.read = await lab.read(results.baseline);
   console.log(`# baseline (no accept, JPEG 0.8): ${describe(results.baseline)}`);
@@ -181,4 +187,26 @@ test('a file that is not a picture: ok: false with a reason', async () => {
     assert.ok(r.error.length > 0, 'with a reason');
     assert.equal(r.photo, null, 'and no photo');
   }
+});
+
+test('in the app, a dark document photo asks to be taken again, beside the photo, and the case still goes', { timeout: 240_000 }, async (t) => {
+  assertBuilt();
+  const withWorld = worldRunner(path.join(TMP, 'worlds'));
+  await withWorld(t, 'dark-photo', async (w) => {
+    const { page, people } = await openFillAndDocuments(w);
+    const sharp = await addPhoto(page, people[0], 'id_document', path.join(TMP, 'sharp.jpg'));
+    const dark = await addPhoto(page, people[1], 'birth_certificate', path.join(TMP, 'dark.jpg'));
+    await expectPhotoReady(page, sharp);
+    await expectPhotoReady(page, dark);
+    const item = (id) => page.locator(`li[data-testid=photo][data-photo-id="${id}"]`);
+    const warning = item(dark).locator('[data-testid=photo-quality-warning]');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /may be hard to read.*Take it again\?.*looks dark/s);
+    assert.equal(await item(dark).locator('[data-testid=retake-photo]').count(), 1, 'a retake is at hand');
+    assert.equal(await item(sharp).locator('[data-testid=photo-quality-warning]').count(), 0, 'the sharp one is not flagged');
+    // Never a block: the case is sent with it.
+    await goToStep(page, REVIEW_STEP);
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['delivered'], 120_000);
+  });
 });

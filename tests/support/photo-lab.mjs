@@ -195,6 +195,12 @@ class PhotoLab {
     return Buffer.from(b64, 'base64');
   }
 
+  /** Input `name` as the camera made it (to hand to the app as a file). */
+  async inputBytes(name) {
+    const b64 = await this.page.evaluate(async (name) => window.docKit.toBase64(window.lab.photos[name].blob), name);
+    return Buffer.from(b64, 'base64');
+  }
+
   async close() {
     await this.browser?.close();
     await this.server.stop();
