@@ -20,7 +20,9 @@ pub struct Catalog {
     pub messages: BTreeMap<String, Vec<Part>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// In JSON: text is a string, a variable `{"var": name}`, a choice
+/// `{"select": name, "variants": [[key, parts], ...], "default": index}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Part {
     Text(String),
@@ -35,6 +37,60 @@ pub enum Part {
         default: usize,
     },
 }
+
+// Read by hand rather than derived with `untagged`: serde's untagged enums buffer every value
+// first (its `Content` machinery), which costs the app's download several kB for a shape that
+// the first token already tells apart.
+impl<'de> Deserialize<'de> for Part {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Part, D::Error> {
+        deserializer.deserialize_any(PartVisitor)
+    }
+}
+
+struct PartVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PartVisitor {
+    type Value = Part;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("text, a variable or a choice")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Part, E> {
+        Ok(Part::Text(text.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Part, E> {
+        Ok(Part::Text(text))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Part, A::Error> {
+        use serde::de::Error;
+        let (mut var, mut select, mut variants, mut default) = (None, None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "var" => var = Some(map.next_value()?),
+                "select" => select = Some(map.next_value()?),
+                "variants" => variants = Some(map.next_value()?),
+                "default" => default = Some(map.next_value()?),
+                other => return Err(A::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        match (var, select, variants, default) {
+            (Some(var), None, None, None) => Ok(Part::Var { var }),
+            (None, Some(select), Some(variants), Some(default)) => Ok(Part::Select {
+                select,
+                variants,
+                default,
+            }),
+            _ => Err(A::Error::custom(
+                "a part is {\"var\"} or {\"select\", \"variants\", \"default\"}",
+            )),
+        }
+    }
+}
+
+const FIELDS: &[&str] = &["var", "select", "variants", "default"];
 
 /// A value given to a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,5 +279,23 @@ mod tests {
         );
         assert_eq!(plain_number(3.0), "3");
         assert_eq!(plain_number(2.5), "2.5");
+    }
+
+    #[test]
+    fn parts_read_back_as_written_and_a_wrong_shape_is_named() {
+        let c = catalog();
+        let again: Catalog = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(again, c);
+        for bad in [
+            r#"[{"var":"n","select":"n"}]"#,
+            r#"[{"select":"n","variants":[]}]"#,
+            r#"[{"colour":"n"}]"#,
+            r#"[3]"#,
+        ] {
+            assert!(
+                serde_json::from_str::<Vec<Part>>(bad).is_err(),
+                "{bad} is refused"
+            );
+        }
     }
 }
