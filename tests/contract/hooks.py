@@ -1,6 +1,13 @@
 """Schemathesis hooks for Resguardo's contract run (loaded through SCHEMATHESIS_HOOKS)."""
 
 import json
+import sys
+
+# Hypothesis names a filtered strategy by parsing its module's source with `ast`; deep inside
+# schemathesis's coverage phase, CPython 3.11 then failed on a clean clone with "SystemError: AST
+# constructor recursion depth mismatch" (a runtime error, not a finding). More room for the
+# recursion guard avoids it.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 import schemathesis
 
