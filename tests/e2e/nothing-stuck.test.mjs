@@ -219,6 +219,39 @@ test('a save that fails because the device is full is written once space returns
   });
 });
 
+test('a field tapped as soon as a step opens keeps the focus: the step\'s heading does not take it back', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'focus-kept', async (w) => {
+    const page = await w.openBrowser();
+    await page.goto(`${w.proxy.url}/`);
+    await setLanguage(page, 'en');
+    await startNewCase(page);
+    for (let round = 0; round < 5; round++) {
+      await page.locator(sel.next).click();
+      await expectStep(page, 2);
+      // Back, then the name field at once, as a quick thumb does: in the page, within a frame,
+      // before the heading's deferred focus is due (a Playwright click takes longer than that).
+      await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            document.querySelector('[data-testid=back]').click();
+            const tap = () => {
+              const field = document.getElementById('applicant-name');
+              if (!field) return requestAnimationFrame(tap);
+              field.focus();
+              resolve();
+            };
+            tap();
+          }),
+      );
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'applicant-name', `round ${round}: the field kept the focus`);
+    }
+    // Arriving without touching anything still puts the focus on the heading.
+    await page.locator(sel.next).click();
+    await pollUntil(async () => (await page.evaluate(() => document.activeElement?.id)) === 'step-title', { what: 'the focus on the heading' });
+  });
+});
+
 test('a photo the device cannot keep is said where it was taken and on Check and send, and no save hides it', { timeout: TEST_TIMEOUT }, async (t) => {
   await withWorld(t, 'photo-not-kept', async (w) => {
     const page = await w.openBrowser();

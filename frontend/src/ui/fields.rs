@@ -417,13 +417,21 @@ fn choice_list(
 }
 
 /// Moves the keyboard focus (and a screen reader) to the element with `id` once the page has
-/// drawn it.
+/// drawn it, unless the person has meanwhile put the focus somewhere themselves (a field tapped
+/// at once after a step opens keeps it, and on a phone the keyboard stays open).
 pub fn focus_soon(id: String) {
+    let document = platform::window().document();
+    let before = document.as_ref().and_then(|d| d.active_element());
     gloo_timers::callback::Timeout::new(50, move || {
-        if let Some(el) = platform::window()
-            .document()
-            .and_then(|d| d.get_element_by_id(&id))
-        {
+        let Some(document) = platform::window().document() else {
+            return;
+        };
+        let now = document.active_element();
+        let on_nothing = now.is_none() || now == document.body().map(web_sys::Element::from);
+        if now != before && !on_nothing {
+            return;
+        }
+        if let Some(el) = document.get_element_by_id(&id) {
             // A fieldset is not focusable itself: its first control is.
             let target = el
                 .query_selector("input, select, textarea, button")
