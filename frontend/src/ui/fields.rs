@@ -416,16 +416,30 @@ fn choice_list(
     .into_any()
 }
 
+thread_local! {
+    /// Which [`focus_soon`] is the latest: a newer one (the first problem, after the step's
+    /// heading) supersedes those still waiting.
+    static LATEST_FOCUS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Moves the keyboard focus (and a screen reader) to the element with `id` once the page has
 /// drawn it, unless the person has meanwhile put the focus somewhere themselves (a field tapped
 /// at once after a step opens keeps it, and on a phone the keyboard stays open).
 pub fn focus_soon(id: String) {
-    let document = platform::window().document();
-    let before = document.as_ref().and_then(|d| d.active_element());
+    let this = LATEST_FOCUS.with(|latest| {
+        latest.set(latest.get() + 1);
+        latest.get()
+    });
+    let before = platform::window()
+        .document()
+        .and_then(|d| d.active_element());
     gloo_timers::callback::Timeout::new(50, move || {
         let Some(document) = platform::window().document() else {
             return;
         };
+        if LATEST_FOCUS.with(|latest| latest.get()) != this {
+            return;
+        }
         let now = document.active_element();
         let on_nothing = now.is_none() || now == document.body().map(web_sys::Element::from);
         if now != before && !on_nothing {
