@@ -186,6 +186,15 @@ pub fn field_code(code: protocol::FieldCode) -> Msg {
         C::Duplicate => Msg::ErrDuplicate,
         C::TooMany => Msg::ErrTooMany,
         C::UnsupportedForm => Msg::ErrUnsupportedForm,
+        C::TooShort => Msg::ErrTooShort,
+        C::TooFew => Msg::ErrTooFew,
+        C::InvalidFormat => Msg::ErrInvalidFormat,
+        C::InvalidNumber => Msg::ErrInvalidNumber,
+        C::OutOfRange => Msg::ErrOutOfRange,
+        C::DateTooLate => Msg::ErrDateTooLate,
+        C::InvalidValue => Msg::ErrInvalidValue,
+        C::UnknownField => Msg::ErrUnknownField,
+        C::Constraint => Msg::ErrConstraint,
     }
 }
 

@@ -209,6 +209,15 @@ err-invalid-choice = يُرجى اختيار أحد الخيارات.
 err-duplicate = يظهر هذا مرتين.
 err-too-many = عدد أفراد العائلة كبير جدًا لاستمارة واحدة.
 err-unsupported-form = لم يعد هذا الإصدار من الاستمارة مقبولًا؛ يُرجى تحديث التطبيق.
+err-too-short = هذا قصير جدًا.
+err-too-few = يُرجى إضافة المزيد من الإدخالات.
+err-invalid-format = هذا ليس بالشكل المطلوب.
+err-invalid-number = يُرجى كتابة رقم.
+err-out-of-range = هذا الرقم خارج الحدود المسموح بها.
+err-date-too-late = هذا التاريخ متأخر جدًا.
+err-invalid-value = لا يمكن استخدام هذه الإجابة؛ يُرجى الإجابة مرة أخرى.
+err-unknown-field = هذه الإجابة ليست جزءًا من الاستمارة.
+err-constraint = يُرجى التحقق من هذه الإجابة.
 
 ## Names of languages a person may speak that browsers often cannot name
 ## (the others are named by the browser in the reader's language).

@@ -202,6 +202,15 @@ err-invalid-choice = Please choose one of the options.
 err-duplicate = This appears twice.
 err-too-many = Too many family members in one form.
 err-unsupported-form = This form version is no longer accepted; update the app.
+err-too-short = This is too short.
+err-too-few = Please add more entries.
+err-invalid-format = This is not in the expected form.
+err-invalid-number = Please write a number.
+err-out-of-range = This number is outside what is allowed.
+err-date-too-late = This date is too late.
+err-invalid-value = This answer cannot be used; please answer again.
+err-unknown-field = This answer is not part of the form.
+err-constraint = Please check this answer.
 
 ## Names of languages a person may speak that browsers often cannot name
 ## (the others are named by the browser in the reader's language).

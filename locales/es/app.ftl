@@ -195,6 +195,15 @@ err-invalid-choice = Por favor, elija una de las opciones.
 err-duplicate = Esto aparece dos veces.
 err-too-many = Hay demasiados familiares en un solo formulario.
 err-unsupported-form = Esta versión del formulario ya no se acepta; actualice la aplicación.
+err-too-short = Esto es demasiado corto.
+err-too-few = Por favor, agregue más entradas.
+err-invalid-format = Esto no tiene la forma esperada.
+err-invalid-number = Por favor, escriba un número.
+err-out-of-range = Este número está fuera de lo permitido.
+err-date-too-late = Esta fecha es demasiado tardía.
+err-invalid-value = Esta respuesta no se puede usar; por favor, responda de nuevo.
+err-unknown-field = Esta respuesta no forma parte del formulario.
+err-constraint = Por favor, revise esta respuesta.
 
 ## Names of languages a person may speak that browsers often cannot name
 ## (the others are named by the browser in the reader's language).

@@ -195,6 +195,15 @@ err-invalid-choice = Veuillez choisir une des réponses proposées.
 err-duplicate = Ceci apparaît deux fois.
 err-too-many = Trop de membres de la famille dans un seul formulaire.
 err-unsupported-form = Cette version du formulaire n’est plus acceptée ; mettez l’application à jour.
+err-too-short = C’est trop court.
+err-too-few = Veuillez ajouter d’autres entrées.
+err-invalid-format = Ce n’est pas sous la forme attendue.
+err-invalid-number = Veuillez écrire un nombre.
+err-out-of-range = Ce nombre est en dehors de ce qui est permis.
+err-date-too-late = Cette date est trop tardive.
+err-invalid-value = Cette réponse ne peut pas être utilisée ; veuillez répondre à nouveau.
+err-unknown-field = Cette réponse ne fait pas partie du formulaire.
+err-constraint = Veuillez vérifier cette réponse.
 
 ## Names of languages a person may speak that browsers often cannot name
 ## (the others are named by the browser in the reader's language).

@@ -183,6 +183,15 @@ err-invalid-choice = Tanpri chwazi youn nan chwa yo.
 err-duplicate = Sa a parèt de fwa.
 err-too-many = Twòp manm fanmi nan yon sèl fòm.
 err-unsupported-form = Yo pa aksepte vèsyon fòm sa a ankò; mete aplikasyon an ajou.
+err-too-short = Sa a twò kout.
+err-too-few = Tanpri ajoute plis antre.
+err-invalid-format = Sa a pa nan fòm yo atann nan.
+err-invalid-number = Tanpri ekri yon nimewo.
+err-out-of-range = Nimewo sa a pa nan sa yo pèmèt.
+err-date-too-late = Dat sa a twò ta.
+err-invalid-value = Yo pa ka sèvi ak repons sa a; tanpri reponn ankò.
+err-unknown-field = Repons sa a pa fè pati fòm nan.
+err-constraint = Tanpri verifye repons sa a.
 
 ## Names of languages a person may speak that browsers often cannot name
 ## (the others are named by the browser in the reader's language).

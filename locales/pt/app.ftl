@@ -195,6 +195,15 @@ err-invalid-choice = Por favor, escolha uma das opções.
 err-duplicate = Isto aparece duas vezes.
 err-too-many = Familiares demais em um só formulário.
 err-unsupported-form = Esta versão do formulário não é mais aceita; atualize o aplicativo.
+err-too-short = Está curto demais.
+err-too-few = Por favor, adicione mais entradas.
+err-invalid-format = Isto não está na forma esperada.
+err-invalid-number = Por favor, escreva um número.
+err-out-of-range = Este número está fora do permitido.
+err-date-too-late = Esta data é tardia demais.
+err-invalid-value = Esta resposta não pode ser usada; por favor, responda de novo.
+err-unknown-field = Esta resposta não faz parte do formulário.
+err-constraint = Por favor, verifique esta resposta.
 
 ## Names of languages a person may speak that browsers often cannot name
 ## (the others are named by the browser in the reader's language).

@@ -3,6 +3,8 @@
 //!
 //! - [`case`]: the household case as it travels (`PUT /api/v1/cases/{case_id}`) and is stored.
 //! - [`form`]: the intake form's choices and limits (countries, languages, needs, relationships).
+//! - [`definition`]: forms the organisation defines, their checks, and the one interpreter that
+//!   validates answers and puts them in canonical form (the household form is the default).
 //! - [`validation`]: the rules the form shows inline and the server enforces, as stable codes.
 //! - [`date`]: the calendar dates the form uses, without a clock.
 //! - [`receipt`]: receipt codes a person can read aloud (Crockford base32 plus check symbol).
@@ -15,11 +17,13 @@
 pub mod api;
 pub mod case;
 pub mod date;
+pub mod definition;
 pub mod form;
 pub mod outbox;
 pub mod receipt;
 pub mod validation;
 
 pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};
+pub use definition::{FormDefinition, Submission};
 pub use receipt::ReceiptCode;
 pub use validation::{FieldCode, FieldError};

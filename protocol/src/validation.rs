@@ -25,6 +25,15 @@ pub enum FieldCode {
     Duplicate,
     TooMany,
     UnsupportedForm,
+    TooShort,
+    TooFew,
+    InvalidFormat,
+    InvalidNumber,
+    OutOfRange,
+    DateTooLate,
+    InvalidValue,
+    UnknownField,
+    Constraint,
 }
 
 impl FieldCode {
@@ -40,6 +49,15 @@ impl FieldCode {
             FieldCode::Duplicate => "duplicate",
             FieldCode::TooMany => "too_many",
             FieldCode::UnsupportedForm => "unsupported_form",
+            FieldCode::TooShort => "too_short",
+            FieldCode::TooFew => "too_few",
+            FieldCode::InvalidFormat => "invalid_format",
+            FieldCode::InvalidNumber => "invalid_number",
+            FieldCode::OutOfRange => "out_of_range",
+            FieldCode::DateTooLate => "date_too_late",
+            FieldCode::InvalidValue => "invalid_value",
+            FieldCode::UnknownField => "unknown_field",
+            FieldCode::Constraint => "constraint",
         }
     }
 }
@@ -200,7 +218,7 @@ fn check_choices(
 
 /// 6–15 digits (E.164 allows 15), optionally a leading `+`, with spaces, dashes, dots and
 /// parentheses as people write them.
-fn is_phone(s: &str) -> bool {
+pub(crate) fn is_phone(s: &str) -> bool {
     let s = s.trim();
     let body = s.strip_prefix('+').unwrap_or(s);
     let digits = body.chars().filter(char::is_ascii_digit).count();
