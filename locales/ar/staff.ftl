@@ -87,14 +87,7 @@ case-summary =
     }
 applicant = مقدّم الطلب
 family-member = فرد العائلة { $n }
-name = الاسم
-date-of-birth = تاريخ الميلاد
-country-of-origin = البلد الأصلي
-phone = الهاتف
-languages = اللغات
-needs = الاحتياجات
 note = ملاحظة
-relationship = صلة القرابة
 no-photos = لا توجد صور.
 full-size = الحجم الكامل
 review = المراجعة

@@ -77,14 +77,7 @@ case-summary =
     }
 applicant = Applicant
 family-member = Family member { $n }
-name = Name
-date-of-birth = Date of birth
-country-of-origin = Country of origin
-phone = Phone
-languages = Languages
-needs = Needs
 note = Note
-relationship = Relationship
 no-photos = No photos.
 full-size = full size
 review = Review

@@ -75,14 +75,7 @@ case-summary =
     }
 applicant = Solicitante
 family-member = Familiar { $n }
-name = Nombre
-date-of-birth = Fecha de nacimiento
-country-of-origin = País de origen
-phone = Teléfono
-languages = Idiomas
-needs = Necesidades
 note = Nota
-relationship = Parentesco
 no-photos = No hay fotos.
 full-size = tamaño completo
 review = Revisión

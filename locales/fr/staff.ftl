@@ -75,14 +75,7 @@ case-summary =
     }
 applicant = Demandeur
 family-member = Membre de la famille { $n }
-name = Nom
-date-of-birth = Date de naissance
-country-of-origin = Pays d’origine
-phone = Téléphone
-languages = Langues
-needs = Besoins
 note = Note
-relationship = Lien de parenté
 no-photos = Aucune photo.
 full-size = taille réelle
 review = Examen

@@ -75,14 +75,7 @@ case-summary =
     }
 applicant = Solicitante
 family-member = Familiar { $n }
-name = Nome
-date-of-birth = Data de nascimento
-country-of-origin = País de origem
-phone = Telefone
-languages = Idiomas
-needs = Necessidades
 note = Observação
-relationship = Parentesco
 no-photos = Nenhuma foto.
 full-size = tamanho original
 review = Revisão

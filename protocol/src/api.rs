@@ -33,6 +33,27 @@ pub struct CaseReceipt {
     pub people: u32,
 }
 
+/// A published form version, as `GET /api/v1/forms` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormSummary {
+    #[cfg_attr(feature = "openapi", schema(example = "household-intake"))]
+    pub form_id: String,
+    #[cfg_attr(feature = "openapi", schema(example = 1))]
+    pub version: u32,
+    /// The title in each of the form's languages.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
+    pub title: std::collections::BTreeMap<String, String>,
+}
+
+/// `GET /api/v1/forms`: every published version, by form then version. A device starts new
+/// cases on the newest version of a form and keeps older ones for drafts begun on them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormList {
+    pub forms: Vec<FormSummary>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {

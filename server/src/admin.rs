@@ -1,5 +1,5 @@
-//! Command-line administration of devices and enrolment codes (`server enrolment ...`,
-//! `server devices ...`), for the organisation's staff until the staff pages take this over.
+//! Command-line administration of devices, enrolment codes and forms (`server enrolment ...`,
+//! `server devices ...`, `server forms ...`).
 
 use std::io::Write;
 use std::path::Path;
@@ -117,5 +117,87 @@ pub async fn create_user(
         .await
         .map_err(fail)?;
     writeln!(out, "created {} ({})", username.trim(), role.as_str())?;
+    Ok(())
+}
+
+/// `server forms publish FILE` (or `draft`): reads, checks and keeps a definition. Every
+/// problem goes to `err`, one per line, and the command fails.
+pub async fn publish_form(
+    data_dir: &Path,
+    file: &Path,
+    publish: bool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<(), StartError> {
+    use crate::forms::{FormError, FormRegistry, Saved};
+    let name = file.to_string_lossy();
+    let bytes = std::fs::read(file).map_err(|e| fail(format!("{name}: {e}")))?;
+    let def = match crate::forms::import::read(&name, &bytes) {
+        Ok(def) => def,
+        Err(e) => {
+            writeln!(err, "{name}: {e}")?;
+            return Err(fail(format!("{name} was not read")));
+        }
+    };
+    let storage = std::sync::Arc::new(SqliteStorage::open(data_dir).await?);
+    let forms = FormRegistry::new(storage);
+    let saved = if publish {
+        forms.publish_definition(&def).await
+    } else {
+        forms.save_draft(&def).await
+    };
+    match saved {
+        Ok(saved) => {
+            let what = match (saved, publish) {
+                (Saved::AlreadyPublished, _) => "already published, unchanged",
+                (_, true) => "published",
+                (Saved::Replaced, false) => "draft replaced",
+                (Saved::Draft, false) => "draft saved",
+            };
+            writeln!(out, "{}\tversion {}\t{what}", def.form_id, def.version)?;
+            Ok(())
+        }
+        Err(FormError::Invalid(problems)) => {
+            writeln!(err, "{name}: {} problem(s):", problems.len())?;
+            for p in &problems {
+                writeln!(err, "  {p}")?;
+            }
+            Err(fail(format!("{name} was refused")))
+        }
+        Err(FormError::Storage(e)) => Err(e.into()),
+        Err(e) => {
+            writeln!(err, "{name}: {e}")?;
+            Err(fail(format!("{name} was refused")))
+        }
+    }
+}
+
+/// `server forms list`: each form and version, published or draft.
+pub async fn list_forms(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
+    let storage = std::sync::Arc::new(SqliteStorage::open(data_dir).await?);
+    let forms = crate::forms::FormRegistry::new(storage);
+    for v in forms.versions().await? {
+        let state = match (v.built_in, v.published) {
+            (true, _) => "published (built in)",
+            (false, true) => "published",
+            (false, false) => "draft",
+        };
+        writeln!(
+            out,
+            "{}\tversion {}\t{state}\t{}",
+            v.form_id, v.version, v.title
+        )?;
+    }
+    Ok(())
+}
+
+/// `server forms schema`: the definition's JSON Schema, from the same types the server reads.
+pub fn form_schema(out: &mut impl Write) -> Result<(), StartError> {
+    let schema = crate::http::openapi::definition_schema();
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    )?;
     Ok(())
 }

@@ -18,6 +18,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod forms;
 pub mod http;
 pub mod secrets;
 mod serve;

@@ -53,6 +53,13 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Form definitions: publish one (JSON, YAML or an XLSForm .xlsx), list them.
+    Forms {
+        #[command(flatten)]
+        data: DataDir,
+        #[command(subcommand)]
+        action: FormsAction,
+    },
     /// Registered devices.
     Devices {
         #[command(flatten)]
@@ -88,6 +95,19 @@ enum AdminAction {
         #[arg(long, default_value = "reviewer")]
         role: String,
     },
+}
+
+#[derive(Subcommand)]
+enum FormsAction {
+    /// Checks a definition and publishes it; an invalid one is refused with every problem
+    /// listed. Publishing the same version again changes nothing.
+    Publish { file: std::path::PathBuf },
+    /// Checks a definition and keeps it as a draft (staff try it, then publish it).
+    Draft { file: std::path::PathBuf },
+    /// Every form and its versions.
+    List,
+    /// The JSON Schema of a definition (for editors that check JSON and YAML as you type).
+    Schema,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +157,19 @@ async fn main() -> ExitCode {
             action: AdminAction::CreateUser { username, role },
         }) => {
             server::admin::create_user(&data.path, &username, &role, &mut std::io::stdout()).await
+        }
+        Some(Command::Forms { data, action }) => {
+            let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
+            match action {
+                FormsAction::Publish { file } => {
+                    server::admin::publish_form(&data.path, &file, true, out, err).await
+                }
+                FormsAction::Draft { file } => {
+                    server::admin::publish_form(&data.path, &file, false, out, err).await
+                }
+                FormsAction::List => server::admin::list_forms(&data.path, out).await,
+                FormsAction::Schema => server::admin::form_schema(out),
+            }
         }
         Some(Command::Devices { data, action }) => {
             let out = &mut std::io::stdout();

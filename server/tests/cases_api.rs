@@ -49,7 +49,7 @@ async fn different_content_under_a_used_id_is_a_conflict_and_changes_nothing() {
     assert_eq!(answer.status, StatusCode::CONFLICT);
     assert_eq!(answer.json["error"]["code"], "case_conflict");
     let stored = app.storage_body(&id).await;
-    assert_eq!(stored["applicant"]["name"], "María José Pérez");
+    assert_eq!(stored["answers"]["applicant"]["name"], "María José Pérez");
 }
 
 #[tokio::test]

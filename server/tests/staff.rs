@@ -495,8 +495,10 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
             .unwrap();
         s
     };
-    let cases_csv = String::from_utf8(read("cases.csv")).unwrap();
-    assert!(cases_csv.starts_with("case_id,receipt_code,"));
+    let cases_csv = String::from_utf8(read("household-intake.csv")).unwrap();
+    assert!(cases_csv.starts_with(
+        "case_id,receipt_code,received_at,form_version,review_state,reviewed_by,review_note,people,applicant.name,"
+    ));
     assert!(cases_csv.contains(&receipt) && cases_csv.contains("María José Pérez"));
     assert!(
         cases_csv.contains("\"'=HYPERLINK(\"\"http://x\"\"), \"\"Quoted\"\"\""),
@@ -507,7 +509,9 @@ async fn the_export_zip_holds_the_cases_members_and_photos() {
         "a tab and a full-width sign neutralised too: {cases_csv}"
     );
     assert_eq!(cases_csv.lines().count(), 3);
-    let members_csv = String::from_utf8(read("members.csv")).unwrap();
+    let members_csv = String::from_utf8(read("household-intake-members.csv")).unwrap();
+    assert!(members_csv
+        .starts_with("case_id,receipt_code,member_id,name,date_of_birth,relationship\r\n"));
     assert!(members_csv.contains("Luis Pérez") && members_csv.contains("child"));
     let json: serde_json::Value = serde_json::from_slice(&read("cases.json")).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);

@@ -93,7 +93,11 @@ pub async fn judge(world: &World) -> Verdict {
         // What was sent last is what the outbox froze (a reopened case froze again).
         let frozen = item.submission.as_ref().unwrap_or(frozen);
         v.photos += frozen.photos.len();
-        if &case.case != frozen {
+        let expected = protocol::definition::answers::canonical(
+            protocol::definition::household::definition(),
+            &protocol::definition::household::from_legacy(frozen),
+        );
+        if case.case != expected {
             v.corrupted += 1;
             v.reasons.push(format!(
                 "corrupted: case {} differs from what was frozen at Send",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::Router;
-use protocol::{CaseId, CaseSubmission, PhotoId};
+use protocol::{CaseId, PhotoId};
 use server::storage::blobs::{BlobStore, FaultyBlobs, FsBlobs};
 use server::storage::sqlite::SqliteStorage;
 use server::storage::{Storage, Upload};
@@ -26,7 +26,8 @@ pub struct SimServer {
 /// A stored case as the checks read it.
 pub struct StoredCase {
     pub receipt_code: String,
-    pub case: CaseSubmission,
+    /// As stored: the form's canonical submission.
+    pub case: protocol::Submission,
 }
 
 /// A stored photo with the SHA-256 of the file actually on disk.

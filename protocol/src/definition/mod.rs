@@ -118,6 +118,7 @@ pub struct Item {
     pub frequent: Vec<String>,
     /// Groups and repeats: what they hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub items: Vec<Item>,
     /// Repeats: how many entries are allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,7 +13,9 @@ use protocol::api::{
     parse_client_version, CaseReceipt, ErrorBody, CLIENT_VERSION_HEADER, MIN_CLIENT_VERSION,
 };
 use protocol::date::Date;
-use protocol::{CaseId, CaseSubmission};
+use protocol::definition::{answers, household};
+use protocol::validation::{FieldCode, FieldError};
+use protocol::{CaseId, CaseSubmission, Submission};
 
 use super::body::read_limited;
 use super::{AppState, Error};
@@ -28,7 +30,8 @@ use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
         ("x-resguardo-client" = Option<String>, Header, description = "The app's build version, e.g. `0.1.0`"),
     ),
     security(("device_token" = [])),
-    request_body(content = CaseSubmission, content_type = "application/json"),
+    request_body(content = CaseBody, content_type = "application/json",
+        description = "A `Submission` (answers keyed by the fields' names) for any published form; a household case in the shape devices sent before forms were definitions (`applicant`, `members`) is still accepted"),
     responses(
         (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
         (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
@@ -68,13 +71,22 @@ pub async fn put_case(
         return Err(Error::UnsupportedMediaType);
     }
     let body = read_limited(body, state.max_json_bytes).await?;
-    let case: CaseSubmission = serde_json::from_slice(&body)
-        .map_err(|e| Error::MalformedJson(format!("line {}, column {}", e.line(), e.column())))?;
-
-    let problems = protocol::validation::validate(&case, today());
+    let case = parse_case(&body)?;
+    let Some(definition) = state
+        .forms
+        .published(&case.form_id, case.form_version)
+        .await?
+    else {
+        return Err(Error::Validation(vec![FieldError {
+            field: "form_id".into(),
+            code: FieldCode::UnsupportedForm,
+        }]));
+    };
+    let problems = answers::validate(&definition, &case, today());
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
+    let case = answers::canonical(&definition, &case);
 
     let missing = missing_photos(&state, case_id, &case).await?;
     if !missing.is_empty() {
@@ -87,7 +99,7 @@ pub async fn put_case(
         body: case.canonical_json(),
         form_id: case.form_id.clone(),
         form_version: case.form_version,
-        people: u32::try_from(case.people()).unwrap_or(u32::MAX),
+        people: u32::try_from(people(&definition, &case)).unwrap_or(u32::MAX),
         photos: case
             .photos
             .iter()
@@ -117,12 +129,40 @@ pub async fn put_case(
     }
 }
 
+/// The body as a submission: one with `answers`, or a household case in the shape devices saved
+/// before forms were definitions.
+fn parse_case(body: &[u8]) -> Result<Submission, Error> {
+    let malformed = |e: serde_json::Error| {
+        Error::MalformedJson(format!("line {}, column {}", e.line(), e.column()))
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
+    if value.get("answers").is_some() {
+        serde_json::from_value(value).map_err(|e| Error::MalformedJson(e.to_string()))
+    } else {
+        let legacy: CaseSubmission =
+            serde_json::from_value(value).map_err(|e| Error::MalformedJson(e.to_string()))?;
+        Ok(household::from_legacy(&legacy))
+    }
+}
+
+/// The people a case covers: the person filling it in and each entry of the household repeat.
+pub fn people(definition: &protocol::FormDefinition, case: &Submission) -> usize {
+    let members = definition
+        .roles
+        .household
+        .as_ref()
+        .and_then(|h| case.answers.get(h))
+        .and_then(|m| m.as_array())
+        .map_or(0, Vec::len);
+    1 + members
+}
+
 /// The photos the case names that are not stored here exactly as named (same case, size and
 /// SHA-256): the client uploads them and sends the case again.
 async fn missing_photos(
     state: &AppState,
     case_id: CaseId,
-    case: &CaseSubmission,
+    case: &Submission,
 ) -> Result<Vec<protocol::PhotoId>, Error> {
     let mut missing = Vec::new();
     for photo in &case.photos {
@@ -139,6 +179,15 @@ async fn missing_photos(
         }
     }
     Ok(missing)
+}
+
+/// The request body's schema: either shape.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum CaseBody {
+    Submission(Submission),
+    Household(CaseSubmission),
 }
 
 /// A missing header is accepted (curl, scripts); a present one must be new enough to trust.

@@ -4,6 +4,7 @@ pub mod body;
 mod cases;
 pub mod devices;
 mod error;
+mod forms;
 mod health;
 pub mod openapi;
 pub mod rate_limit;
@@ -37,6 +38,8 @@ use crate::storage::Storage;
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// The definitions cases are validated against.
+    pub forms: Arc<crate::forms::FormRegistry>,
     pub blobs: Arc<dyn BlobStore>,
     upload_locks: Arc<uploads::UploadLocks>,
     /// Work that must not be cancelled with the request that started it (finishing a chunk).
@@ -68,6 +71,7 @@ impl AppState {
         config: &Config,
     ) -> Self {
         AppState {
+            forms: Arc::new(crate::forms::FormRegistry::new(storage.clone())),
             storage,
             blobs,
             upload_locks: Arc::default(),
@@ -132,6 +136,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/cases/{case_id}",
             put(cases::put_case).route_layer(device_only.clone()),
+        )
+        .route(
+            "/api/v1/forms",
+            get(forms::list).route_layer(device_only.clone()),
+        )
+        .route(
+            "/api/v1/forms/{form_id}/{version}",
+            get(forms::definition).route_layer(device_only.clone()),
         )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))

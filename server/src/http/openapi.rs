@@ -2,8 +2,11 @@
 //! `protocol` types so it cannot drift from the code.
 
 use axum::Json;
-use protocol::api::{CaseReceipt, ErrorBody, ErrorCode, ErrorDetail, Health};
+use protocol::api::{
+    CaseReceipt, ErrorBody, ErrorCode, ErrorDetail, FormList, FormSummary, Health,
+};
 use protocol::case::{Applicant, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};
+use protocol::definition::{Choice, ChoiceList, FormDefinition, Item, Page, Roles, Submission};
 use protocol::{CaseId, FieldCode, FieldError, ReceiptCode};
 use utoipa::OpenApi;
 
@@ -16,6 +19,8 @@ use utoipa::OpenApi;
     paths(
         super::health::health,
         super::cases::put_case,
+        super::forms::list,
+        super::forms::definition,
         super::devices::register,
         super::uploads::options,
         super::uploads::create,
@@ -24,13 +29,15 @@ use utoipa::OpenApi;
         super::uploads::terminate,
     ),
     components(schemas(
+        super::cases::CaseBody, Submission, FormList, FormSummary, FormDefinition, Page, Item, ChoiceList, Choice, Roles,
         CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
         super::devices::Registration, super::devices::Registered, super::uploads::TusResumable
     )),
     modifiers(&DeviceToken),
     tags(
-        (name = "cases", description = "Household cases (device token required)"),
+        (name = "cases", description = "Cases for any published form (device token required)"),
+        (name = "forms", description = "Published form definitions (device token required)"),
         (name = "devices", description = "Device registration: the bearer token for cases and uploads"),
         (name = "uploads", description = "Document photos (tus 1.0.0: creation, creation-with-upload, checksum, expiration, termination)"),
         (name = "health", description = "Liveness"),
@@ -67,6 +74,35 @@ pub fn document_json() -> serde_json::Value {
         media["example"] = example;
     }
     doc
+}
+
+/// A definition's JSON Schema (draft 2020-12, which OpenAPI 3.1 schemas are): `FormDefinition`
+/// with the component schemas it refers to.
+pub fn definition_schema() -> serde_json::Value {
+    let doc = document_json();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_default();
+    let mut root = schemas.get("FormDefinition").cloned().unwrap_or_default();
+    let text = serde_json::to_string(&schemas)
+        .unwrap_or_default()
+        .replace("#/components/schemas/", "#/$defs/");
+    if let Some(object) = root.as_object_mut() {
+        object.insert(
+            "$schema".into(),
+            "https://json-schema.org/draft/2020-12/schema".into(),
+        );
+        object.insert("title".into(), "Resguardo form definition".into());
+        object.insert(
+            "$defs".into(),
+            serde_json::from_str(&text).unwrap_or_default(),
+        );
+    }
+    let text = serde_json::to_string(&root)
+        .unwrap_or_default()
+        .replace("#/components/schemas/", "#/$defs/");
+    serde_json::from_str(&text).unwrap_or_default()
 }
 
 pub async fn document() -> Json<serde_json::Value> {

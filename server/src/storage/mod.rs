@@ -148,6 +148,30 @@ impl Device {
     }
 }
 
+/// One version of a form definition as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredForm {
+    pub form_id: String,
+    pub version: u32,
+    /// In the form's first language, for lists.
+    pub title: String,
+    /// The definition's JSON.
+    pub definition: Vec<u8>,
+    pub created_at: String,
+    /// `None` while a draft.
+    pub published_at: Option<String>,
+}
+
+/// What saving a draft came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftOutcome {
+    Created,
+    /// A draft of that version was there; it is replaced.
+    Replaced,
+    /// That version is published (it cannot change); nothing was written.
+    Published,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOutcome {
     Created(Upload),
@@ -247,6 +271,17 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Revokes a code (devices already registered with it stay); `false` if unknown.
     async fn revoke_enrolment_code(&self, code: &str) -> Result<bool, StorageError>;
+
+    /// Saves a form version as a draft, unless that version is already published.
+    async fn save_form_draft(&self, form: StoredForm) -> Result<DraftOutcome, StorageError>;
+
+    /// Publishes a draft; `false` if there is no such draft (missing or already published).
+    async fn publish_form(&self, form_id: &str, version: u32) -> Result<bool, StorageError>;
+
+    async fn form(&self, form_id: &str, version: u32) -> Result<Option<StoredForm>, StorageError>;
+
+    /// Every stored version of every form, by form ID then version.
+    async fn forms(&self) -> Result<Vec<StoredForm>, StorageError>;
 
     /// Cheap check that the back end answers (for `/api/v1/health`).
     async fn ping(&self) -> Result<(), StorageError>;

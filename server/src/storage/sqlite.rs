@@ -14,8 +14,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use super::{
-    new_receipt_code, now_rfc3339, CreateOutcome, Device, EnrolmentCode, NewCase, PutOutcome,
-    Storage, StorageError, StoredCase, Upload,
+    new_receipt_code, now_rfc3339, CreateOutcome, Device, DraftOutcome, EnrolmentCode, NewCase,
+    PutOutcome, Storage, StorageError, StoredCase, StoredForm, Upload,
 };
 
 pub const DATABASE_FILE: &str = "resguardo.sqlite3";
@@ -73,11 +73,50 @@ impl SqliteStorage {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStorage { pool })
+        let storage = SqliteStorage { pool };
+        storage.upgrade_household_cases().await?;
+        Ok(storage)
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Cases stored before forms were definitions hold the household case's own shape
+    /// (`applicant`, `members` at the top): rewrite each as a submission with canonical answers,
+    /// and its fingerprint with it, so a device replaying such a case now gets its receipt and
+    /// not a conflict. Each row once, in one transaction; a second run finds nothing to do.
+    async fn upgrade_household_cases(&self) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT case_id, body FROM cases WHERE json_type(body, '$.answers') IS NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let definition = protocol::definition::household::definition();
+        for (case_id, body) in &rows {
+            let old: protocol::CaseSubmission = serde_json::from_str(body)
+                .map_err(|e| StorageError::Corrupt(format!("case {case_id}: {e}")))?;
+            let new = protocol::definition::answers::canonical(
+                definition,
+                &protocol::definition::household::from_legacy(&old),
+            );
+            sqlx::query("UPDATE cases SET body = ?, fingerprint = ? WHERE case_id = ?")
+                .bind(String::from_utf8_lossy(&new.canonical_json()).into_owned())
+                .bind(new.fingerprint())
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(
+            cases = rows.len(),
+            "stored household cases rewritten as submissions"
+        );
+        Ok(())
     }
 }
 
@@ -176,6 +215,68 @@ impl Storage for SqliteStorage {
                 })
             })
             .collect()
+    }
+
+    async fn save_form_draft(&self, form: StoredForm) -> Result<DraftOutcome, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<Option<String>> =
+            sqlx::query_scalar("SELECT published_at FROM forms WHERE form_id = ? AND version = ?")
+                .bind(&form.form_id)
+                .bind(i64::from(form.version))
+                .fetch_optional(&mut *tx)
+                .await?;
+        let outcome = match existing {
+            Some(Some(_)) => return Ok(DraftOutcome::Published),
+            Some(None) => DraftOutcome::Replaced,
+            None => DraftOutcome::Created,
+        };
+        sqlx::query(
+            "INSERT INTO forms (form_id, version, title, definition, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (form_id, version) DO UPDATE SET title = excluded.title,
+               definition = excluded.definition, created_at = excluded.created_at
+             WHERE forms.published_at IS NULL",
+        )
+        .bind(&form.form_id)
+        .bind(i64::from(form.version))
+        .bind(&form.title)
+        .bind(String::from_utf8_lossy(&form.definition).into_owned())
+        .bind(&form.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn publish_form(&self, form_id: &str, version: u32) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE forms SET published_at = ? WHERE form_id = ? AND version = ? AND published_at IS NULL",
+        )
+        .bind(now_rfc3339())
+        .bind(form_id)
+        .bind(i64::from(version))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn form(&self, form_id: &str, version: u32) -> Result<Option<StoredForm>, StorageError> {
+        let row = sqlx::query(
+            "SELECT form_id, version, title, definition, created_at, published_at FROM forms WHERE form_id = ? AND version = ?",
+        )
+        .bind(form_id)
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(form_from_row).transpose()
+    }
+
+    async fn forms(&self) -> Result<Vec<StoredForm>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT form_id, version, title, definition, created_at, published_at FROM forms ORDER BY form_id, version",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(form_from_row).collect()
     }
 
     async fn create_upload(&self, upload: Upload) -> Result<CreateOutcome, StorageError> {
@@ -487,3 +588,16 @@ fn code_from_row(row: &SqliteRow) -> Result<EnrolmentCode, StorageError> {
 }
 
 mod staff;
+
+fn form_from_row(row: &SqliteRow) -> Result<StoredForm, StorageError> {
+    let version: i64 = row.try_get("version")?;
+    Ok(StoredForm {
+        form_id: row.try_get("form_id")?,
+        version: u32::try_from(version)
+            .map_err(|_| StorageError::Corrupt(format!("form version {version}")))?,
+        title: row.try_get("title")?,
+        definition: row.try_get::<String, _>("definition")?.into_bytes(),
+        created_at: row.try_get("created_at")?,
+        published_at: row.try_get("published_at")?,
+    })
+}

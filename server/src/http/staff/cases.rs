@@ -1,5 +1,6 @@
 //! The case list (newest first; by receipt code, date and review state; paged), one case with
-//! every member and photo, and marking a case reviewed.
+//! every answer, repeat entry and photo as its form's definition lays them out, and marking a
+//! case reviewed.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -7,7 +8,8 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
-use protocol::{CaseId, CaseSubmission, PhotoId, ReceiptCode};
+use protocol::definition::{ChoiceList, FormDefinition, Item, Kind};
+use protocol::{CaseId, PhotoId, PhotoRef, ReceiptCode, Submission};
 use serde::Deserialize;
 
 use super::html::{csrf_field, page, scrolling_table};
@@ -64,8 +66,22 @@ pub fn filter_of(from: &str, to: &str, q: &str, state: &str) -> Result<CaseFilte
     })
 }
 
-fn submission(case: &ReviewedCase) -> Option<CaseSubmission> {
+fn submission(case: &ReviewedCase) -> Option<Submission> {
     serde_json::from_slice(&case.stored.body).ok()
+}
+
+/// The name of the person who filled the case in (the definition's `name` role).
+async fn applicant_name(state: &AppState, case: &ReviewedCase) -> Result<String, StaffError> {
+    let Some(s) = submission(case) else {
+        return Ok(String::new());
+    };
+    let Some(def) = state.forms.published(&s.form_id, s.form_version).await? else {
+        return Ok(String::new());
+    };
+    Ok(crate::forms::tables::cell(crate::forms::tables::at(
+        &s.answers,
+        &def.roles.name,
+    )))
 }
 
 fn review_state_name(text: &Text, state: &str) -> String {
@@ -98,6 +114,10 @@ pub async fn list(
         format!("/staff/cases?{query}")
     };
     let last_page = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let mut names = Vec::with_capacity(cases.len());
+    for c in &cases {
+        names.push(applicant_name(&state, c).await?);
+    }
     let body = html! {
         form.filters method="get" action="/staff/cases" {
             label { (text.t("receipt-code")) " " input name="q" value=(query.q) placeholder="7K3MQ-9XA0Z" dir="ltr"; }
@@ -124,12 +144,12 @@ pub async fn list(
                     th { (text.t("col-people")) } th { (text.t("col-review")) }
                 } }
                 tbody {
-                    @for c in &cases {
+                    @for (c, name) in cases.iter().zip(&names) {
                         @let r = &c.stored.receipt;
                         tr data-case-id=(r.case_id) {
                             td { a.receipt href={ "/staff/cases/" (r.case_id) } dir="ltr" { (r.receipt_code) } }
                             td { bdi { (r.received_at) } }
-                            td { bdi { (submission(c).map(|s| s.applicant.name).unwrap_or_default()) } }
+                            td { bdi { (name) } }
                             td { (r.people) }
                             td class={ "state-" (c.review_state) } { (review_state_name(&text, &c.review_state)) }
                         }
@@ -169,54 +189,60 @@ pub async fn detail(
         .await?
         .ok_or(StaffError::NotFound)?;
     let s = submission(&case).ok_or(StaffError::NotFound)?;
+    let def = state
+        .forms
+        .published(&s.form_id, s.form_version)
+        .await?
+        .ok_or(StaffError::NotFound)?;
     staff.audit(&state, "view_case", Some(case_id), "").await?;
     let r = &case.stored.receipt;
-    let photos_of = |member: Option<protocol::MemberId>| -> Markup {
-        let photos: Vec<_> = s.photos.iter().filter(|p| p.member_id == member).collect();
-        html! {
-            @if photos.is_empty() {
-                p { (text.t("no-photos")) }
-            } @else {
-                div.photos {
-                    @for p in photos {
-                        figure data-photo-id=(p.photo_id) {
-                            a href={ "/staff/photos/" (p.photo_id) } { img src={ "/staff/photos/" (p.photo_id) } alt=(p.kind); }
-                            figcaption { (p.kind) " · " a href={ "/staff/photos/" (p.photo_id) } { (text.t("full-size")) } }
-                        }
-                    }
-                }
-            }
-        }
+    let lang = text.lang().code;
+    let people_repeat = def.documents().and_then(|d| d.people.clone());
+    let photos_of = |member: Option<String>| -> Markup {
+        let photos: Vec<&PhotoRef> = s
+            .photos
+            .iter()
+            .filter(|p| p.member_id.map(|m| m.to_string()) == member)
+            .collect();
+        photo_list(&text, &def, lang, &photos)
     };
-    let a = &s.applicant;
+    let top: Vec<(String, &Item)> = def
+        .walk()
+        .into_iter()
+        .filter(|(path, item)| item.kind().is_some_and(Kind::is_field) && !in_repeat(&def, path))
+        .collect();
+    let repeats: Vec<(String, &Item)> = def
+        .walk()
+        .into_iter()
+        .filter(|(path, item)| item.kind() == Some(Kind::Repeat) && !path.contains('.'))
+        .collect();
     let body = html! {
         p { (text.t_with("case-summary", &[
             ("code", r.receipt_code.to_string().as_str().into()),
             ("at", r.received_at.as_str().into()),
             ("people", r.people.into()),
         ])) }
+        p.form-version { (def.text(&def.title, lang)) " · " (def.form_id) " v" (def.version) }
         section.card.applicant {
             h2 { (text.t("applicant")) }
-            dl {
-                dt { (text.t("name")) } dd { bdi { (a.name) } }
-                dt { (text.t("date-of-birth")) } dd { bdi { (a.date_of_birth) } }
-                dt { (text.t("country-of-origin")) } dd { (a.country_of_origin) }
-                dt { (text.t("phone")) } dd { span dir="ltr" { (a.phone) } }
-                dt { (text.t("languages")) } dd { (a.languages.join(", ")) }
-                dt { (text.t("needs")) } dd { (a.needs.join(", ")) }
-                dt { (text.t("note")) } dd { (a.needs_note) }
-            }
+            (answer_list(&def, lang, &top, &s.answers))
             (photos_of(None))
         }
-        @for (i, m) in s.members.iter().enumerate() {
-            section.card.member {
-                h3 { (text.t_with("family-member", &[("n", (i + 1).into())])) }
-                dl {
-                    dt { (text.t("name")) } dd { bdi { (m.name) } }
-                    dt { (text.t("date-of-birth")) } dd { bdi { (m.date_of_birth) } }
-                    dt { (text.t("relationship")) } dd { (m.relationship) }
+        @for (path, repeat) in &repeats {
+            @let household = def.roles.household.as_deref() == Some(path.as_str());
+            @let key = repeat.item_id_key();
+            @let fields = fields_of(&def, path);
+            @for (i, entry) in s.answers.get(path).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|e| e.as_object()).enumerate() {
+                section.card.member.repeat data-repeat=(path) {
+                    h3 {
+                        @if household { (text.t_with("family-member", &[("n", (i + 1).into())])) }
+                        @else { (def.text(&repeat.label, lang)) " " (i + 1) }
+                    }
+                    (answer_list(&def, lang, &fields, entry))
+                    @if people_repeat.as_deref() == Some(path.as_str()) {
+                        (photos_of(entry.get(key).and_then(|v| v.as_str()).map(str::to_owned)))
+                    }
                 }
-                (photos_of(Some(m.member_id)))
             }
         }
         section.card {
@@ -247,6 +273,109 @@ pub async fn detail(
         &format!("/staff/cases/{case_id}"),
         body,
     ))
+}
+
+/// Whether a definition path lies inside a repeat.
+fn in_repeat(def: &FormDefinition, path: &str) -> bool {
+    let mut prefix = String::new();
+    for part in path.split('.') {
+        if !prefix.is_empty() && def.item(&prefix).and_then(Item::kind) == Some(Kind::Repeat) {
+            return true;
+        }
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(part);
+    }
+    false
+}
+
+/// The fields of a repeat's entries (not those of a repeat inside it), with their paths from
+/// the entry.
+fn fields_of<'d>(def: &'d FormDefinition, repeat: &str) -> Vec<(String, &'d Item)> {
+    let prefix = format!("{repeat}.");
+    def.walk()
+        .into_iter()
+        .filter_map(|(path, item)| {
+            let rest = path.strip_prefix(&prefix)?.to_owned();
+            let mut inner = repeat.to_owned();
+            let parts: Vec<&str> = rest.split('.').collect();
+            for part in &parts[..parts.len() - 1] {
+                inner = format!("{inner}.{part}");
+                if def.item(&inner).and_then(Item::kind) == Some(Kind::Repeat) {
+                    return None;
+                }
+            }
+            item.kind()
+                .is_some_and(Kind::is_field)
+                .then_some((rest, item))
+        })
+        .collect()
+}
+
+/// Answers as a definition list, labelled in the staff member's language where the form has it.
+fn answer_list(
+    def: &FormDefinition,
+    lang: &str,
+    fields: &[(String, &Item)],
+    answers: &serde_json::Map<String, serde_json::Value>,
+) -> Markup {
+    html! {
+        dl {
+            @for (path, item) in fields {
+                @let value = crate::forms::tables::at(answers, path);
+                dt { (def.text(&item.label, lang)) }
+                dd data-field=(path) {
+                    @match (item.kind(), value) {
+                        (Some(Kind::Phone), Some(v)) => { span dir="ltr" { (crate::forms::tables::cell(Some(v))) } }
+                        (Some(Kind::SelectOne | Kind::SelectMultiple), Some(v)) => {
+                            @let codes: Vec<&str> = match v {
+                                serde_json::Value::Array(a) => a.iter().filter_map(|c| c.as_str()).collect(),
+                                other => other.as_str().into_iter().collect(),
+                            };
+                            @for (i, code) in codes.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                data value=(code) { (choice_name(def, item, code, lang)) }
+                            }
+                        }
+                        (_, v) => { bdi { (crate::forms::tables::cell(v)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A choice's name in `lang`; built-in lists (countries, languages) show their codes.
+fn choice_name(def: &FormDefinition, item: &Item, code: &str, lang: &str) -> String {
+    match item.choices.as_ref().and_then(|l| def.choices.get(l)) {
+        Some(ChoiceList::Listed(choices)) => choices
+            .iter()
+            .find(|c| c.name == code)
+            .map_or_else(|| code.to_owned(), |c| def.text(&c.label, lang).to_owned()),
+        _ => code.to_owned(),
+    }
+}
+
+fn photo_list(text: &Text, def: &FormDefinition, lang: &str, photos: &[&PhotoRef]) -> Markup {
+    let kind_name = |kind: &str| {
+        def.documents()
+            .map_or_else(|| kind.to_owned(), |d| choice_name(def, d, kind, lang))
+    };
+    html! {
+        @if photos.is_empty() {
+            p { (text.t("no-photos")) }
+        } @else {
+            div.photos {
+                @for p in photos {
+                    figure data-photo-id=(p.photo_id) {
+                        a href={ "/staff/photos/" (p.photo_id) } { img src={ "/staff/photos/" (p.photo_id) } alt=(kind_name(&p.kind)); }
+                        figcaption { (kind_name(&p.kind)) " · " a href={ "/staff/photos/" (p.photo_id) } { (text.t("full-size")) } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,7 @@
-//! The export of a date range as a ZIP, the way ODK Central does it: `cases.csv`,
-//! `members.csv`, `cases.json`, and the photos in one folder per case. Streamed as it is written,
+//! The export of a date range as a ZIP, the way ODK Central does it: per form, one CSV for the
+//! form (`household-intake.csv`) and one per repeat group (`household-intake-members.csv`), with
+//! columns named after the fields and every version in the same files; `cases.json` with every
+//! submission whole; and the photos in one folder per case. Streamed as it is written,
 //! so a large export never sits in memory; every exported case is written to the audit log.
 
 use std::borrow::Cow;
@@ -10,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use protocol::CaseSubmission;
+use protocol::{FormDefinition, Submission};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use zip::write::SimpleFileOptions;
@@ -18,6 +20,7 @@ use zip::CompressionMethod;
 
 use super::cases::filter_of;
 use super::{Staff, StaffError};
+use crate::forms::tables::{at, cell, entries, tables, Shape};
 use crate::http::AppState;
 use crate::storage::blobs::BlobStore;
 use crate::storage::staff::ReviewedCase;
@@ -65,6 +68,42 @@ pub async fn export(
         }
     }
     tracing::info!(username = %staff.username, cases = cases.len(), "export");
+    let mut parsed = Vec::new();
+    // Every published form has its tables, empty or not, so a download always has the columns.
+    let mut forms: Vec<(String, Vec<Arc<FormDefinition>>)> = Vec::new();
+    for v in state.forms.published_versions().await? {
+        let Some(def) = state.forms.published(&v.form_id, v.version).await? else {
+            continue;
+        };
+        match forms.iter_mut().find(|(id, _)| *id == v.form_id) {
+            Some((_, versions)) => versions.push(def),
+            None => forms.push((v.form_id, vec![def])),
+        }
+    }
+    for case in cases {
+        let Ok(submission) = serde_json::from_slice::<Submission>(&case.stored.body) else {
+            tracing::error!(case_id = %case.stored.receipt.case_id, "a stored case does not parse");
+            continue;
+        };
+        let def = state
+            .forms
+            .published(&submission.form_id, submission.form_version)
+            .await?;
+        if let Some(def) = def {
+            match forms.iter_mut().find(|(id, _)| *id == submission.form_id) {
+                Some((_, versions)) => {
+                    if !versions.iter().any(|v| v.version == def.version) {
+                        versions.push(def);
+                    }
+                }
+                None => forms.push((submission.form_id.clone(), vec![def])),
+            }
+        }
+        parsed.push((case, submission));
+    }
+    for (_, versions) in &mut forms {
+        versions.sort_by_key(|v| v.version);
+    }
 
     let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
     let blobs = state.blobs.clone();
@@ -74,8 +113,8 @@ pub async fn export(
             tx,
             buffer: Vec::with_capacity(CHUNK),
         };
-        let written =
-            write_zip(&mut writer, &cases, &photos, &blobs, &runtime).and_then(|()| writer.flush());
+        let written = write_zip(&mut writer, &parsed, &forms, &photos, &blobs, &runtime)
+            .and_then(|()| writer.flush());
         if let Err(e) = written {
             tracing::warn!(error = %e, "export stopped");
             let _ = writer.tx.blocking_send(Err(e));
@@ -173,7 +212,8 @@ fn write_csv<'a>(
 
 fn write_zip(
     writer: &mut ChannelWriter,
-    cases: &[ReviewedCase],
+    parsed: &[(ReviewedCase, Submission)],
+    forms: &[(String, Vec<Arc<FormDefinition>>)],
     photos: &[(String, Upload)],
     blobs: &Arc<dyn BlobStore>,
     runtime: &tokio::runtime::Handle,
@@ -182,79 +222,84 @@ fn write_zip(
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
     let mut zip = zip::ZipWriter::new_stream(writer);
 
-    let parsed: Vec<(&ReviewedCase, CaseSubmission)> = cases
-        .iter()
-        .filter_map(|c| serde_json::from_slice(&c.stored.body).ok().map(|s| (c, s)))
-        .collect();
-
-    zip.start_file("cases.csv", deflated)?;
-    write_csv(
-        &mut zip,
-        &[
-            "case_id",
-            "receipt_code",
-            "received_at",
-            "review_state",
-            "reviewed_by",
-            "review_note",
-            "people",
-            "applicant_name",
-            "date_of_birth",
-            "country_of_origin",
-            "phone",
-            "languages",
-            "needs",
-            "needs_note",
-            "photos",
-        ],
-        parsed.iter().map(|(c, s)| {
-            let r = &c.stored.receipt;
-            let a = &s.applicant;
-            vec![
-                r.case_id.to_string().into(),
-                r.receipt_code.to_string().into(),
-                r.received_at.as_str().into(),
-                c.review_state.as_str().into(),
-                c.reviewed_by.as_deref().unwrap_or("").into(),
-                c.review_note.as_deref().unwrap_or("").into(),
-                r.people.to_string().into(),
-                a.name.as_str().into(),
-                a.date_of_birth.as_str().into(),
-                a.country_of_origin.as_str().into(),
-                a.phone.as_str().into(),
-                a.languages.join(" ").into(),
-                a.needs.join(" ").into(),
-                a.needs_note.as_str().into(),
-                s.photos.len().to_string().into(),
-            ]
-        }),
-    )?;
-
-    zip.start_file("members.csv", deflated)?;
-    write_csv(
-        &mut zip,
-        &[
-            "case_id",
-            "receipt_code",
-            "member_id",
-            "name",
-            "date_of_birth",
-            "relationship",
-        ],
-        parsed.iter().flat_map(|(c, s)| {
-            let r = &c.stored.receipt;
-            s.members.iter().map(move |m| {
-                vec![
-                    r.case_id.to_string().into(),
-                    r.receipt_code.to_string().into(),
-                    m.member_id.to_string().into(),
-                    m.name.as_str().into(),
-                    m.date_of_birth.as_str().into(),
-                    m.relationship.as_str().into(),
-                ]
-            })
-        }),
-    )?;
+    for (form_id, versions) in forms {
+        let versions: Vec<&FormDefinition> = versions.iter().map(|v| v.as_ref()).collect();
+        let shape = Shape::of(&versions);
+        let of_form: Vec<&(ReviewedCase, Submission)> = parsed
+            .iter()
+            .filter(|(_, s)| s.form_id == *form_id)
+            .collect();
+        for table in tables(form_id, &versions) {
+            zip.start_file(format!("{}.csv", table.name), deflated)?;
+            match &table.repeat {
+                None => {
+                    let mut header: Vec<&str> = vec![
+                        "case_id",
+                        "receipt_code",
+                        "received_at",
+                        "form_version",
+                        "review_state",
+                        "reviewed_by",
+                        "review_note",
+                        "people",
+                    ];
+                    header.extend(table.columns.iter().map(String::as_str));
+                    header.push("photos");
+                    write_csv(
+                        &mut zip,
+                        &header,
+                        of_form.iter().map(|(c, s)| {
+                            let r = &c.stored.receipt;
+                            let mut row: Vec<Cow<str>> = vec![
+                                r.case_id.to_string().into(),
+                                r.receipt_code.to_string().into(),
+                                r.received_at.as_str().into(),
+                                s.form_version.to_string().into(),
+                                c.review_state.as_str().into(),
+                                c.reviewed_by.as_deref().unwrap_or("").into(),
+                                c.review_note.as_deref().unwrap_or("").into(),
+                                r.people.to_string().into(),
+                            ];
+                            row.extend(
+                                table
+                                    .columns
+                                    .iter()
+                                    .map(|col| cell(at(&s.answers, col)).into()),
+                            );
+                            row.push(s.photos.len().to_string().into());
+                            row
+                        }),
+                    )?;
+                }
+                Some(repeat) => {
+                    let id_key = table.id_key.as_deref().unwrap_or("item_id");
+                    let mut header: Vec<&str> = vec!["case_id", "receipt_code"];
+                    if table.parent.is_some() {
+                        header.push("parent_id");
+                    }
+                    header.push(id_key);
+                    header.extend(table.columns.iter().map(String::as_str));
+                    let mut rows = Vec::new();
+                    for (c, s) in &of_form {
+                        let r = &c.stored.receipt;
+                        for (parent, entry) in entries(&s.answers, repeat, &shape) {
+                            let mut row: Vec<Cow<str>> = vec![
+                                r.case_id.to_string().into(),
+                                r.receipt_code.to_string().into(),
+                            ];
+                            if table.parent.is_some() {
+                                row.push(parent.unwrap_or("").to_owned().into());
+                            }
+                            row.push(cell(entry.get(id_key)).into());
+                            row.extend(table.columns.iter().map(|col| cell(at(entry, col)).into()));
+                            rows.push(row);
+                        }
+                    }
+                    write_csv(&mut zip, &header, rows)?;
+                }
+            }
+        }
+    }
 
     zip.start_file("cases.json", deflated)?;
     let json: Vec<serde_json::Value> = parsed
