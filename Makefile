@@ -40,7 +40,7 @@ test: setup-test app server test-rust test-sim test-wasm test-e2e test-browsers 
 ## protocol, the delivery engine, server and simulator, against real SQLite files in temporary
 ## directories.
 test-rust:
-	cargo test -p protocol -p delivery -p server -p sim
+	cargo test -p protocol -p locales -p delivery -p server -p sim
 
 ## The delivery simulator, bounded: SEEDS schedules (200) of the real engine against the real
 ## server under faults; `make soak` runs 2,000 and the real-process soak.

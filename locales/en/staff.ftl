@@ -107,3 +107,25 @@ col-who = Who
 col-what = What
 col-case = Case
 col-detail = Detail
+
+## Forms
+
+nav-forms = Forms
+col-form = Form
+col-version = Version
+col-title = Title
+form-published = Published
+form-draft = Draft
+form-built-in = Published (built in)
+form-file = Form file (JSON, YAML or XLSForm .xlsx)
+upload-draft = Upload as a draft
+publish-form = Publish this version
+forms-note = A draft is seen only here. Devices receive a version once it is published, and a published version never changes: cases begun on it are accepted for good.
+form-problems = This definition cannot be used. Fix these problems and upload the file again:
+form-unreadable = The file could not be read:
+form-changed = This version is already published with other content, and published versions never change. Give the file a new version number.
+form-not-newer = A newer version of this form is already published. Give the file a higher version number.
+form-no-file = Choose a form file to upload.
+form-languages = Languages
+required-field = required
+shown-when = shown when

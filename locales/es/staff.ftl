@@ -105,3 +105,25 @@ col-who = Quién
 col-what = Qué
 col-case = Caso
 col-detail = Detalle
+
+## Formularios
+
+nav-forms = Formularios
+col-form = Formulario
+col-version = Versión
+col-title = Título
+form-published = Publicado
+form-draft = Borrador
+form-built-in = Publicado (incluido)
+form-file = Archivo del formulario (JSON, YAML o XLSForm .xlsx)
+upload-draft = Subir como borrador
+publish-form = Publicar esta versión
+forms-note = Un borrador solo se ve aquí. Los dispositivos reciben una versión cuando se publica, y una versión publicada nunca cambia: los casos empezados en ella se aceptan siempre.
+form-problems = Esta definición no se puede usar. Corrija estos problemas y vuelva a subir el archivo:
+form-unreadable = No se pudo leer el archivo:
+form-changed = Esta versión ya está publicada con otro contenido, y las versiones publicadas nunca cambian. Dé al archivo un nuevo número de versión.
+form-not-newer = Ya hay publicada una versión más nueva de este formulario. Dé al archivo un número de versión mayor.
+form-no-file = Elija un archivo de formulario para subir.
+form-languages = Idiomas
+required-field = obligatorio
+shown-when = se muestra si

@@ -105,3 +105,25 @@ col-who = Qui
 col-what = Quoi
 col-case = Dossier
 col-detail = Détail
+
+## Formulaires
+
+nav-forms = Formulaires
+col-form = Formulaire
+col-version = Version
+col-title = Titre
+form-published = Publié
+form-draft = Brouillon
+form-built-in = Publié (intégré)
+form-file = Fichier du formulaire (JSON, YAML ou XLSForm .xlsx)
+upload-draft = Envoyer comme brouillon
+publish-form = Publier cette version
+forms-note = Un brouillon n’est visible qu’ici. Les appareils reçoivent une version une fois publiée, et une version publiée ne change jamais : les dossiers commencés dessus sont acceptés pour toujours.
+form-problems = Cette définition ne peut pas être utilisée. Corrigez ces problèmes et envoyez le fichier à nouveau :
+form-unreadable = Le fichier n’a pas pu être lu :
+form-changed = Cette version est déjà publiée avec un autre contenu, et une version publiée ne change jamais. Donnez au fichier un nouveau numéro de version.
+form-not-newer = Une version plus récente de ce formulaire est déjà publiée. Donnez au fichier un numéro de version plus élevé.
+form-no-file = Choisissez un fichier de formulaire à envoyer.
+form-languages = Langues
+required-field = obligatoire
+shown-when = affiché si

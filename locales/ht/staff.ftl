@@ -93,3 +93,25 @@ col-who = Kiyès
 col-what = Kisa
 col-case = Dosye
 col-detail = Detay
+
+## Fòm
+
+nav-forms = Fòm
+col-form = Fòm
+col-version = Vèsyon
+col-title = Tit
+form-published = Pibliye
+form-draft = Bouyon
+form-built-in = Pibliye (ladan l deja)
+form-file = Fichye fòm nan (JSON, YAML oswa XLSForm .xlsx)
+upload-draft = Voye l kòm bouyon
+publish-form = Pibliye vèsyon sa a
+forms-note = Se sèlman isit la yo wè yon bouyon. Aparèy yo resevwa yon vèsyon lè li pibliye, epi yon vèsyon ki pibliye pa janm chanje: ka ki kòmanse sou li ap toujou aksepte.
+form-problems = Yo pa ka sèvi ak definisyon sa a. Korije pwoblèm sa yo epi voye fichye a ankò:
+form-unreadable = Yo pa t ka li fichye a:
+form-changed = Vèsyon sa a deja pibliye ak yon lòt kontni, epi vèsyon ki pibliye pa janm chanje. Bay fichye a yon nouvo nimewo vèsyon.
+form-not-newer = Yon vèsyon ki pi nouvo fòm sa a deja pibliye. Bay fichye a yon nimewo vèsyon ki pi wo.
+form-no-file = Chwazi yon fichye fòm pou voye.
+form-languages = Lang
+required-field = obligatwa
+shown-when = parèt lè

@@ -105,3 +105,25 @@ col-who = Quem
 col-what = O quê
 col-case = Caso
 col-detail = Detalhe
+
+## Formulários
+
+nav-forms = Formulários
+col-form = Formulário
+col-version = Versão
+col-title = Título
+form-published = Publicado
+form-draft = Rascunho
+form-built-in = Publicado (incluído)
+form-file = Arquivo do formulário (JSON, YAML ou XLSForm .xlsx)
+upload-draft = Enviar como rascunho
+publish-form = Publicar esta versão
+forms-note = Um rascunho só aparece aqui. Os aparelhos recebem uma versão quando ela é publicada, e uma versão publicada nunca muda: os casos começados nela são sempre aceitos.
+form-problems = Esta definição não pode ser usada. Corrija estes problemas e envie o arquivo de novo:
+form-unreadable = Não foi possível ler o arquivo:
+form-changed = Esta versão já está publicada com outro conteúdo, e versões publicadas nunca mudam. Dê ao arquivo um novo número de versão.
+form-not-newer = Uma versão mais nova deste formulário já está publicada. Dê ao arquivo um número de versão maior.
+form-no-file = Escolha um arquivo de formulário para enviar.
+form-languages = Idiomas
+required-field = obrigatório
+shown-when = aparece se

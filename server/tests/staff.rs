@@ -67,6 +67,7 @@ fn set_cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<(Stri
 }
 
 /// A signed-in staff member: the session cookie and the CSRF token of its forms.
+#[derive(Clone)]
 struct Session {
     cookie: String,
     csrf: String,
@@ -660,6 +661,27 @@ async fn authorisation_matrix_over_every_route() {
             format!("/staff/devices/{victim}/revoke"),
             [LOGIN, LOGIN, LOGIN, 403, 303],
         ),
+        ("GET", "/api/v1/forms".into(), [401, 200, 401, 401, 401]),
+        (
+            "GET",
+            "/api/v1/forms/household-intake/1".into(),
+            [401, 200, 401, 401, 401],
+        ),
+        (
+            "GET",
+            "/staff/forms".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 200],
+        ),
+        (
+            "GET",
+            "/staff/forms/household-intake/1".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 200],
+        ),
+        (
+            "POST",
+            "/staff/forms/household-intake/1/publish".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 303],
+        ),
     ];
     let mut failures = Vec::new();
     for (method, path, expected) in &matrix {
@@ -700,4 +722,133 @@ async fn ids_in_paths_never_reach_files_outside_the_data_directory() {
         assert!(answer.status.is_client_error(), "{path}: {}", answer.status);
         assert!(!answer.text().contains("SQLite format"), "{path}");
     }
+}
+
+/// A `multipart/form-data` body as a browser sends the upload form.
+fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----resguardo-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &TestApp, session: &Session, file_name: &str, bytes: &[u8]) -> Raw {
+    let (content_type, body) = multipart(&session.csrf, file_name, bytes);
+    raw(
+        app,
+        Request::post("/staff/forms")
+            .header("cookie", format!("resguardo_staff={}", session.cookie))
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_admin_uploads_a_draft_looks_it_over_and_publishes_it() {
+    let app = staffed_app(|_| {}).await;
+    let ana = login(&app, "ana").await;
+    let rita = login(&app, "rita").await;
+    let fixture = std::fs::read(format!(
+        "{}/../tests/fixtures/forms/child-protection-v1.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+
+    // Invalid: every problem on the page, nothing kept.
+    let mut broken: serde_json::Value = serde_json::from_slice(&fixture).unwrap();
+    broken["pages"][0]["items"][0]["type"] = serde_json::json!("txet");
+    broken["pages"][1]["relevant"] = serde_json::json!("${nobody} = 'x'");
+    let refused = upload(&app, &ana, "broken.json", broken.to_string().as_bytes()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text();
+    assert!(page.contains("unknown type `txet`"), "{page}");
+    assert!(
+        page.contains("`${nobody}` is not a field of this form"),
+        "{page}"
+    );
+    assert!(app.storage.forms().await.unwrap().is_empty());
+    let unreadable = upload(&app, &ana, "form.xlsx", b"not a spreadsheet").await;
+    assert_eq!(unreadable.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unreadable.text().contains("not an .xlsx spreadsheet"));
+    // The CSRF token is checked, and reviewers may not upload.
+    let mut forged = ana.clone();
+    forged.csrf = "forged".into();
+    assert_eq!(
+        upload(&app, &forged, "v1.json", &fixture).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        upload(&app, &rita, "v1.json", &fixture).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let saved = upload(&app, &ana, "child-protection-v1.json", &fixture).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(saved.headers["location"], "/staff/forms/child-protection/1");
+    let draft = get(&app, "/staff/forms/child-protection/1", Some(&ana.cookie))
+        .await
+        .text();
+    assert!(draft.contains("Draft") && draft.contains("Publish this version"));
+    assert!(
+        draft.contains("Child&#39;s name") || draft.contains("Child's name"),
+        "{draft}"
+    );
+    let list = get(&app, "/staff/forms", Some(&ana.cookie)).await.text();
+    assert!(list.contains("data-form=\"child-protection\""));
+    let api = app
+        .send(Request::get("/api/v1/forms").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(
+        api.json["forms"].as_array().unwrap().len(),
+        1,
+        "a draft is not offered to devices"
+    );
+
+    let published = post_form(
+        &app,
+        "/staff/forms/child-protection/1/publish",
+        Some(&ana.cookie),
+        &format!("csrf={}", ana.csrf),
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let api = app
+        .send(Request::get("/api/v1/forms").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(api.json["forms"].as_array().unwrap().len(), 2);
+    let detail = get(&app, "/staff/forms/child-protection/1", Some(&ana.cookie))
+        .await
+        .text();
+    assert!(!detail.contains("Publish this version"));
+    // Published versions never change.
+    let mut changed: serde_json::Value = serde_json::from_slice(&fixture).unwrap();
+    changed["title"]["en"] = serde_json::json!("Other");
+    let conflict = upload(&app, &ana, "changed.json", changed.to_string().as_bytes()).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(conflict.text().contains("published versions never change"));
+
+    let actions: Vec<String> = app
+        .storage
+        .audit_log(100, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {}", e.action, e.detail))
+        .collect();
+    assert!(
+        actions.contains(&"upload_form child-protection v1".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"publish_form child-protection v1".to_owned()),
+        "{actions:?}"
+    );
 }

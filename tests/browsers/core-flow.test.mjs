@@ -26,7 +26,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { startFaultProxy } from '../support/fault-proxy.mjs';
-import { artifactPath, assertBuilt, dumpCases, dumpPhotos, freshTmpRoot, makeDir, pollUntil, startServer } from '../support/harness.mjs';
+import { artifactPath, assertBuilt, dumpCases, dumpPhotos, freshTmpRoot, householdAnswers, makeDir, pollUntil, startServer } from '../support/harness.mjs';
 import { RECEIPT, sel, UUID } from '../support/app.mjs';
 import { makeTestPictures } from '../support/photos.mjs';
 import { ENGINES, launchEngine } from './engines.mjs';
@@ -483,12 +483,12 @@ for (const engine of ENGINES) {
       const [c] = cases;
       assert.equal(c.case_id, caseId);
       assert.equal(c.receipt_code, receipt, 'the receipt on screen is the one the server stored');
-      assert.equal(c.case.applicant.name, PERSON.name);
-      assert.equal(c.case.applicant.date_of_birth, PERSON.dob.iso);
-      assert.equal(c.case.applicant.country_of_origin, PERSON.country);
-      assert.equal(c.case.applicant.phone, PERSON.phone);
-      assert.deepEqual(c.case.applicant.languages, [PERSON.language]);
-      assert.equal(c.case.members.length, 0);
+      assert.equal(householdAnswers(c).applicant.name, PERSON.name);
+      assert.equal(householdAnswers(c).applicant.date_of_birth, PERSON.dob.iso);
+      assert.equal(householdAnswers(c).applicant.country_of_origin, PERSON.country);
+      assert.equal(householdAnswers(c).applicant.phone, PERSON.phone);
+      assert.deepEqual(householdAnswers(c).applicant.languages, [PERSON.language]);
+      assert.equal(householdAnswers(c).members.length, 0);
       const photos = await dumpPhotos(dataDir);
       const { photoId, stored } = photo;
       assert.equal(c.case.photos.length, 1, `the case refers to one photo: ${JSON.stringify(c.case.photos)}`);

@@ -28,6 +28,7 @@ import {
   makeDir,
   pollUntil,
   waitForServiceWorker,
+  householdAnswers,
 } from '../support/harness.mjs';
 import {
   assertOneStoredCase,
@@ -313,7 +314,7 @@ function assertPeople(stored, people) {
   assert.equal(people[0], 'applicant', 'the first fieldset is the applicant\'s');
   assert.deepEqual(
     people.slice(1),
-    stored.case.members.map((m) => m.member_id),
+    householdAnswers(stored).members.map((m) => m.member_id),
     'one fieldset per member, in order, named by the member ID',
   );
   for (const id of people.slice(1)) assert.match(id, UUID);

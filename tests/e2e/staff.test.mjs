@@ -30,6 +30,7 @@ import {
   listDevices,
   makeDir,
   pollUntil,
+  householdAnswers,
 } from '../support/harness.mjs';
 import {
   assertOneStoredCase,
@@ -197,14 +198,24 @@ async function logIn(page, baseUrl, account) {
   );
 }
 
-/** The `dt`/`dd` pairs of the first `dl` in `scope`, as an object keyed by the `dt` text. */
+/**
+ * The answers in the first `dl` in `scope`, keyed by their field's path (`data-field`): the
+ * shown text, or for choices the codes (`<data value>`) joined by ", "; and `labels`, the `dt`
+ * texts by path.
+ */
 function definitions(scope) {
   return scope.locator('dl').first().evaluate((dl) => {
-    const out = {};
-    let key = null;
+    const out = { labels: {} };
+    let label = null;
+    const clean = (t) => t.replace(/[\u2068\u2069]/g, '').trim();
     for (const el of dl.children) {
-      if (el.tagName === 'DT') key = el.textContent.replace(/[\u2068\u2069]/g, '').trim();
-      else if (el.tagName === 'DD' && key !== null) out[key] = el.textContent.replace(/[\u2068\u2069]/g, '').trim();
+      if (el.tagName === 'DT') label = clean(el.textContent);
+      else if (el.tagName === 'DD') {
+        const field = el.dataset.field;
+        const codes = [...el.querySelectorAll('data')].map((d) => d.value);
+        out[field] = codes.length > 0 ? codes.join(', ') : clean(el.textContent);
+        out.labels[field] = label;
+      }
     }
     return out;
   });
@@ -441,20 +452,24 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         // The applicant and both members, as typed.
         const applicant = rp.locator('section.applicant');
         const shown = await definitions(applicant);
-        assert.equal(shown['Name'], a.name, 'applicant name');
-        assert.equal(shown['Date of birth'], a.dob, 'applicant date of birth');
-        assert.equal(shown['Country of origin'], a.country, 'applicant country of origin');
-        assert.equal(shown['Phone'], a.phone, 'applicant phone');
-        assert.deepEqual(sortedCopy(shown['Languages'].split(/,\s*/)), sortedCopy(a.languages), 'applicant languages');
-        assert.deepEqual(sortedCopy(shown['Needs'].split(/,\s*/)), sortedCopy(a.needs), 'applicant needs');
-        assert.equal(shown['Note'], a.note, 'applicant note');
+        // Labelled as the form's definition words them, in the staff member's language.
+        assert.equal(shown.labels['applicant.name'], 'Full name');
+        assert.equal(shown.labels['applicant.needs'], 'Do you or your family need any of these?');
+        assert.equal(shown['applicant.name'], a.name, 'applicant name');
+        assert.equal(shown['applicant.date_of_birth'], a.dob, 'applicant date of birth');
+        assert.equal(shown['applicant.country_of_origin'], a.country, 'applicant country of origin');
+        assert.equal(shown['applicant.phone'], a.phone, 'applicant phone');
+        assert.deepEqual(sortedCopy(shown['applicant.languages'].split(/,\s*/)), sortedCopy(a.languages), 'applicant languages');
+        assert.deepEqual(sortedCopy(shown['applicant.needs'].split(/,\s*/)), sortedCopy(a.needs), 'applicant needs');
+        assert.equal(shown['applicant.needs_note'], a.note, 'applicant note');
         const memberSections = rp.locator('section.member');
         assert.equal(await memberSections.count(), HOUSEHOLD.members.length, 'one section per family member');
         for (const [i, m] of HOUSEHOLD.members.entries()) {
           const d = await definitions(memberSections.nth(i));
-          assert.equal(d['Name'], m.name, `member ${i + 1} name`);
-          assert.equal(d['Date of birth'], m.dob, `member ${i + 1} date of birth`);
-          assert.equal(d['Relationship'], m.relationship, `member ${i + 1} relationship`);
+          assert.equal(d.name, m.name, `member ${i + 1} name`);
+          assert.equal(d.date_of_birth, m.dob, `member ${i + 1} date of birth`);
+          assert.equal(d.relationship, m.relationship, `member ${i + 1} relationship`);
+          assert.equal(d.labels.relationship, 'Relationship to you');
         }
 
         // Three photos, each with its person, each image loaded.
@@ -572,24 +587,25 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         assert.ok(photoEntries.every((e) => e.endsWith('.webp')), `WebP photos are exported as .webp: ${photoEntries.join(', ')}`);
         assert.deepEqual(
           sortedCopy(zip.names()),
-          sortedCopy(['cases.csv', 'members.csv', 'cases.json', ...photoEntries]),
-          'the ZIP holds the two CSVs, the JSON and the three photos in photos/<receipt>/',
+          sortedCopy(['household-intake.csv', 'household-intake-members.csv', 'cases.json', ...photoEntries]),
+          'the ZIP holds the form\'s two CSVs (the household, its members), the JSON and the three photos in photos/<receipt>/',
         );
 
-        const cases = csvRecords(zip.read('cases.csv'), 'cases.csv');
-        assert.equal(cases.records.length, 1, `cases.csv has one data row: ${JSON.stringify(cases.records)}`);
+        const cases = csvRecords(zip.read('household-intake.csv'), 'household-intake.csv');
+        assert.equal(cases.records.length, 1, `household-intake.csv has one data row: ${JSON.stringify(cases.records)}`);
         const row = cases.records[0];
         assert.equal(row.case_id, caseId);
-        assert.equal(row.receipt_code, receipt, 'cases.csv receipt_code');
-        assert.equal(row.applicant_name, csvCell(a.name), 'cases.csv applicant_name');
-        assert.equal(row.date_of_birth, csvCell(a.dob), 'cases.csv date_of_birth');
-        assert.equal(row.country_of_origin, csvCell(a.country), 'cases.csv country_of_origin');
+        assert.equal(row.receipt_code, receipt, 'receipt_code');
+        assert.equal(row.form_version, '1');
+        assert.equal(row['applicant.name'], csvCell(a.name), 'applicant.name');
+        assert.equal(row['applicant.date_of_birth'], csvCell(a.dob), 'applicant.date_of_birth');
+        assert.equal(row['applicant.country_of_origin'], csvCell(a.country), 'applicant.country_of_origin');
         // A phone typed as "+504 …" starts like a formula: the documented neutralisation puts an
         // apostrophe in front (cases.json keeps it exactly, checked below).
-        assert.equal(row.phone, csvCell(a.phone), 'cases.csv phone (neutralised as the README says)');
-        assert.deepEqual(sortedCopy(row.languages.split(' ')), sortedCopy(a.languages), 'cases.csv languages');
-        assert.deepEqual(sortedCopy(row.needs.split(' ')), sortedCopy(a.needs), 'cases.csv needs');
-        assert.equal(row.needs_note, a.note, 'cases.csv needs_note');
+        assert.equal(row['applicant.phone'], csvCell(a.phone), 'applicant.phone (neutralised as the README says)');
+        assert.deepEqual(sortedCopy(row['applicant.languages'].split(' ')), sortedCopy(a.languages), 'applicant.languages');
+        assert.deepEqual(sortedCopy(row['applicant.needs'].split(' ')), sortedCopy(a.needs), 'applicant.needs');
+        assert.equal(row['applicant.needs_note'], a.note, 'applicant.needs_note');
         assert.equal(row.review_state, 'reviewed');
         assert.equal(row.reviewed_by, REVIEWER.username);
         assert.equal(row.review_note, REVIEW_NOTE);
@@ -597,13 +613,13 @@ test('staff review a delivered household, export it as a ZIP and read the audit 
         assert.equal(row.photos, '3');
         assert.equal(row.received_at, stored.received_at);
 
-        const members = csvRecords(zip.read('members.csv'), 'members.csv');
-        assert.equal(members.records.length, HOUSEHOLD.members.length, 'members.csv has the two members');
+        const members = csvRecords(zip.read('household-intake-members.csv'), 'household-intake-members.csv');
+        assert.equal(members.records.length, HOUSEHOLD.members.length, 'household-intake-members.csv has the two members');
         for (const [i, m] of HOUSEHOLD.members.entries()) {
           const r = members.records[i];
           assert.equal(r.case_id, caseId);
           assert.equal(r.receipt_code, receipt);
-          assert.equal(r.member_id, stored.case.members[i].member_id, `members.csv row ${i + 1} member_id`);
+          assert.equal(r.member_id, householdAnswers(stored).members[i].member_id, `members.csv row ${i + 1} member_id`);
           assert.equal(r.name, csvCell(m.name), `members.csv row ${i + 1} name`);
           assert.equal(r.date_of_birth, csvCell(m.dob), `members.csv row ${i + 1} date_of_birth`);
           assert.equal(r.relationship, csvCell(m.relationship), `members.csv row ${i + 1} relationship`);

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 
 import { startFaultProxy } from '../support/fault-proxy.mjs';
-import { dumpCases, dumpPhotos, makeDir, REPO_ROOT, startServer, TMP_ROOT } from '../support/harness.mjs';
+import { dumpCases, dumpPhotos, makeDir, REPO_ROOT, sameHousehold, startServer, TMP_ROOT } from '../support/harness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -117,7 +117,7 @@ for (const h of held) {
     verdict.corrupted += 1;
     problems.push(`corrupted: case ${h.case_id} shows receipt ${h.receipt_code}, the server ${s.receipt_code}`);
   }
-  if (!isDeepStrictEqual(s.case, h.submission)) {
+  if (!sameHousehold(s, h.submission)) {
     verdict.corrupted += 1;
     problems.push(`corrupted: case ${h.case_id} differs from what the device sent`);
   }

@@ -10,6 +10,7 @@
 // Environment overrides (all optional): RESGUARDO_SERVER_BIN, RESGUARDO_STATIC_DIR,
 // CHROMIUM_PATH.
 
+import { isDeepStrictEqual } from 'node:util';
 import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -240,6 +241,43 @@ async function startServerOnce({ dataDir, staticDir, env, extraArgs, timeout }) 
  */
 export function dumpCases(dataDir) {
   return runDump('dump-cases', dataDir);
+}
+
+/**
+ * A stored household case (`case` is its form's canonical submission: `answers` with unanswered
+ * fields left out) read back in the household's shape, blanks filled in: `{ applicant, members,
+ * photos }`.
+ */
+export function householdAnswers(stored) {
+  const answers = stored.case.answers ?? {};
+  return {
+    applicant: {
+      name: '',
+      date_of_birth: '',
+      country_of_origin: '',
+      phone: '',
+      languages: [],
+      needs: [],
+      needs_note: '',
+      ...(answers.applicant ?? {}),
+    },
+    members: answers.members ?? [],
+    photos: stored.case.photos ?? [],
+  };
+}
+
+/** Whether a stored case holds exactly the household case a device sent (in its own shape). */
+export function sameHousehold(stored, sent) {
+  const blankToEmpty = (v) => (typeof v === 'string' && v.trim() === '' ? '' : v);
+  const applicant = Object.fromEntries(Object.entries(sent.applicant).map(([k, v]) => [k, blankToEmpty(v)]));
+  const h = householdAnswers(stored);
+  return (
+    stored.case.form_id === sent.form_id &&
+    stored.case.form_version === sent.form_version &&
+    isDeepStrictEqual(h.applicant, { phone: '', needs: [], needs_note: '', ...applicant }) &&
+    isDeepStrictEqual(h.members, sent.members ?? []) &&
+    isDeepStrictEqual(h.photos, sent.photos ?? [])
+  );
 }
 
 /**

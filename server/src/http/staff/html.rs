@@ -67,6 +67,7 @@ pub fn page(text: &Text, title: &str, staff: Option<&Staff>, path: &str, body: M
                             @if s.role == Role::Admin {
                                 a href="/staff/enrolment" { (text.t("nav-enrolment")) }
                                 a href="/staff/devices" { (text.t("nav-devices")) }
+                                a href="/staff/forms" { (text.t("nav-forms")) }
                                 a href="/staff/audit" { (text.t("nav-audit")) }
                             }
                             span.who { (text.t_with("signed-in-as", &[("user", s.username.as_str().into()), ("role", role_name(text, s.role).as_str().into())])) }

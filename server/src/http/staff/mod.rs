@@ -7,12 +7,14 @@
 //! - [`cases`]: the case list, one case with its photos, marking reviewed.
 //! - [`admin`]: enrolment codes, devices, the audit log (admins only).
 //! - [`export`]: the ZIP of a date range, streamed.
+//! - [`forms`]: form definitions: upload a draft, look it over, publish (admins only).
 //! - [`text`]: the pages' words in the staff member's language; [`html`]: the layout.
 
 pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod export;
+pub mod forms;
 mod html;
 pub mod text;
 
@@ -56,6 +58,12 @@ pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
             post(admin::revoke_device),
         )
         .route("/staff/audit", get(admin::audit_page))
+        .route("/staff/forms", get(forms::list).post(forms::upload))
+        .route("/staff/forms/{form_id}/{version}", get(forms::detail))
+        .route(
+            "/staff/forms/{form_id}/{version}/publish",
+            post(forms::publish),
+        )
         .route("/staff/language", get(text::choose))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
