@@ -6,6 +6,7 @@
 //! - [`answers`]: the interpreter: validates a [`Submission`] against the exact version it names
 //!   and gives its answers in canonical form (the same rules in the app and on the server).
 //! - [`household`]: the household form, shipped as the default definition.
+//! - [`sample`]: random definitions and answers from a seed, for tests across builds.
 //!
 //! Answers are keyed by the fields' names: a group is a nested object, a repeat a list of
 //! objects. Pages only arrange fields on screen; they add no level to the answers, so one group
@@ -15,6 +16,7 @@ pub mod answers;
 pub mod check;
 pub mod expr;
 pub mod household;
+pub mod sample;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
