@@ -4,11 +4,12 @@
 
 use protocol::api::ErrorCode;
 use protocol::date::Date;
+use protocol::definition::{answers, Submission};
 use protocol::outbox::OutboxState;
-use protocol::validation::validate;
-use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId};
+use protocol::validation::{validate, FieldCode};
+use protocol::{CaseId, FieldError, MemberId, PhotoId, PhotoRef};
 
-use crate::records::{CaseRecord, OutboxItem};
+use crate::records::{CaseRecord, OutboxItem, Outgoing};
 use crate::store::{DeviceStore, StoreError};
 
 /// What pressing Send came to.
@@ -44,19 +45,50 @@ pub async fn submit(
     if photos.iter().any(|p| p.processed.is_none()) {
         return Ok(SubmitOutcome::PhotosNotReady);
     }
-    let mut submission = case.submission.clone();
-    submission.photos = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
-    let errors = validate(&submission, today);
-    if !errors.is_empty() {
-        return Ok(SubmitOutcome::Invalid(name_photos_by_id(
-            errors,
-            &submission,
-        )));
-    }
+    let photo_refs: Vec<PhotoRef> = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
+    let outgoing: Outgoing = match &case.form {
+        None => {
+            let mut submission = case.submission.clone();
+            submission.photos = photo_refs;
+            let errors = validate(&submission, today);
+            if !errors.is_empty() {
+                return Ok(SubmitOutcome::Invalid(name_photos_by_id(
+                    errors,
+                    &submission.photos,
+                )));
+            }
+            submission.into()
+        }
+        Some(form) => {
+            let Some(definition) = store
+                .form_definition(&form.form_id, form.form_version)
+                .await?
+            else {
+                return Ok(SubmitOutcome::Invalid(vec![FieldError {
+                    field: "form_id".into(),
+                    code: FieldCode::UnsupportedForm,
+                }]));
+            };
+            let submission = Submission {
+                form_id: form.form_id.clone(),
+                form_version: form.form_version,
+                answers: form.answers.clone(),
+                photos: photo_refs,
+            };
+            let errors = answers::validate(&definition, &submission, today);
+            if !errors.is_empty() {
+                return Ok(SubmitOutcome::Invalid(name_photos_by_id(
+                    errors,
+                    &submission.photos,
+                )));
+            }
+            answers::canonical(&definition, &submission).into()
+        }
+    };
     let mut record = case.clone();
     record.last_problem = None;
     record.updated_at = now;
-    let item = OutboxItem::queued(case.id, submission, now);
+    let item = OutboxItem::queued(case.id, outgoing, now);
     store.enqueue(&record, &item).await?;
     Ok(SubmitOutcome::Queued(Box::new(item)))
 }
@@ -154,18 +186,14 @@ pub fn fix_for(item: &OutboxItem) -> Fix {
 /// Rewrites the field paths of photos from their place in the sent list (`photos.2.member_id`)
 /// to the photo they are about (`photos.<photo_id>.member_id`), so a screen can show each problem
 /// beside the right photo whatever order it lists them in.
-pub fn name_photos_by_id(errors: Vec<FieldError>, submission: &CaseSubmission) -> Vec<FieldError> {
+pub fn name_photos_by_id(errors: Vec<FieldError>, photos: &[PhotoRef]) -> Vec<FieldError> {
     errors
         .into_iter()
         .map(|mut error| {
             let mut parts = error.field.splitn(3, '.');
             if let (Some("photos"), Some(index)) = (parts.next(), parts.next()) {
                 let rest = parts.next();
-                if let Some(photo) = index
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| submission.photos.get(i))
-                {
+                if let Some(photo) = index.parse::<usize>().ok().and_then(|i| photos.get(i)) {
                     error.field = match rest {
                         Some(rest) => format!("photos.{}.{rest}", photo.photo_id),
                         None => format!("photos.{}", photo.photo_id),

@@ -73,6 +73,77 @@ pub async fn run_all<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     photo_bytes_and_progress(store, photos).await;
     device_auth_round_trips(store).await;
     deleting_a_draft_deletes_its_photos(store, photos).await;
+    form_definitions_and_form_cases_round_trip(store).await;
+}
+
+/// Definitions are kept by form and version, and a case on a form keeps its answers and, once
+/// sent, exactly the submission it froze.
+pub async fn form_definitions_and_form_cases_round_trip(store: &impl DeviceStore) {
+    use protocol::definition::{household, sample};
+    assert_eq!(store.form_definitions().await.expect("list"), vec![]);
+    let mut v1 = sample::definition(2);
+    v1.form_id = "sample".into();
+    v1.version = 1;
+    let mut v2 = v1.clone();
+    v2.version = 2;
+    v2.title.insert("en".into(), "Second".into());
+    store.put_form_definition(&v2).await.expect("put v2");
+    store.put_form_definition(&v1).await.expect("put v1");
+    store
+        .put_form_definition(household::definition())
+        .await
+        .expect("put household");
+    store.put_form_definition(&v1).await.expect("put v1 again");
+    assert_eq!(
+        store.form_definition("sample", 2).await.expect("read"),
+        Some(v2.clone())
+    );
+    assert_eq!(
+        store.form_definition("sample", 3).await.expect("read"),
+        None
+    );
+    let all = store.form_definitions().await.expect("list");
+    let keys: Vec<(String, u32)> = all.iter().map(|d| (d.form_id.clone(), d.version)).collect();
+    assert_eq!(
+        keys,
+        [
+            ("household-intake".into(), 1),
+            ("sample".into(), 1),
+            ("sample".into(), 2)
+        ]
+    );
+    assert_eq!(
+        &all[0],
+        household::definition(),
+        "a definition comes back whole"
+    );
+
+    let mut case = CaseRecord::on_form(id(90), "sample", 1, 1.0);
+    if let Some(form) = case.form.as_mut() {
+        form.answers
+            .insert("person_name".into(), serde_json::json!("Zoë"));
+        form.answers
+            .insert("n".into(), serde_json::json!([1.5, {"a": true}]));
+    }
+    store.save_draft(&case).await.expect("save form draft");
+    assert_eq!(store.case(case.id).await.expect("read"), Some(case.clone()));
+    let submission = protocol::Submission {
+        form_id: "sample".into(),
+        form_version: 1,
+        answers: case.form.clone().map(|f| f.answers).unwrap_or_default(),
+        photos: vec![],
+    };
+    let item = OutboxItem::queued(case.id, submission.clone(), 2.0);
+    store.enqueue(&case, &item).await.expect("enqueue");
+    let stored = store
+        .outbox_item(case.id)
+        .await
+        .expect("read")
+        .expect("queued");
+    assert_eq!(
+        stored.submission,
+        Some(crate::records::Outgoing::Form(submission))
+    );
 }
 
 pub async fn drafts_round_trip(store: &impl DeviceStore) {

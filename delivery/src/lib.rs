@@ -13,6 +13,7 @@
 //!   [`register`] its device registration.
 //! - [`transport`]: one HTTP exchange, as the engine asks for it; [`env`]: the clock and the
 //!   random source.
+//! - [`forms`]: keeps the published form definitions on the device for offline use.
 //!
 //! Nothing here blocks, spawns, sleeps or reads a clock: callers pass those in and decide when
 //! to run the worker again.
@@ -22,6 +23,7 @@ pub mod autosave;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod env;
+pub mod forms;
 pub mod memory;
 pub mod records;
 pub mod register;
@@ -31,7 +33,8 @@ pub mod tus;
 pub mod worker;
 
 pub use records::{
-    CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, Problem, Processed, UploadProgress,
+    CaseRecord, DeviceAuth, FormAnswers, OutboxItem, Outgoing, PhotoRecord, Problem, Processed,
+    UploadProgress,
 };
 pub use store::{DeviceStore, StoreError};
 pub use transport::{HttpAnswer, HttpRequest, NetworkError, Transport};

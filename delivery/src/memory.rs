@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use protocol::outbox::OutboxState;
-use protocol::{CaseId, PhotoId};
+use protocol::{CaseId, FormDefinition, PhotoId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -30,6 +30,7 @@ struct Data {
     outbox: BTreeMap<CaseId, OutboxItem>,
     photos: BTreeMap<PhotoId, Photo>,
     auth: DeviceAuth,
+    forms: BTreeMap<(String, u32), FormDefinition>,
 }
 
 #[derive(Default)]
@@ -223,7 +224,7 @@ impl DeviceStore for MemoryStore {
             let sending: Vec<(PhotoId, String)> = item
                 .submission
                 .iter()
-                .flat_map(|s| s.photos.iter())
+                .flat_map(|s| s.photos().iter())
                 .map(|p| (p.photo_id, p.sha256.clone()))
                 .collect();
             let stored: Vec<(PhotoId, String)> = photos_of(d, case.id)
@@ -342,6 +343,32 @@ impl DeviceStore for MemoryStore {
             d.auth = auth;
             Ok(())
         })
+    }
+
+    async fn put_form_definition(&self, definition: &FormDefinition) -> Result<(), StoreError> {
+        let definition = roundtrip(definition)?;
+        self.write(|d| {
+            d.forms
+                .insert((definition.form_id.clone(), definition.version), definition);
+            Ok(())
+        })
+    }
+
+    async fn form_definition(
+        &self,
+        form_id: &str,
+        version: u32,
+    ) -> Result<Option<FormDefinition>, StoreError> {
+        self.read(|d| d.forms.get(&(form_id.to_owned(), version)).cloned())
+            .map(|f| roundtrip(&f))
+            .transpose()
+    }
+
+    async fn form_definitions(&self) -> Result<Vec<FormDefinition>, StoreError> {
+        self.read(|d| d.forms.values().cloned().collect::<Vec<_>>())
+            .iter()
+            .map(roundtrip)
+            .collect()
     }
 }
 

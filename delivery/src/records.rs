@@ -3,6 +3,7 @@
 //! readable from records written by older builds (`#[serde(default)]` on every new field).
 
 use protocol::api::{CaseReceipt, ErrorCode};
+use protocol::definition::Submission;
 use protocol::outbox::OutboxState;
 use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId, PhotoRef};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,56 @@ pub struct CaseRecord {
     /// correct it, so the form can point at what to fix even where the device saw nothing wrong.
     #[serde(default)]
     pub last_problem: Option<Problem>,
+    /// A case on a form the organisation defined: its version and answers. `None` for the
+    /// household form's own screens, whose answers are `submission`.
+    #[serde(default)]
+    pub form: Option<FormAnswers>,
+}
+
+/// The answers of a case on a form definition, keyed by the fields' names as they travel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormAnswers {
+    pub form_id: String,
+    pub form_version: u32,
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What the outbox sends: a submission on a form definition, or a household case in its own
+/// shape (what the household screens make, and every item queued by older builds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Outgoing {
+    Form(Submission),
+    Household(CaseSubmission),
+}
+
+impl Outgoing {
+    pub fn photos(&self) -> &[PhotoRef] {
+        match self {
+            Outgoing::Form(s) => &s.photos,
+            Outgoing::Household(s) => &s.photos,
+        }
+    }
+
+    /// The body of `PUT /api/v1/cases/{case_id}`.
+    pub fn json(&self) -> Vec<u8> {
+        match self {
+            Outgoing::Form(s) => s.canonical_json(),
+            Outgoing::Household(s) => s.canonical_json(),
+        }
+    }
+}
+
+impl From<CaseSubmission> for Outgoing {
+    fn from(s: CaseSubmission) -> Self {
+        Outgoing::Household(s)
+    }
+}
+
+impl From<Submission> for Outgoing {
+    fn from(s: Submission) -> Self {
+        Outgoing::Form(s)
+    }
 }
 
 impl CaseRecord {
@@ -32,6 +83,19 @@ impl CaseRecord {
             step: 1,
             submission: CaseSubmission::default(),
             last_problem: None,
+            form: None,
+        }
+    }
+
+    /// A new case on a form definition.
+    pub fn on_form(id: CaseId, form_id: &str, form_version: u32, now: f64) -> Self {
+        CaseRecord {
+            form: Some(FormAnswers {
+                form_id: form_id.to_owned(),
+                form_version,
+                answers: serde_json::Map::new(),
+            }),
+            ..CaseRecord::new(id, now)
         }
     }
 }
@@ -80,11 +144,11 @@ pub struct OutboxItem {
     /// Send. Items queued by builds before this field existed carry none; the worker then builds
     /// it from the case and its photos as those builds did.
     #[serde(default)]
-    pub submission: Option<CaseSubmission>,
+    pub submission: Option<Outgoing>,
 }
 
 impl OutboxItem {
-    pub fn queued(case_id: CaseId, submission: CaseSubmission, now: f64) -> Self {
+    pub fn queued(case_id: CaseId, submission: impl Into<Outgoing>, now: f64) -> Self {
         OutboxItem {
             case_id,
             state: OutboxState::Queued,
@@ -93,7 +157,7 @@ impl OutboxItem {
             updated_at: now,
             problem: None,
             receipt: None,
-            submission: Some(submission),
+            submission: Some(submission.into()),
         }
     }
 }

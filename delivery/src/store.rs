@@ -5,7 +5,7 @@
 //! two calls leaves the store as the first call left it. The engine writes each delivery state
 //! before it acts on it, so that is all a crash can cost.
 
-use protocol::{CaseId, PhotoId};
+use protocol::{CaseId, FormDefinition, PhotoId};
 
 use crate::records::{CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, UploadProgress};
 
@@ -90,4 +90,17 @@ pub trait DeviceStore {
     async fn device_auth(&self) -> Result<DeviceAuth, StoreError>;
 
     async fn set_device_auth(&self, auth: &DeviceAuth) -> Result<(), StoreError>;
+
+    /// Keeps a published form definition for offline use (replacing the same version: a
+    /// published version never changes, so it is the same).
+    async fn put_form_definition(&self, definition: &FormDefinition) -> Result<(), StoreError>;
+
+    async fn form_definition(
+        &self,
+        form_id: &str,
+        version: u32,
+    ) -> Result<Option<FormDefinition>, StoreError>;
+
+    /// Every definition kept, by form then version.
+    async fn form_definitions(&self) -> Result<Vec<FormDefinition>, StoreError>;
 }

@@ -11,10 +11,10 @@
 
 use protocol::api::{CaseReceipt, ErrorCode};
 use protocol::outbox::{backoff_ms, disposition, Disposition, OutboxState};
-use protocol::{CaseId, CaseSubmission};
+use protocol::CaseId;
 
 use crate::env::{Clock, Random};
-use crate::records::{OutboxItem, Problem, UploadProgress};
+use crate::records::{OutboxItem, Outgoing, Problem, UploadProgress};
 use crate::register::{self, problem_of, registration_needs_person, Token};
 use crate::store::{DeviceStore, StoreError};
 use crate::transport::{
@@ -173,7 +173,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
     async fn submission_of(
         &self,
         item: &OutboxItem,
-    ) -> Result<Result<CaseSubmission, Outcome>, StoreError> {
+    ) -> Result<Result<Outgoing, Outcome>, StoreError> {
         if let Some(submission) = &item.submission {
             return Ok(Ok(submission.clone()));
         }
@@ -191,7 +191,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         }
         let mut submission = case.submission;
         submission.photos = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
-        Ok(Ok(submission))
+        Ok(Ok(submission.into()))
     }
 
     async fn deliver(&self, mut item: OutboxItem, token: &str) -> Result<OutboxItem, StoreError> {
@@ -205,7 +205,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
 
         // The photos first: the server accepts the case only once it holds every one of them.
         let mut progressed = false;
-        for wanted in &submission.photos {
+        for wanted in submission.photos() {
             let record = self.store.photo(wanted.photo_id).await?;
             let Some(record) = record.filter(|r| r.as_ref_for_case().as_ref() == Some(wanted))
             else {
@@ -275,7 +275,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
             }
             (Disposition::WaitForAuth, _) => Outcome::WaitForAuth(problem),
             (Disposition::Reject, _) => Outcome::Reject(Problem {
-                fields: crate::actions::name_photos_by_id(problem.fields, &submission),
+                fields: crate::actions::name_photos_by_id(problem.fields, submission.photos()),
                 ..problem
             }),
         };
@@ -338,7 +338,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         item.problem = Some(problem);
     }
 
-    async fn put_case(&self, id: CaseId, case: &CaseSubmission, token: &str) -> Exchange {
+    async fn put_case(&self, id: CaseId, case: &Outgoing, token: &str) -> Exchange {
         self.transport
             .send(HttpRequest {
                 method: Method::Put,
@@ -348,7 +348,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                     ("content-type", "application/json".into()),
                     client_version(),
                 ],
-                body: Some(case.canonical_json()),
+                body: Some(case.json()),
             })
             .await
     }

@@ -29,6 +29,8 @@ pub struct Verdict {
     /// What the schedule did: cases delivered, photos stored, requests made, faults injected,
     /// page crashes, server restarts.
     pub delivered: usize,
+    /// Of those, cases on the published (non-household) form.
+    pub delivered_on_forms: usize,
     pub photos: usize,
     pub requests: u64,
     pub faults: u64,
@@ -45,6 +47,7 @@ impl Verdict {
         self.corrupted += other.corrupted;
         self.violations += other.violations;
         self.delivered += other.delivered;
+        self.delivered_on_forms += other.delivered_on_forms;
         self.photos += other.photos;
         self.requests += other.requests;
         self.faults += other.faults;
@@ -92,11 +95,18 @@ pub async fn judge(world: &World) -> Verdict {
         v.delivered += 1;
         // What was sent last is what the outbox froze (a reopened case froze again).
         let frozen = item.submission.as_ref().unwrap_or(frozen);
-        v.photos += frozen.photos.len();
-        let expected = protocol::definition::answers::canonical(
-            protocol::definition::household::definition(),
-            &protocol::definition::household::from_legacy(frozen),
-        );
+        v.photos += frozen.photos().len();
+        let expected = match frozen {
+            delivery::Outgoing::Household(h) => protocol::definition::answers::canonical(
+                protocol::definition::household::definition(),
+                &protocol::definition::household::from_legacy(h),
+            ),
+            // Frozen in canonical form by the device's interpreter.
+            delivery::Outgoing::Form(s) => {
+                v.delivered_on_forms += 1;
+                s.clone()
+            }
+        };
         if case.case != expected {
             v.corrupted += 1;
             v.reasons.push(format!(
@@ -115,7 +125,7 @@ pub async fn judge(world: &World) -> Verdict {
         // Exactly the photos the person kept, byte-identical.
         let on_device = world.store.photos_of_case(*id).await.unwrap_or_default();
         let kept: Vec<_> = on_device.iter().map(|p| p.photo_id).collect();
-        let named: Vec<_> = frozen.photos.iter().map(|p| p.photo_id).collect();
+        let named: Vec<_> = frozen.photos().iter().map(|p| p.photo_id).collect();
         if kept != named {
             v.corrupted += 1;
             v.reasons.push(format!(
@@ -123,7 +133,7 @@ pub async fn judge(world: &World) -> Verdict {
                 short(*id)
             ));
         }
-        for photo in &frozen.photos {
+        for photo in frozen.photos() {
             let device_sha = world
                 .store
                 .processed_bytes(photo.photo_id)

@@ -8,7 +8,8 @@
 //! - [`server`]: the real server in process, restartable from its data directory, with faults.
 //! - [`world`]: one schedule's world: the device's store (with crash points), the faulty
 //!   network, the person's screen, a virtual clock, the trace.
-//! - [`person`]: what the person does, through the app's own actions.
+//! - [`person`]: what the person does, through the app's own actions; [`form_case`]: the same
+//!   on a case of a form the organisation published (so schedules mix two definitions).
 //! - [`schedule`]: the interleaving of actions, worker runs, faults and time; then healing.
 //! - [`check`]: the verdict: lost, duplicated, stuck, corrupted, and violations on the way.
 
@@ -17,6 +18,7 @@
 #![allow(clippy::await_holding_refcell_ref)]
 
 pub mod check;
+pub mod form_case;
 pub mod person;
 pub mod rng;
 pub mod schedule;

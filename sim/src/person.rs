@@ -84,7 +84,26 @@ impl World {
 
     pub async fn new_case(&self) {
         self.leave_form().await;
-        let record = CaseRecord::new(CaseId(self.uuid()), self.now());
+        // Now and then the app asks (through the same faulty network) which forms are published.
+        if self.rng.chance(0.5) {
+            let outcome = delivery::forms::refresh(&self.store, &self.network()).await;
+            self.log(format!("app: refreshes the published forms: {outcome:?}"));
+        }
+        let id = CaseId(self.uuid());
+        let forms = delivery::forms::newest(&self.store)
+            .await
+            .unwrap_or_default();
+        let other = forms.iter().find(|d| d.form_id != protocol::form::FORM_ID);
+        let record = match other {
+            Some(def) if self.rng.chance(0.4) => {
+                self.log(format!(
+                    "person: starts a {} v{} case",
+                    def.form_id, def.version
+                ));
+                CaseRecord::on_form(id, &def.form_id, def.version, self.now())
+            }
+            _ => CaseRecord::new(id, self.now()),
+        };
         match self.store.save_draft(&record).await {
             Ok(()) => {
                 self.log(format!("person: starts case {}", short(record.id)));
@@ -136,7 +155,22 @@ impl World {
             .collect()
     }
 
+    fn on_form(&self) -> bool {
+        self.person
+            .borrow()
+            .open
+            .as_ref()
+            .is_some_and(|r| r.form.is_some())
+    }
+
     pub fn type_something(&self) {
+        if self.on_form() {
+            return self.edit("types into a form field", |w, r| {
+                if let Some(form) = r.form.as_mut() {
+                    crate::form_case::type_into(w, &mut form.answers);
+                }
+            });
+        }
         let field = self.rng.below(8);
         self.edit(&format!("types into field {field}"), |w, r| {
             let a = &mut r.submission.applicant;
@@ -178,6 +212,13 @@ impl World {
     }
 
     pub fn add_member(&self) {
+        if self.on_form() {
+            return self.edit("adds a child", |w, r| {
+                if let Some(form) = r.form.as_mut() {
+                    crate::form_case::add_child(w, &mut form.answers);
+                }
+            });
+        }
         self.edit("adds a family member", |w, r| {
             if r.submission.members.len() < 6 {
                 r.submission.members.push(new_member(w));
@@ -188,6 +229,13 @@ impl World {
     /// Removes a member as the form does: the screen drops them at once, and when they have
     /// photos the removal and the photos' deletion are written together.
     pub async fn remove_member(&self) {
+        if self.on_form() {
+            return self.edit("removes a child", |w, r| {
+                if let Some(form) = r.form.as_mut() {
+                    crate::form_case::remove_child(w, &mut form.answers);
+                }
+            });
+        }
         let Some(record) = self.person.borrow().open.clone() else {
             return;
         };
@@ -227,6 +275,10 @@ impl World {
     }
 
     pub async fn take_photo(&self) -> Option<PhotoId> {
+        // The published form asks for no documents.
+        if self.on_form() {
+            return None;
+        }
         let case_id = self.person.borrow().open.as_ref()?.id;
         let owner = *self.rng.pick(&self.people())?;
         let kind = *self.rng.pick(KINDS)?;
@@ -347,12 +399,24 @@ impl World {
         };
         match actions::submit(&self.store, &record, TODAY, self.now()).await {
             Ok(SubmitOutcome::Queued(item)) => {
-                let submission = item.submission.clone().unwrap_or_default();
+                let Some(submission) = item.submission.clone() else {
+                    return false;
+                };
+                let people = match &submission {
+                    delivery::Outgoing::Household(h) => h.people(),
+                    delivery::Outgoing::Form(s) => {
+                        1 + s
+                            .answers
+                            .get("children")
+                            .and_then(|c| c.as_array())
+                            .map_or(0, Vec::len)
+                    }
+                };
                 self.log(format!(
                     "person: sends case {} ({} people, {} photos)",
                     short(record.id),
-                    submission.people(),
-                    submission.photos.len()
+                    people,
+                    submission.photos().len()
                 ));
                 let mut person = self.person.borrow_mut();
                 if let Some(autosave) = person.autosaves.get(&record.id) {
@@ -379,6 +443,27 @@ impl World {
         let Some(mut record) = self.person.borrow().open.clone() else {
             return;
         };
+        if let Some(form) = record.form.as_mut() {
+            let definition = self
+                .store
+                .form_definition(&form.form_id, form.form_version)
+                .await
+                .ok()
+                .flatten();
+            let Some(definition) = definition else {
+                return self.log("person: the form's definition is not on the device");
+            };
+            let submission = protocol::Submission {
+                form_id: form.form_id.clone(),
+                form_version: form.form_version,
+                answers: form.answers.clone(),
+                photos: Vec::new(),
+            };
+            let errors = protocol::definition::answers::validate(&definition, &submission, TODAY);
+            crate::form_case::correct(self, &mut form.answers, &errors);
+            self.log(format!("person: corrects {} problems", errors.len()));
+            return self.changed(record);
+        }
         for id in self
             .photos_on_screen()
             .await
@@ -404,7 +489,7 @@ impl World {
             .filter_map(|p| p.as_ref_for_case())
             .collect();
         let errors = validate(&submission, TODAY);
-        let errors = actions::name_photos_by_id(errors, &submission);
+        let errors = actions::name_photos_by_id(errors, &submission.photos);
         for error in &errors {
             let parts: Vec<&str> = error.field.split('.').collect();
             let a = &mut record.submission.applicant;

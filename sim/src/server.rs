@@ -68,6 +68,13 @@ impl SimServer {
         // Many sign-ins in a few real milliseconds are the simulator's normal, not an attack.
         config.registrations_per_minute = 1_000_000;
         let (storage, blobs, state) = open(&config).await;
+        let child_protection = serde_json::from_str(crate::form_case::CHILD_PROTECTION)
+            .expect("the child-protection fixture parses");
+        state
+            .forms
+            .publish_definition(&child_protection)
+            .await
+            .expect("the child-protection form publishes");
         let router = http::router(state.clone());
         SimServer {
             dir,

@@ -17,7 +17,7 @@ use delivery::records::{CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, UploadP
 use delivery::transport::{Exchange, Method, READ_HEADERS};
 use delivery::{DeviceStore, HttpAnswer, HttpRequest, NetworkError, StoreError, Transport};
 use http_body_util::BodyExt;
-use protocol::{CaseId, CaseSubmission, PhotoId};
+use protocol::{CaseId, PhotoId};
 
 use crate::rng::Rng;
 use crate::server::SimServer;
@@ -86,7 +86,7 @@ pub struct Person {
     /// keeps being tried after the person left its form.
     pub autosaves: std::collections::BTreeMap<CaseId, Autosave>,
     /// Cases the person pressed Send on and saw queued, with what was frozen then.
-    pub sent: std::collections::BTreeMap<CaseId, CaseSubmission>,
+    pub sent: std::collections::BTreeMap<CaseId, delivery::Outgoing>,
     /// Photos taken whose processing has not finished yet.
     pub processing: Vec<PhotoId>,
 }
@@ -280,6 +280,28 @@ impl DeviceStore for CrashingStore<'_> {
     async fn set_device_auth(&self, auth: &DeviceAuth) -> Result<(), StoreError> {
         self.point().await;
         self.inner().set_device_auth(auth).await
+    }
+
+    async fn put_form_definition(
+        &self,
+        definition: &protocol::FormDefinition,
+    ) -> Result<(), StoreError> {
+        self.point().await;
+        self.inner().put_form_definition(definition).await
+    }
+
+    async fn form_definition(
+        &self,
+        form_id: &str,
+        version: u32,
+    ) -> Result<Option<protocol::FormDefinition>, StoreError> {
+        self.point().await;
+        self.inner().form_definition(form_id, version).await
+    }
+
+    async fn form_definitions(&self) -> Result<Vec<protocol::FormDefinition>, StoreError> {
+        self.point().await;
+        self.inner().form_definitions().await
     }
 }
 

@@ -164,7 +164,7 @@ struct Held {
     case_id: CaseId,
     state: String,
     receipt_code: Option<String>,
-    submission: Option<protocol::CaseSubmission>,
+    submission: Option<delivery::Outgoing>,
     photos: Vec<(PhotoId, String)>,
 }
 

@@ -1,0 +1,26 @@
+//! The simulator's schedules mix two definitions: household cases (the app's own screens) and
+//! cases on the child-protection form the simulated server publishes, which the device fetches
+//! through the faulty network before a person can start one.
+
+#[test]
+fn schedules_deliver_cases_of_both_forms_exactly_once() {
+    let mut total = sim::Verdict::default();
+    for seed in 0..12 {
+        let (verdict, trace) = sim::run_one(seed, 150);
+        assert!(
+            verdict.ok(),
+            "seed {seed}: {:?}\n{}",
+            verdict.reasons,
+            trace.join("\n")
+        );
+        total.add(&verdict);
+    }
+    assert!(
+        total.delivered_on_forms > 0,
+        "no case on the published form was delivered"
+    );
+    assert!(
+        total.delivered > total.delivered_on_forms,
+        "no household case was delivered"
+    );
+}
