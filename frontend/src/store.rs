@@ -9,6 +9,8 @@
 //!   case: the picture as taken (until processed), the processed photo and its thumbnail as Blobs
 //!   (as their bytes and type where IndexedDB refuses Blobs), and how far its upload got.
 //! - `meta`: small settings by key.
+//! - `forms` (version 3): the published form definitions the device holds, keyed by
+//!   `form_id@version`, each as its JSON text (they are read whole, never queried into).
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
 //! re-read what changed and the sync worker can wake. The delivery engine sees this store through
@@ -35,11 +37,12 @@ pub use delivery::store::{DeviceStore, StoreError};
 mod idb;
 
 pub const DB_NAME: &str = "resguardo";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 const CASES: &str = "cases";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const PHOTOS: &str = "photos";
+const FORMS: &str = "forms";
 const PHOTOS_BY_CASE: &str = "case_id";
 /// The Blob-valued fields of a photo entry (serde cannot carry Blobs; they ride beside it).
 const BLOB_FIELDS: [&str; 3] = ["raw", "photo", "thumbnail"];
@@ -159,9 +162,10 @@ impl Store {
 
     /// Opens (creating or upgrading) the database `name`; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Store, StoreError> {
-        // Whatever version a device has (none, 1 or 2), what is missing is created; nothing
+        // Whatever version a device has (none, 1, 2 or 3), what is missing is created; nothing
         // already there is touched.
         let db = idb::open(name, DB_VERSION, |db, tx| {
+            idb::ensure_store(db, tx, FORMS, "key")?;
             idb::ensure_store(db, tx, CASES, "id")?;
             idb::ensure_store(db, tx, OUTBOX, "case_id")?;
             idb::ensure_store(db, tx, META, "key")?;
@@ -479,7 +483,7 @@ impl DeviceStore for Store {
             .await?;
         if let Some(submission) = &item.submission {
             let sending: Vec<(PhotoId, &str)> = submission
-                .photos
+                .photos()
                 .iter()
                 .map(|p| (p.photo_id, p.sha256.as_str()))
                 .collect();
@@ -621,6 +625,62 @@ impl DeviceStore for Store {
     async fn set_device_auth(&self, auth: &DeviceAuth) -> Result<(), StoreError> {
         self.set_meta(DEVICE_AUTH, auth).await
     }
+
+    async fn put_form_definition(
+        &self,
+        definition: &protocol::FormDefinition,
+    ) -> Result<(), StoreError> {
+        let text =
+            serde_json::to_string(definition).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.put(
+            FORMS,
+            &FormEntry {
+                key: form_key(&definition.form_id, definition.version),
+                definition: text,
+            },
+        )
+        .await
+    }
+
+    async fn form_definition(
+        &self,
+        form_id: &str,
+        version: u32,
+    ) -> Result<Option<protocol::FormDefinition>, StoreError> {
+        let key = JsValue::from_str(&form_key(form_id, version));
+        self.get::<FormEntry>(FORMS, &key)
+            .await?
+            .map(|e| e.parse())
+            .transpose()
+    }
+
+    async fn form_definitions(&self) -> Result<Vec<protocol::FormDefinition>, StoreError> {
+        let mut all = self
+            .get_all::<FormEntry>(FORMS)
+            .await?
+            .into_iter()
+            .map(|e| e.parse())
+            .collect::<Result<Vec<_>, _>>()?;
+        all.sort_by(|a, b| (&a.form_id, a.version).cmp(&(&b.form_id, b.version)));
+        Ok(all)
+    }
+}
+
+/// A definition as the `forms` store keeps it.
+#[derive(Serialize, Deserialize)]
+struct FormEntry {
+    key: String,
+    definition: String,
+}
+
+impl FormEntry {
+    fn parse(&self) -> Result<protocol::FormDefinition, StoreError> {
+        serde_json::from_str(&self.definition).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+fn form_key(form_id: &str, version: u32) -> String {
+    format!("{form_id}@{version}")
 }
 
 #[derive(Deserialize)]

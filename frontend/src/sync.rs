@@ -83,6 +83,10 @@ const LOCK_NAME: &str = "resguardo-sync";
 /// Even with nothing due, look again now and then (a write in another tab may have gone
 /// unannounced).
 const IDLE_RECHECK_MS: f64 = 30_000.0;
+/// How often the device asks which forms are published, and how soon it tries again when it
+/// could not ask.
+const FORMS_RECHECK_MS: f64 = 30.0 * 60_000.0;
+const FORMS_RETRY_MS: f64 = 60_000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Wake {
@@ -182,7 +186,20 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
         FnSource(platform::now_ms),
         FnSource(platform::random_unit),
     );
+    // When to ask again which forms are published (ms since the epoch): at once, after each
+    // `online`, then every half hour; a minute after a refresh that did not get through.
+    let mut forms_due = 0.0;
     loop {
+        if platform::is_online() && platform::now_ms() >= forms_due {
+            forms_due = match delivery::forms::refresh(&*store, &HttpTransport).await {
+                Ok(delivery::forms::Refresh::Done(_)) => platform::now_ms() + FORMS_RECHECK_MS,
+                Ok(_) => platform::now_ms() + FORMS_RETRY_MS,
+                Err(e) => {
+                    web_sys::console::error_1(&format!("forms: {e}").into());
+                    platform::now_ms() + FORMS_RETRY_MS
+                }
+            };
+        }
         // When the browser knows it is offline, every request would fail: leave items queued
         // ("saved on this device") and wait for the `online` event.
         let next_due = if !platform::is_online() {
@@ -197,9 +214,11 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
                 Some(platform::now_ms() + IDLE_RECHECK_MS)
             }
         };
-        let wait = next_due.map_or(IDLE_RECHECK_MS, |t| {
-            (t - platform::now_ms()).clamp(0.0, IDLE_RECHECK_MS)
-        });
+        let wait = next_due
+            .map_or(IDLE_RECHECK_MS, |t| {
+                (t - platform::now_ms()).clamp(0.0, IDLE_RECHECK_MS)
+            })
+            .min((forms_due - platform::now_ms()).max(0.0));
         let timer = gloo_timers::future::TimeoutFuture::new(wait as u32);
         let mut woken = match futures::future::select(wakes.next(), timer).await {
             futures::future::Either::Left((Some(wake), _)) => vec![wake],
@@ -210,6 +229,7 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
             woken.push(more);
         }
         if woken.contains(&Wake::Online) {
+            forms_due = 0.0;
             if let Err(e) = worker.reset_backoff().await {
                 web_sys::console::error_1(&format!("outbox: {e}").into());
             }

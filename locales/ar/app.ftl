@@ -234,3 +234,13 @@ lang-wo = الولوفية
 lang-ln = اللينغالا
 lang-ff = الفولانية
 lang-tw = التوي
+
+## Forms the organisation defines
+
+answer-yes = نعم
+answer-no = لا
+add-entry = إضافة: { $label }
+entry-n = { $label } { $n }
+new-form-case = ابدأ: { $title }
+form-missing = هذه الاستمارة غير موجودة على هذا الجهاز بعد. اتصل بالإنترنت مرة واحدة ليتمكن التطبيق من تنزيلها.
+no-entries = لم تتم إضافة أي شيء بعد.

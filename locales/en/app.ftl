@@ -227,3 +227,13 @@ lang-wo = Wolof
 lang-ln = Lingala
 lang-ff = Fula
 lang-tw = Twi
+
+## Forms the organisation defines
+
+answer-yes = Yes
+answer-no = No
+add-entry = Add: { $label }
+entry-n = { $label } { $n }
+new-form-case = Start: { $title }
+form-missing = This form is not on this device yet. Connect to the internet once so the app can fetch it.
+no-entries = None added yet.

@@ -220,3 +220,13 @@ lang-wo = wólof
 lang-ln = lingala
 lang-ff = fula
 lang-tw = twi
+
+## Forms the organisation defines
+
+answer-yes = Sí
+answer-no = No
+add-entry = Agregar: { $label }
+entry-n = { $label } { $n }
+new-form-case = Empezar: { $title }
+form-missing = Este formulario aún no está en el dispositivo. Conéctese a internet una vez para que la aplicación lo descargue.
+no-entries = Todavía no se agregó ninguno.

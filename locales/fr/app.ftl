@@ -220,3 +220,13 @@ lang-wo = wolof
 lang-ln = lingala
 lang-ff = peul
 lang-tw = twi
+
+## Forms the organisation defines
+
+answer-yes = Oui
+answer-no = Non
+add-entry = Ajouter : { $label }
+entry-n = { $label } { $n }
+new-form-case = Commencer : { $title }
+form-missing = Ce formulaire n’est pas encore sur cet appareil. Connectez-vous une fois à internet pour que l’application le télécharge.
+no-entries = Aucun ajouté pour l’instant.

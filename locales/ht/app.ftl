@@ -208,3 +208,13 @@ lang-wo = wolòf
 lang-ln = lingala
 lang-ff = pèl (fula)
 lang-tw = twi
+
+## Forms the organisation defines
+
+answer-yes = Wi
+answer-no = Non
+add-entry = Ajoute: { $label }
+entry-n = { $label } { $n }
+new-form-case = Kòmanse: { $title }
+form-missing = Fòm sa a poko sou aparèy la. Konekte sou entènèt yon fwa pou aplikasyon an ka chèche l.
+no-entries = Poko gen anyen ki ajoute.

@@ -220,3 +220,13 @@ lang-wo = uolofe
 lang-ln = lingala
 lang-ff = fula
 lang-tw = twi
+
+## Forms the organisation defines
+
+answer-yes = Sim
+answer-no = Não
+add-entry = Adicionar: { $label }
+entry-n = { $label } { $n }
+new-form-case = Começar: { $title }
+form-missing = Este formulário ainda não está neste aparelho. Conecte-se à internet uma vez para o aplicativo baixá-lo.
+no-entries = Nenhum adicionado ainda.

@@ -1,4 +1,5 @@
-//! `/case/:id`: the form while it is a draft, its status once submitted.
+//! `/case/:id`: the form while it is a draft (the household form's screens, or a defined form's),
+//! its status once submitted.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -56,6 +57,8 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
     // Switch between form and status only when submission starts or ends, not on every write.
     let submitted = Memo::new(move |_| item.with(|i| i.is_some()));
     let exists = Memo::new(move |_| record.with(|r| r.is_some()));
+    // A case on a form the organisation defined, rather than the household form's own screens.
+    let on_form = Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| r.form.is_some())));
     // Taken back to correct ("Correct and send again"): the form shows the case as the store
     // now holds it, with what the server found.
     Effect::new(move |before: Option<bool>| {
@@ -82,12 +85,19 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
             }
             .into_any()
         } else if submitted.get() {
+            let summary = if on_form.get() {
+                view! { <super::defined::DefinedSummary record /> }.into_any()
+            } else {
+                view! { <super::form::Summary record /> }.into_any()
+            };
             view! {
                 <CaseStatus item />
-                <super::form::Summary record />
+                {summary}
                 <a class="back-link" href="/">{t(Msg::MyCases)}</a>
             }
             .into_any()
+        } else if on_form.get() {
+            view! { <super::defined::DefinedForm record /> }.into_any()
         } else {
             view! { <CaseForm record /> }.into_any()
         }

@@ -25,7 +25,7 @@ pub type Shown<T> = Signal<T>;
 pub type Write<T> = Arc<dyn Fn(T) + Send + Sync>;
 
 /// The problem shown under a field, tied to it by id.
-fn problem_view(id: String, problem: Shown<Option<Msg>>) -> impl IntoView {
+pub(super) fn problem_view(id: String, problem: Shown<Option<Msg>>) -> impl IntoView {
     let lang = use_lang();
     move || {
         problem.get().map(|m| {
@@ -202,12 +202,30 @@ pub fn date_field(
     set: impl Fn(String) + Send + Sync + 'static,
     problem: impl Fn() -> Option<Msg> + Send + Sync + 'static,
 ) -> AnyView {
-    date_boxes(id, label, &value(), Arc::new(set), Signal::derive(problem))
+    let lang = use_lang();
+    date_boxes(
+        id,
+        Signal::derive(move || tr(lang.get(), label)),
+        &value(),
+        Arc::new(set),
+        Signal::derive(problem),
+    )
+}
+
+/// The same three boxes under a label of the form's own (a definition's date field).
+pub fn date_field_labelled(
+    id: String,
+    label: Signal<String>,
+    value: &str,
+    set: impl Fn(String) + Send + Sync + 'static,
+    problem: Signal<Option<Msg>>,
+) -> AnyView {
+    date_boxes(id, label, value, Arc::new(set), problem)
 }
 
 fn date_boxes(
     id: String,
-    label: Msg,
+    label: Signal<String>,
     value: &str,
     set: Write<String>,
     problem: Shown<Option<Msg>>,
@@ -237,7 +255,7 @@ fn date_boxes(
     let problem_id = id.clone();
     view! {
         <fieldset class="field date" id=id.clone() aria-describedby=describedby.clone()>
-            <legend>{move || tr(lang.get(), label)}</legend>
+            <legend>{move || label.get()}</legend>
             <div class="date-parts">
                 <div class="date-part">
                     <label for=day_id.clone()>{move || tr(lang.get(), Msg::DateDay)}</label>

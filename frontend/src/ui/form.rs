@@ -144,7 +144,7 @@ impl Ctx {
     }
 }
 
-fn today() -> Date {
+pub(super) fn today() -> Date {
     let now = js_sys::Date::new_0();
     Date::new(
         now.get_full_year() as u16,
@@ -364,7 +364,7 @@ fn dom_id_of(field: &str, record: &CaseRecord) -> String {
 }
 
 #[component]
-fn SaveIndicator(state: RwSignal<SaveState>) -> impl IntoView {
+pub(super) fn SaveIndicator(state: RwSignal<SaveState>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <p class="save-status" data-testid="save-status" aria-live="polite"
@@ -427,7 +427,7 @@ fn sort_for(lang: Lang, list: &mut [Choice]) {
 }
 
 /// Every country named in `lang` (by the browser), sorted for that language; stateless last.
-fn countries(lang: Lang) -> Vec<Choice> {
+pub(super) fn countries(lang: Lang) -> Vec<Choice> {
     COUNTRY_NAMES.with(|cache| {
         cache
             .borrow_mut()
@@ -467,7 +467,7 @@ fn language_label(ui: Lang, code: &str) -> String {
     }
 }
 
-fn spoken_languages(lang: Lang) -> Vec<Choice> {
+pub(super) fn spoken_languages(lang: Lang) -> Vec<Choice> {
     let mut list: Vec<Choice> = form::LANGUAGES
         .iter()
         .map(|&code| Choice {

@@ -55,11 +55,40 @@ pub fn Home() -> impl IntoView {
         async move {
             let cases = store().cases().await.unwrap_or_default();
             let outbox = store().outbox().await.unwrap_or_default();
+            let definitions = store().form_definitions().await.unwrap_or_default();
             cases
                 .into_iter()
                 .map(|c| {
                     let item = outbox.iter().find(|i| i.case_id == c.id).cloned();
-                    (c, item)
+                    let shown = match &c.form {
+                        None => (
+                            c.submission.applicant.name.trim().to_owned(),
+                            c.submission.people(),
+                        ),
+                        Some(f) => definitions
+                            .iter()
+                            .find(|d| d.form_id == f.form_id && d.version == f.form_version)
+                            .map_or((String::new(), 1), |d| {
+                                super::defined::name_and_people(d, &c)
+                            }),
+                    };
+                    (c, item, shown)
+                })
+                .collect::<Vec<_>>()
+        }
+    });
+    // The organisation's own forms, newest version of each (the household form has its button).
+    let other_forms = loaded(move || {
+        version.get();
+        async move {
+            delivery::forms::newest(&*store())
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|d| d.form_id != protocol::form::FORM_ID)
+                .map(|d| {
+                    let titles = d.title.clone();
+                    (d.form_id, d.version, d.languages, titles)
                 })
                 .collect::<Vec<_>>()
         }
@@ -84,6 +113,32 @@ pub fn Home() -> impl IntoView {
         <section class="home">
             <p class="tagline">{t(Msg::Tagline)}</p>
             <button class="primary big" data-testid="new-case" on:click=new_case>{t(Msg::NewCase)}</button>
+            {move || other_forms.get().unwrap_or_default().into_iter().map(|(form_id, version, languages, titles)| {
+                let id = form_id.clone();
+                let attr = form_id.clone();
+                let start = move |_| {
+                    let id = id.clone();
+                    spawn_local(async move {
+                        let record = CaseRecord::on_form(protocol::CaseId::new_random(), &id, version, platform::now_ms());
+                        if store().save_draft(&record).await.is_ok() {
+                            navigate(Page::Case(record.id), false);
+                            platform::persist_storage().await;
+                        }
+                    });
+                };
+                let title = move || {
+                    let code = lang.get().code();
+                    titles.get(code)
+                        .or_else(|| languages.first().and_then(|l| titles.get(l)))
+                        .cloned()
+                        .unwrap_or_else(|| form_id.clone())
+                };
+                view! {
+                    <button class="big" data-testid="new-form-case" data-form=attr data-version=version.to_string() on:click=start>
+                        {move || tr_with(lang.get(), Msg::NewFormCase, &[("title", title().as_str().into())])}
+                    </button>
+                }
+            }).collect_view()}
             <h1>{t(Msg::MyCases)}</h1>
             {move || {
                 let list = cases.get().unwrap_or_default();
@@ -92,7 +147,7 @@ pub fn Home() -> impl IntoView {
                 }
                 view! {
                     <ul class="case-list">
-                        {list.into_iter().map(|(case, item)| case_item(lang, case, item)).collect_view()}
+                        {list.into_iter().map(|(case, item, shown)| case_item(lang, case, item, shown)).collect_view()}
                     </ul>
                 }
                 .into_any()
@@ -116,10 +171,9 @@ fn case_item(
     lang: RwSignal<crate::i18n::Lang>,
     case: CaseRecord,
     item: Option<OutboxItem>,
+    (name, people): (String, usize),
 ) -> impl IntoView {
     let state = state_of(item.as_ref());
-    let name = case.submission.applicant.name.trim().to_owned();
-    let people = case.submission.people();
     let receipt = item.as_ref().and_then(|i| i.receipt.clone());
     let attention = state == OutboxState::Rejected || state == OutboxState::WaitingAuth;
     view! {

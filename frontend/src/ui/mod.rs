@@ -2,7 +2,8 @@
 //! from the store and is re-read when [`StoreVersion`] moves.
 //!
 //! - [`home`]: "My cases" and starting a form; [`case_page`]: one case (the form while it is a
-//!   draft, its status once sent); [`form`]: the form's steps; [`fields`]: the accessible
+//!   draft, its status once sent); [`form`]: the household form's steps; [`defined`]: a form
+//!   the organisation defined, drawn from its definition; [`fields`]: the accessible
 //!   field components every step is made of; [`photos_step`]: document photos; [`status`]:
 //!   where a sent case stands; [`autosave`]: writing drafts as the person types; [`route`]:
 //!   the two routes (My cases, a case) over the History API; [`loaded`]: what an asynchronous
@@ -10,6 +11,7 @@
 
 mod autosave;
 mod case_page;
+mod defined;
 mod fields;
 mod form;
 mod home;

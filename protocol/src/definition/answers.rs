@@ -31,6 +31,27 @@ pub fn validate(def: &FormDefinition, submission: &Submission, today: Date) -> V
     walk.errors
 }
 
+/// What the form shows for these answers: the pages, and every item by its answer path
+/// (`children.0.age`), as relevance decides. The app renders exactly these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub pages: Vec<String>,
+    pub items: BTreeSet<String>,
+}
+
+pub fn shown(def: &FormDefinition, submission: &Submission) -> Shown {
+    let mut walk = Walk::new(
+        def,
+        Date {
+            year: 2000,
+            month: 1,
+            day: 1,
+        },
+    );
+    walk.run(&submission.answers);
+    walk.shown
+}
+
 /// `submission` with its answers in canonical form.
 pub fn canonical(def: &FormDefinition, submission: &Submission) -> Submission {
     // Relevance never reads the clock (see `check`), so any date gives the same answers.
@@ -71,6 +92,7 @@ struct Walk<'d> {
     out: Value,
     errors: Vec<FieldError>,
     patterns: HashMap<String, Option<regex_lite::Regex>>,
+    shown: Shown,
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -181,6 +203,7 @@ impl<'d> Walk<'d> {
             out: Value::Object(Map::new()),
             errors: Vec::new(),
             patterns: HashMap::new(),
+            shown: Shown::default(),
         }
     }
 
@@ -209,6 +232,7 @@ impl<'d> Walk<'d> {
                     continue;
                 }
             }
+            self.shown.pages.push(page.name.clone());
             self.items(&page.items, Some(answers), &[], "", &[]);
         }
         self.out = sorted(std::mem::take(&mut self.out));
@@ -249,6 +273,7 @@ impl<'d> Walk<'d> {
                     continue;
                 }
             }
+            self.shown.items.insert(answer_path.clone());
             let value = src.and_then(|s| s.get(&item.name));
             let Some(kind) = item.kind() else { continue };
             match kind {

@@ -382,7 +382,7 @@ impl Checker<'_> {
             }
         }
         if let (Some(min), Some(max)) = (item.min, item.max) {
-            if !(min <= max) {
+            if min > max || min.is_nan() || max.is_nan() {
                 self.push(path, ProblemCode::InvalidValue, "`min` is above `max`");
             }
         }

@@ -273,6 +273,14 @@ fn relevance_repeats_and_constraints_are_interpreted() {
         json!({"item_id": id(1), "child_name": "Ana", "age": 4})
     );
 
+    // What the app shows: the school question only for the child old enough.
+    let on_screen = super::answers::shown(&def, &with);
+    assert_eq!(on_screen.pages, ["carer", "children"]);
+    assert!(on_screen.items.contains("children.1.in_school"));
+    assert!(!on_screen.items.contains("children.0.in_school"));
+    assert!(on_screen.items.contains("children.1.school"));
+    assert_eq!(super::answers::shown(&def, &alone).pages, ["carer"]);
+
     let none = submission(json!({"carer_name": "Rosa", "travelling_with_children": true}));
     assert_eq!(
         codes(validate(&def, &none, TODAY)),

@@ -92,10 +92,8 @@ fn collect(
                     &item.items,
                 );
             }
-            Some(kind) if kind.is_field() => {
-                if !out[table].columns.contains(&column) {
-                    out[table].columns.push(column);
-                }
+            Some(kind) if kind.is_field() && !out[table].columns.contains(&column) => {
+                out[table].columns.push(column);
             }
             _ => {}
         }

@@ -262,7 +262,7 @@ impl Import {
 /// Where the rows go as groups open and close.
 enum Open {
     Page(Page, usize),
-    Container(Item, usize),
+    Container(Box<Item>, usize),
 }
 
 const SURVEY_COLUMNS: &[&str] = &[
@@ -429,7 +429,7 @@ pub fn import(bytes: &[u8]) -> Result<FormDefinition, Vec<SheetProblem>> {
                         pages.push(page);
                         continue;
                     }
-                    Open::Container(item, _) if (item.kind == "repeat") == want_repeat => item,
+                    Open::Container(item, _) if (item.kind == "repeat") == want_repeat => *item,
                     Open::Page(_, begun) | Open::Container(_, begun) => {
                         imp.problem(
                             "survey",
@@ -528,7 +528,7 @@ pub fn import(bytes: &[u8]) -> Result<FormDefinition, Vec<SheetProblem>> {
             people: Import::optional(&survey, cells, "people"),
         };
         if kind_name == "group" || kind_name == "repeat" {
-            stack.push(Open::Container(item, row));
+            stack.push(Open::Container(Box::new(item), row));
         } else {
             place(&mut stack, &mut pages, item);
         }
