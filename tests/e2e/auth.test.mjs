@@ -443,9 +443,13 @@ test('2. enrolment required: the install link\'s code registers; after revocatio
         what: () => `the code to be taken out of the address bar (${page.url()})`,
       });
       assert.equal(new URL(page.url()).search, '', `the address bar has no query left: ${page.url()}`);
-      assert.equal(w.proxy.stats.count({ method: 'POST', prefix: '/api/v1/devices' }), 0, 'no registration before there is something to send');
+      // The first visit registers (to fetch the organisation's published forms), with the code
+      // from the link, which the page kept before the sync worker started.
+      await pollUntil(async () => (await listDevices(w.dataDir)).length === 1, { timeout: 60_000, what: 'the first visit to register the device' });
+      const registered = w.proxy.stats.log.filter((e) => e.method === 'POST' && e.path === '/api/v1/devices');
+      assert.deepEqual(registered.map((e) => e.status), [201], 'one registration, accepted: the code was kept before the first sync');
 
-      // Case 1: the first sync registers with the code from the link.
+      // Case 1: sent with the token the first visit got.
       const case1 = await submitMinimalCase(w, page, 'Ana Primera Vez');
       await expectCaseState(page, ['delivered'], 120_000);
       const receipt1 = await receiptOnScreen(page);
