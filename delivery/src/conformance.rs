@@ -141,7 +141,7 @@ pub async fn form_definitions_and_form_cases_round_trip(store: &impl DeviceStore
         .expect("read")
         .expect("queued");
     assert_eq!(
-        stored.submission,
+        stored.outgoing(),
         Some(crate::records::Outgoing::Form(submission))
     );
 }

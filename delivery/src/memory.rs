@@ -221,8 +221,8 @@ impl DeviceStore for MemoryStore {
         let (case, item) = (roundtrip(case)?, roundtrip(item)?);
         self.write(|d| {
             guard_draft(d, case.id)?;
-            let sending: Vec<(PhotoId, String)> = item
-                .submission
+            let outgoing = item.outgoing();
+            let sending: Vec<(PhotoId, String)> = outgoing
                 .iter()
                 .flat_map(|s| s.photos().iter())
                 .map(|p| (p.photo_id, p.sha256.clone()))
@@ -238,7 +238,7 @@ impl DeviceStore for MemoryStore {
                     (p.photo_id, sha)
                 })
                 .collect();
-            if item.submission.is_some() && sending != stored {
+            if outgoing.is_some() && sending != stored {
                 return Err(StoreError::PhotosChanged);
             }
             d.cases.insert(case.id, case);

@@ -37,8 +37,9 @@ pub struct FormAnswers {
 }
 
 /// What the outbox sends: a submission on a form definition, or a household case in its own
-/// shape (what the household screens make, and every item queued by older builds).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// shape (what the household screens make, and every item queued by older builds). Kept in an
+/// [`OutboxItem`] as one of two fields, so reading it back needs no guessing between shapes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Outgoing {
     Form(Submission),
@@ -144,7 +145,10 @@ pub struct OutboxItem {
     /// Send. Items queued by builds before this field existed carry none; the worker then builds
     /// it from the case and its photos as those builds did.
     #[serde(default)]
-    pub submission: Option<Outgoing>,
+    pub submission: Option<CaseSubmission>,
+    /// The same, for a case on a form definition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_submission: Option<Submission>,
 }
 
 impl OutboxItem {
@@ -157,7 +161,26 @@ impl OutboxItem {
             updated_at: now,
             problem: None,
             receipt: None,
-            submission: Some(submission.into()),
+            submission: None,
+            form_submission: None,
+        }
+        .freezing(submission.into())
+    }
+
+    fn freezing(mut self, outgoing: Outgoing) -> Self {
+        match outgoing {
+            Outgoing::Household(s) => self.submission = Some(s),
+            Outgoing::Form(s) => self.form_submission = Some(s),
+        }
+        self
+    }
+
+    /// Exactly what is sent, if it was frozen at Send.
+    pub fn outgoing(&self) -> Option<Outgoing> {
+        match (&self.form_submission, &self.submission) {
+            (Some(s), _) => Some(Outgoing::Form(s.clone())),
+            (None, Some(s)) => Some(Outgoing::Household(s.clone())),
+            (None, None) => None,
         }
     }
 }

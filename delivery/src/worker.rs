@@ -174,8 +174,8 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         &self,
         item: &OutboxItem,
     ) -> Result<Result<Outgoing, Outcome>, StoreError> {
-        if let Some(submission) = &item.submission {
-            return Ok(Ok(submission.clone()));
+        if let Some(submission) = item.outgoing() {
+            return Ok(Ok(submission));
         }
         let Some(case) = self.store.case(item.case_id).await? else {
             return Ok(Err(Outcome::Reject(Problem::on_device(

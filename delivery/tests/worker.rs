@@ -238,7 +238,7 @@ fn a_send_interrupted_by_a_crash_resumes_and_delivers_once() {
         Some(delivery::Outgoing::Household(
             server.cases.borrow()[0].1.clone()
         )),
-        item.submission.clone()
+        item.outgoing()
     );
     block_on(worker.run_due()).unwrap();
     assert_eq!(server.cases.borrow().len(), 1, "delivered is final");
@@ -466,7 +466,7 @@ fn sending_validates_exactly_what_is_sent_photos_included() {
     match block_on(actions::submit(&store, &saved, TODAY, 12.0)).unwrap() {
         SubmitOutcome::Queued(item) => {
             assert_eq!(
-                item.submission.unwrap().photos().len(),
+                item.outgoing().unwrap().photos().len(),
                 1,
                 "exactly the photos kept"
             );

@@ -10,7 +10,7 @@
 //!   (as their bytes and type where IndexedDB refuses Blobs), and how far its upload got.
 //! - `meta`: small settings by key.
 //! - `forms` (version 3): the published form definitions the device holds, keyed by
-//!   `form_id@version`, each as its JSON text (they are read whole, never queried into).
+//!   `form_id@version`.
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
 //! re-read what changed and the sync worker can wake. The delivery engine sees this store through
@@ -481,7 +481,7 @@ impl DeviceStore for Store {
         let tx = self
             .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS])
             .await?;
-        if let Some(submission) = &item.submission {
+        if let Some(submission) = item.outgoing() {
             let sending: Vec<(PhotoId, &str)> = submission
                 .photos()
                 .iter()
@@ -630,13 +630,11 @@ impl DeviceStore for Store {
         &self,
         definition: &protocol::FormDefinition,
     ) -> Result<(), StoreError> {
-        let text =
-            serde_json::to_string(definition).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.put(
             FORMS,
             &FormEntry {
                 key: form_key(&definition.form_id, definition.version),
-                definition: text,
+                definition: definition.clone(),
             },
         )
         .await
@@ -648,35 +646,30 @@ impl DeviceStore for Store {
         version: u32,
     ) -> Result<Option<protocol::FormDefinition>, StoreError> {
         let key = JsValue::from_str(&form_key(form_id, version));
-        self.get::<FormEntry>(FORMS, &key)
+        Ok(self
+            .get::<FormEntry>(FORMS, &key)
             .await?
-            .map(|e| e.parse())
-            .transpose()
+            .map(|e| e.definition))
     }
 
     async fn form_definitions(&self) -> Result<Vec<protocol::FormDefinition>, StoreError> {
-        let mut all = self
+        let mut all: Vec<protocol::FormDefinition> = self
             .get_all::<FormEntry>(FORMS)
             .await?
             .into_iter()
-            .map(|e| e.parse())
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|e| e.definition)
+            .collect();
         all.sort_by(|a, b| (&a.form_id, a.version).cmp(&(&b.form_id, b.version)));
         Ok(all)
     }
 }
 
-/// A definition as the `forms` store keeps it.
+/// A definition as the `forms` store keeps it: as a plain object, so a page reads it without a
+/// JSON parser of its own (only the sync worker, which fetches definitions, writes them).
 #[derive(Serialize, Deserialize)]
 struct FormEntry {
     key: String,
-    definition: String,
-}
-
-impl FormEntry {
-    fn parse(&self) -> Result<protocol::FormDefinition, StoreError> {
-        serde_json::from_str(&self.definition).map_err(|e| StoreError::Corrupt(e.to_string()))
-    }
+    definition: protocol::FormDefinition,
 }
 
 fn form_key(form_id: &str, version: u32) -> String {

@@ -94,7 +94,7 @@ pub async fn judge(world: &World) -> Verdict {
         };
         v.delivered += 1;
         // What was sent last is what the outbox froze (a reopened case froze again).
-        let frozen = item.submission.as_ref().unwrap_or(frozen);
+        let frozen = &item.outgoing().unwrap_or_else(|| frozen.clone());
         v.photos += frozen.photos().len();
         let expected = match frozen {
             delivery::Outgoing::Household(h) => protocol::definition::answers::canonical(

@@ -399,7 +399,7 @@ impl World {
         };
         match actions::submit(&self.store, &record, TODAY, self.now()).await {
             Ok(SubmitOutcome::Queued(item)) => {
-                let Some(submission) = item.submission.clone() else {
+                let Some(submission) = item.outgoing() else {
                     return false;
                 };
                 let people = match &submission {

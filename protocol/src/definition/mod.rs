@@ -227,7 +227,7 @@ impl Item {
 
 /// A choice list: codes with their names, or one of the lists every form may use, which the app
 /// names in the reader's language itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ChoiceList {
@@ -247,6 +247,46 @@ pub struct Choice {
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub label: Text,
+}
+
+/// Read by hand: a list of choices or `{"builtin": …}`, told apart by their first token, so no
+/// input is buffered and tried twice (what `untagged` would cost the app in code).
+impl<'de> Deserialize<'de> for ChoiceList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChoiceList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of choices or {\"builtin\": \"countries\"}")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ChoiceList, A::Error> {
+                let mut choices = Vec::new();
+                while let Some(choice) = seq.next_element::<Choice>()? {
+                    choices.push(choice);
+                }
+                Ok(ChoiceList::Listed(choices))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ChoiceList, A::Error> {
+                let mut builtin = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "builtin" {
+                        return Err(serde::de::Error::unknown_field(&key, &["builtin"]));
+                    }
+                    builtin = Some(map.next_value::<String>()?);
+                }
+                builtin
+                    .map(|builtin| ChoiceList::Builtin { builtin })
+                    .ok_or_else(|| serde::de::Error::missing_field("builtin"))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// The built-in lists a [`ChoiceList::Builtin`] may name.

@@ -235,7 +235,7 @@ async fn device(
             case_id: item.case_id,
             state: item.state.as_str().to_owned(),
             receipt_code: item.receipt.map(|r| r.receipt_code.to_string()),
-            submission: item.submission,
+            submission: item.outgoing(),
             photos,
         });
     }
