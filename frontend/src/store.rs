@@ -659,7 +659,7 @@ impl DeviceStore for Store {
             .into_iter()
             .map(|e| e.definition)
             .collect();
-        all.sort_by(|a, b| (&a.form_id, a.version).cmp(&(&b.form_id, b.version)));
+        all.sort_unstable_by(|a, b| (&a.form_id, a.version).cmp(&(&b.form_id, b.version)));
         Ok(all)
     }
 }

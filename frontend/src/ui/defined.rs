@@ -616,12 +616,21 @@ fn choices_view(
     let list = move || {
         let mut names = choice_names(ctx, &item);
         // The organisation's most frequent choices first.
-        names.sort_by_key(|(code, _)| {
-            frequent
-                .iter()
-                .position(|f| f == code)
-                .unwrap_or(usize::MAX)
-        });
+        // The organisation's most frequent choices first, the rest in the list's own order (an
+        // unstable sort on both keys: a stable one would cost the app's wasm a second sort).
+        let mut keyed: Vec<(usize, usize, (String, String))> = names
+            .drain(..)
+            .enumerate()
+            .map(|(i, n)| {
+                let rank = frequent
+                    .iter()
+                    .position(|f| *f == n.0)
+                    .unwrap_or(usize::MAX);
+                (rank, i, n)
+            })
+            .collect();
+        keyed.sort_unstable_by_key(|(rank, i, _)| (*rank, *i));
+        names.extend(keyed.into_iter().map(|(_, _, n)| n));
         names
     };
     let name = id.clone();

@@ -115,13 +115,20 @@ fn to_val(v: &Value) -> Val {
     }
 }
 
-/// Sorts an object's keys at every level (in case serde_json keeps insertion order).
+/// Sorts an object's keys at every level (in case serde_json keeps insertion order). Built by
+/// inserting: collecting into a map would pull a stable sort into the app's wasm.
 fn sorted(v: Value) -> Value {
     match v {
         Value::Object(map) => {
-            let ordered: BTreeMap<String, Value> =
-                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
-            Value::Object(ordered.into_iter().collect())
+            let mut ordered = BTreeMap::new();
+            for (k, v) in map {
+                ordered.insert(k, sorted(v));
+            }
+            let mut out = Map::new();
+            for (k, v) in ordered {
+                out.insert(k, v);
+            }
+            Value::Object(out)
         }
         Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
         v => v,
@@ -501,7 +508,8 @@ impl<'d> Walk<'d> {
                 if codes.iter().any(|c| !self.in_list(item, c)) {
                     self.push(path.to_owned(), FieldCode::InvalidChoice);
                 }
-                if codes.iter().collect::<BTreeSet<_>>().len() != codes.len() {
+                let mut distinct = BTreeSet::new();
+                if !codes.iter().all(|c| distinct.insert(*c)) {
                     self.push(path.to_owned(), FieldCode::Duplicate);
                 }
                 value.clone()
@@ -540,20 +548,17 @@ impl<'d> Walk<'d> {
         let Some(documents) = self.def.documents() else {
             return self.push("photos".into(), FieldCode::UnknownField);
         };
-        let people: BTreeSet<String> = documents
-            .people
-            .as_ref()
-            .and_then(|repeat| {
-                let key = self.def.item(repeat)?.item_id_key().to_owned();
-                let entries = self.out.get(repeat)?.as_array()?;
-                Some(
-                    entries
-                        .iter()
-                        .filter_map(|e| e.get(&key)?.as_str().map(str::to_owned))
-                        .collect(),
-                )
-            })
-            .unwrap_or_default();
+        let mut people = BTreeSet::new();
+        if let Some(repeat) = &documents.people {
+            if let (Some(item), Some(Value::Array(entries))) =
+                (self.def.item(repeat), self.out.get(repeat))
+            {
+                let key = item.item_id_key();
+                for id in entries.iter().filter_map(|e| e.get(key)?.as_str()) {
+                    people.insert(id.to_owned());
+                }
+            }
+        }
         let max = documents
             .max_per_person
             .unwrap_or(DEFAULT_MAX_PHOTOS_PER_PERSON) as usize;
@@ -610,12 +615,13 @@ fn answer_path(at: &[Step], name: &str) -> String {
 
 /// Keys the form does not define: refused, so a misspelt field name is never silently dropped.
 fn unknown_keys(def: &FormDefinition, answers: &Map<String, Value>, errors: &mut Vec<FieldError>) {
-    let defined: BTreeMap<String, &Item> = def
-        .walk()
-        .into_iter()
-        .filter(|(_, item)| item.kind() != Some(Kind::Documents))
-        .rev()
-        .collect();
+    // The first place a path is defined wins (a group continued on a later page is one group).
+    let mut defined: BTreeMap<String, &Item> = BTreeMap::new();
+    for (path, item) in def.walk().into_iter().rev() {
+        if item.kind() != Some(Kind::Documents) {
+            defined.insert(path, item);
+        }
+    }
     fn visit(
         defined: &BTreeMap<String, &Item>,
         def_prefix: &str,

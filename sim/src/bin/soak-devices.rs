@@ -230,12 +230,13 @@ async fn device(
             .iter()
             .filter_map(|p| p.processed.as_ref().map(|x| (p.photo_id, x.sha256.clone())))
             .collect();
+        let submission = item.outgoing();
         held.borrow_mut().push(Held {
             device: n,
             case_id: item.case_id,
             state: item.state.as_str().to_owned(),
             receipt_code: item.receipt.map(|r| r.receipt_code.to_string()),
-            submission: item.outgoing(),
+            submission,
             photos,
         });
     }
