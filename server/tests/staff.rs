@@ -852,3 +852,87 @@ async fn an_admin_uploads_a_draft_looks_it_over_and_publishes_it() {
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn a_form_with_two_published_versions_exports_to_one_table_and_one_per_repeat() {
+    use std::io::Read;
+    let app = staffed_app(|_| {}).await;
+    let fixtures = format!("{}/../tests/fixtures/forms", env!("CARGO_MANIFEST_DIR"));
+    for file in ["child-protection-v1.json", "child-protection-v2.yaml"] {
+        let bytes = std::fs::read(format!("{fixtures}/{file}")).unwrap();
+        let def = server::forms::import::read(file, &bytes).unwrap();
+        app.state.forms.publish_definition(&def).await.unwrap();
+    }
+    let child = |name: &str, age: u32| serde_json::json!({"child_id": new_id(), "child_name": name, "age": age});
+    let v1 = serde_json::json!({"form_id": "child-protection", "form_version": 1,
+        "answers": {"carer_name": "Rosa", "travelling_with_children": true, "children": [child("Ana", 4), child("Luz", 9)]}});
+    let v2 = serde_json::json!({"form_id": "child-protection", "form_version": 2,
+        "answers": {"carer_name": "Berta", "travelling_with_children": true, "staying": "shelter", "children": [child("Eva", 12)]}});
+    for case in [&v1, &v2] {
+        assert_eq!(
+            app.put_case(&new_id(), case).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let ana = login(&app, "ana").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let zip = get(
+        &app,
+        &format!("/staff/export?from={today}&to={today}"),
+        Some(&ana.cookie),
+    )
+    .await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body)).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        archive
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the zip"))
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let form = read("child-protection.csv");
+    let mut lines = form.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "case_id,receipt_code,received_at,form_version,review_state,reviewed_by,review_note,people,carer_name,travelling_with_children,staying,photos",
+        "the columns of both versions, named after the fields"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter().any(|r| r.contains(",1,new,,,3,Rosa,yes,,0")),
+        "{form}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(",2,new,,,2,Berta,yes,shelter,0")),
+        "{form}"
+    );
+    let children = read("child-protection-children.csv");
+    assert!(
+        children.starts_with("case_id,receipt_code,child_id,child_name,age,in_school\r\n"),
+        "{children}"
+    );
+    assert_eq!(
+        children.lines().count(),
+        4,
+        "three children, one row each: {children}"
+    );
+    // The household form has its tables too, empty.
+    assert_eq!(read("household-intake.csv").lines().count(), 1);
+    // The case page follows the definition too.
+    let cases = app.storage.list_cases().await.unwrap();
+    let page = get(
+        &app,
+        &format!("/staff/cases/{}", cases[0].receipt.case_id),
+        Some(&ana.cookie),
+    )
+    .await
+    .text();
+    assert!(
+        page.contains("Your name") && page.contains("Rosa") && page.contains("Family member 1"),
+        "{page}"
+    );
+}
