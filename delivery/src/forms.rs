@@ -55,10 +55,14 @@ pub async fn refresh(
     };
     let mut fetched = 0;
     for summary in list.forms {
-        if store
-            .form_definition(&summary.form_id, summary.version)
-            .await?
-            .is_some()
+        // The household form's first version is the app's own screens: nothing to fetch.
+        let built_in = summary.form_id == protocol::form::FORM_ID
+            && summary.version == protocol::form::FORM_VERSION;
+        if built_in
+            || store
+                .form_definition(&summary.form_id, summary.version)
+                .await?
+                .is_some()
         {
             continue;
         }
