@@ -615,3 +615,83 @@ fn the_command_line_publishes_lists_and_refuses_with_every_problem() {
     assert!(schema["$defs"]["Item"].is_object());
     assert!(!schema.to_string().contains("#/components/"));
 }
+
+#[test]
+fn the_command_line_publishes_an_xlsform_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = xlsform(
+        &[
+            SURVEY_HEADER,
+            &[
+                "text",
+                "carer_name",
+                "Your name",
+                "Su nombre",
+                "yes",
+                "",
+                "",
+                "",
+            ],
+            &["begin repeat", "children", "Child", "Niño", "", "", "", ""],
+            &["text", "child_name", "Name", "Nombre", "yes", "", "", ""],
+            &["end repeat", "", "", "", "", "", "", ""],
+        ],
+        &[],
+        &[
+            &[
+                "form_id",
+                "version",
+                "form_title::English (en)",
+                "form_title::Español (es)",
+                "role_name",
+                "role_household",
+                "role_member_name",
+            ],
+            &[
+                "children-sheet",
+                "1",
+                "Children",
+                "Niños",
+                "carer_name",
+                "children",
+                "child_name",
+            ],
+        ],
+    );
+    let file = dir.path().join("children.xlsx");
+    std::fs::write(&file, bytes).unwrap();
+    let data = dir.path().join("data");
+    let out = server(&["forms", "publish", file.to_str().unwrap()], &data);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "children-sheet\tversion 1\tpublished\n"
+    );
+    let list = server(&["forms", "list"], &data);
+    assert!(String::from_utf8_lossy(&list.stdout)
+        .contains("children-sheet\tversion 1\tpublished\tChildren"));
+    // A spreadsheet beyond the subset fails the command with its sheet, row and column.
+    let bad = dir.path().join("bad.xlsx");
+    std::fs::write(
+        &bad,
+        xlsform(
+            &[&["type", "name", "label"], &["geopoint", "where", "Where"]],
+            &[],
+            &[&["form_id", "version", "role_name"], &["x", "1", "where"]],
+        ),
+    )
+    .unwrap();
+    let refused = server(&["forms", "publish", bad.to_str().unwrap()], &data);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(
+            "sheet `survey`, row 2, column `type`: type `geopoint` is not supported by this app"
+        ),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
