@@ -4,26 +4,37 @@
 // it is delivered when the connection returns. Meanwhile version 2 is published: the case queued
 // on version 1, and a draft begun on version 1, are still delivered as version 1; a new case
 // starts on version 2. The form's pages pass axe in Spanish, the form's second language.
+// A second form takes document photos for the person and each child: they are uploaded with the
+// case, removing a child removes their photos, and the staff export holds the form's CSV, its
+// repeat's CSV and the photos.
 //
 //   node --test --test-concurrency=1 tests/e2e/forms.test.mjs
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 
-import { assertBuilt, dumpCases, freshTmpRoot, pollUntil, REPO_ROOT, serverCommand } from '../support/harness.mjs';
+import { assertBuilt, createStaffUser, dumpCases, dumpPhotos, freshTmpRoot, pollUntil, REPO_ROOT, serverCommand } from '../support/harness.mjs';
 import { expectCaseState, receiptOnScreen, sel, setLanguage, waitSaved, worldRunner } from '../support/app.mjs';
+import { addPhoto, expectPhotoReady, makeTestPictures, peopleOnStep4, photosOnPage } from '../support/photos.mjs';
+import { csvRecords } from '../support/csv.mjs';
+import { readZip } from '../support/zip.mjs';
 
 const TEST_TIMEOUT = 300_000;
 const FIXTURES = path.join(REPO_ROOT, 'tests', 'fixtures', 'forms');
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let withWorld;
+let tmpRoot;
+let pictures;
 
 before(async () => {
   assertBuilt();
-  withWorld = worldRunner(await freshTmpRoot(import.meta.url));
+  tmpRoot = await freshTmpRoot(import.meta.url);
+  withWorld = worldRunner(tmpRoot);
+  pictures = await makeTestPictures(path.join(tmpRoot, 'pictures'), { count: 3, target: 200_000, tolerance: 80_000 });
 });
 
 const startButton = (version) => `[data-testid=new-form-case][data-form=child-protection][data-version="${version}"]`;
@@ -147,5 +158,106 @@ test('a published form with relevance and a repeat is fetched, filled offline an
     assert.equal(b.case.form_version, 1, 'the draft begun on v1 was delivered as v1 after v2 was published');
     assert.deepEqual(b.case.answers, { carer_name: 'Berta Ruiz', travelling_with_children: false });
     w.log(`delivered: A ${receiptA} (2 children), B on v1 after v2 was published`);
+  });
+});
+
+test("a defined form with document photos: each person's photos go with the case, a removed child's go with them, and the export holds them", { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'defined-form-photos', async (w) => {
+    await serverCommand(['forms', 'publish', path.join(FIXTURES, 'legal-aid-v1.yaml')], w.dataDir);
+    const page = await w.openBrowser();
+    page.on('dialog', (d) => d.accept());
+    await page.goto(`${w.proxy.url}/`);
+    await setLanguage(page, 'en');
+    const start = '[data-testid=new-form-case][data-form=legal-aid][data-version="1"]';
+    await page.locator(start).waitFor({ timeout: 60_000 });
+    await page.locator(start).click();
+    await page.locator('form.defined[data-form=legal-aid]').waitFor();
+    await page.locator(`${field('full_name')} input`).fill('Marta Díaz');
+    await page.locator('[data-testid=add-entry]').click();
+    await page.locator(`${field('children.0.child_name')} input`).fill('Teo');
+    await page.locator('[data-testid=add-entry]').click();
+    await page.locator(`${field('children.1.child_name')} input`).fill('Iris');
+    await waitSaved(page);
+    await next(page);
+    assert.equal((await page.locator('#step-title').textContent()).trim(), 'Your papers');
+
+    // One block per person, named as typed; the kinds are the form's own.
+    const people = await peopleOnStep4(page, 3);
+    assert.equal(people[0], 'applicant');
+    const whose = await page.locator(`${sel.personPhotos} legend`).allTextContents();
+    assert.deepEqual(whose.map(unisolated), ['Marta Díaz', 'Teo', 'Iris']);
+    const kinds = await page.locator(`${sel.personPhotos}[data-person=applicant] ${sel.photoKind} option`).allTextContents();
+    assert.deepEqual(kinds.map((k) => k.trim()), ['Passport', 'Letter from the court']);
+    await axeClean(page, 'the papers page');
+
+    const mine = await addPhoto(page, 'applicant', 'court_letter', pictures.files[0]);
+    const teos = await addPhoto(page, people[1], 'passport', pictures.files[1]);
+    const iris = await addPhoto(page, people[2], 'passport', pictures.files[2], 'pick');
+    for (const id of [mine, teos, iris]) await expectPhotoReady(page, id);
+
+    // Removing Iris (after the confirmation) removes her photo with her.
+    await page.locator('[data-testid=back]').click();
+    await page.locator('[data-testid=entry][data-index="1"] [data-testid=remove-entry]').click();
+    await pollUntil(async () => (await page.locator('[data-testid=entry]').count()) === 1, { what: 'one child left' });
+    await waitSaved(page);
+    await next(page);
+    await peopleOnStep4(page, 2);
+    assert.deepEqual((await photosOnPage(page)).map((p) => p.id).sort(), [mine, teos].sort(), 'Iris\'s photo went with her');
+
+    await next(page);
+    await page.locator('[data-testid=review-photos] li').nth(1).waitFor();
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['delivered'], 180_000);
+    const receipt = await receiptOnScreen(page);
+    const caseId = new URL(page.url()).pathname.split('/').pop();
+
+    const [stored] = (await dumpCases(w.dataDir)).filter((c) => c.case_id === caseId);
+    assert.equal(stored.case.form_id, 'legal-aid');
+    const childId = stored.case.answers.children[0].child_id;
+    assert.equal(stored.case.answers.children.length, 1);
+    assert.equal(people[1], childId, "the child's photo block is keyed by the entry's UUID");
+    const refs = Object.fromEntries(stored.case.photos.map((p) => [p.photo_id, p]));
+    assert.deepEqual(Object.keys(refs).sort(), [mine, teos].sort());
+    assert.equal(refs[mine].member_id ?? null, null);
+    assert.equal(refs[mine].kind, 'court_letter');
+    assert.equal(refs[teos].member_id, childId);
+    assert.equal(refs[teos].kind, 'passport');
+    const onServer = (await dumpPhotos(w.dataDir)).filter((p) => p.case_id === caseId);
+    assert.equal(onServer.length, 2, 'the server holds both photos');
+
+    // The export: one CSV for the form, one for its repeat, and the photos.
+    await createStaffUser(w.dataDir, 'ines', 'admin', 'a long staff password 42');
+    const staff = await w.context.newPage();
+    await staff.goto(`${w.server.url}/staff/login`);
+    const login = staff.locator('form[action="/staff/login"]');
+    await login.locator('input[name=username]').fill('ines');
+    await login.locator('input[name=password]').fill('a long staff password 42');
+    await login.getByRole('button', { name: 'Log in' }).click();
+    await staff.waitForURL(`${w.server.url}/staff/cases`);
+    const today = new Date().toISOString().slice(0, 10);
+    const exportForm = staff.locator('form[action="/staff/export"]');
+    await exportForm.locator('input[name=from]').fill(stored.received_at.slice(0, 10));
+    await exportForm.locator('input[name=to]').fill(today);
+    const [download] = await Promise.all([
+      staff.waitForEvent('download', { timeout: 120_000 }),
+      exportForm.getByRole('button', { name: 'Download ZIP' }).click(),
+    ]);
+    const zipFile = path.join(w.root, 'export.zip');
+    await download.saveAs(zipFile);
+    const zip = readZip(await fs.readFile(zipFile));
+    const names = zip.names();
+    for (const name of ['legal-aid.csv', 'legal-aid-children.csv', 'cases.json']) assert.ok(names.includes(name), `the ZIP holds ${name}: ${names.join(', ')}`);
+    assert.equal(names.filter((n) => n.startsWith(`photos/${receipt}/`)).length, 2, `the two photos under photos/${receipt}/`);
+    const form = csvRecords(zip.read('legal-aid.csv'), 'legal-aid.csv').records;
+    assert.equal(form.length, 1);
+    assert.equal(form[0].receipt_code, receipt);
+    assert.equal(form[0].full_name, 'Marta Díaz');
+    assert.equal(form[0].photos, '2');
+    const children = csvRecords(zip.read('legal-aid-children.csv'), 'legal-aid-children.csv').records;
+    assert.equal(children.length, 1);
+    assert.equal(children[0].receipt_code, receipt);
+    assert.equal(children[0].child_name, 'Teo');
+    assert.equal(children[0].child_id, childId);
+    w.log(`delivered ${receipt} with 2 photos; exported: ${names.join(', ')}`);
   });
 });

@@ -50,6 +50,7 @@ import {
 } from '../support/app.mjs';
 import { addPhoto, expectPhotoReady, makeTestPictures, peopleOnStep4 } from '../support/photos.mjs';
 import { readZip } from '../support/zip.mjs';
+import { csvRecords } from '../support/csv.mjs';
 
 // The pages wrap values in invisible Unicode isolates (FSI…PDI) so they keep their direction in
 // right-to-left languages; compare text without them.
@@ -280,45 +281,6 @@ function horizontalOverflow(page) {
       culprits: outermost.slice(0, 6).map((el) => `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`),
     };
   });
-}
-
-// ---- CSV ------------------------------------------------------------------------------------------
-
-/** RFC 4180: quoted fields (with "" and line breaks inside), CRLF or LF rows. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      /* the \n ends the row */
-    } else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else field += c;
-  }
-  assert.equal(quoted, false, 'the CSV ends outside a quoted field');
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  return rows;
-}
-
-/** The rows of a CSV with a header line, as objects; checks every row has the header's width. */
-function csvRecords(buf, name) {
-  const [header, ...rows] = parseCsv(buf.toString('utf8').replace(/^\ufeff/, ''));
-  assert.ok(header?.length, `${name} has a header row`);
-  return {
-    header,
-    records: rows.map((r, i) => {
-      assert.equal(r.length, header.length, `${name} row ${i + 1} has ${header.length} fields: ${JSON.stringify(r)}`);
-      return Object.fromEntries(header.map((h, j) => [h, r[j]]));
-    }),
-  };
 }
 
 /**

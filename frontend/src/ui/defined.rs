@@ -1,9 +1,9 @@
 //! A case on a form the organisation defined: its pages drawn from the definition the device
 //! keeps, in the person's language (the form's first language where it has none), with
 //! relevance, groups and repeats; checked by the same interpreter the server runs
-//! (`protocol::definition::answers`), autosaved like the household form.
-//!
-//! Not yet here: document photos on such forms (the household form's screens have them).
+//! (`protocol::definition::answers`), autosaved like the household form. A `documents` item
+//! draws the same photo step as the household form's, for the person and each entry of the
+//! repeat it names (`people`), with the kinds of its choice list.
 
 use std::sync::Arc;
 
@@ -12,12 +12,13 @@ use delivery::DeviceStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::definition::{answers, ChoiceList, FormDefinition, Item, Kind, Submission, Text};
-use protocol::{FieldCode, FieldError};
+use protocol::{FieldCode, FieldError, MemberId, PhotoId};
 use serde_json::{Map, Value};
 
 use super::autosave::{self, SaveState};
 use super::fields::{self, date_field_labelled, error_id, problem_view, Choice};
 use super::form::{countries, spoken_languages, today, SaveIndicator};
+use super::photos_step::{self, Desk};
 use super::{store, t, use_lang};
 use crate::i18n::{field_code, tr, tr_with, Lang, Msg};
 use crate::platform;
@@ -138,6 +139,11 @@ struct Ctx {
     shown: Memo<answers::Shown>,
     attempted: RwSignal<bool>,
     lang: RwSignal<Lang>,
+    /// What the last Send found that the answers alone do not show (photos, the server's words).
+    send_problems: RwSignal<Vec<FieldError>>,
+    /// The photo step's handles, when the form takes document photos.
+    desk: Option<Desk>,
+    save_state: RwSignal<SaveState>,
 }
 
 impl Ctx {
@@ -168,13 +174,18 @@ impl Ctx {
     /// The problem beside an answer; "required" waits until the person tries to send.
     fn problem(self, path: &str) -> Option<Msg> {
         let attempted = self.attempted.get();
-        self.errors.with(|e| {
-            e.iter()
-                .filter(|x| x.field == path)
-                .map(|x| x.code)
-                .find(|c| attempted || *c != FieldCode::Required)
-                .map(field_code)
-        })
+        self.errors
+            .with(|e| {
+                e.iter()
+                    .filter(|x| x.field == path)
+                    .map(|x| x.code)
+                    .find(|c| attempted || *c != FieldCode::Required)
+            })
+            .or_else(|| {
+                self.send_problems
+                    .with(|e| e.iter().find(|x| x.field == path).map(|x| x.code))
+            })
+            .map(field_code)
     }
 
     fn pages(self) -> Vec<usize> {
@@ -201,7 +212,17 @@ impl Ctx {
 
     /// Shows the page holding `field` and puts the focus on it.
     fn go_to_problem(self, field: &str) {
-        let target = def_path(field);
+        let target = match field.strip_prefix("photos") {
+            Some(rest) => {
+                if let Some(id) = rest.strip_prefix('.').and_then(|r| r.split('.').next()) {
+                    fields::focus_soon(format!("photo-{id}"));
+                }
+                self.def
+                    .with_value(|d| d.documents().map(|i| i.name.clone()))
+                    .unwrap_or_default()
+            }
+            None => def_path(field),
+        };
         let pages = self.pages();
         let step = self.def.with_value(|d| {
             pages
@@ -210,8 +231,53 @@ impl Ctx {
                 .map_or(pages.len() + 1, |p| p + 1)
         });
         self.go_to(step as u8);
-        fields::focus_soon(dom_id(field));
+        if !field.starts_with("photos") {
+            fields::focus_soon(dom_id(field));
+        }
     }
+}
+
+/// Who may have document photos on this form: the person (named by the `name` role), then each
+/// entry of the repeat the documents item names, by the UUID the entry carries.
+fn people_of(def: &FormDefinition, record: &CaseRecord) -> Vec<(Option<MemberId>, String)> {
+    let Some(form) = record.form.as_ref() else {
+        return Vec::new();
+    };
+    let text_at = |value: &Value, path: &str| {
+        path.split('.')
+            .try_fold(value, |v, k| v.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut people = vec![(None, text_at(&Value::Object(form.answers.clone()), &def.roles.name))];
+    let repeat = def
+        .documents()
+        .and_then(|d| d.people.as_deref())
+        .and_then(|name| def.item(name).map(|item| (name, item)));
+    if let Some((name, item)) = repeat {
+        // The entry's name: the household role's, else the entry's first text field.
+        let name_field = if def.roles.household.as_deref() == Some(name) {
+            def.roles.member_name.clone()
+        } else {
+            None
+        }
+        .or_else(|| {
+            item.items
+                .iter()
+                .find(|i| i.kind() == Some(Kind::Text))
+                .map(|i| i.name.clone())
+        })
+        .unwrap_or_default();
+        let key = item.item_id_key();
+        for entry in form.answers.get(name).and_then(Value::as_array).into_iter().flatten() {
+            let id = entry.get(key).and_then(Value::as_str).and_then(|s| s.parse().ok());
+            if let Some(id) = id {
+                people.push((Some(id), text_at(entry, &name_field)));
+            }
+        }
+    }
+    people
 }
 
 fn submission_of(record: &CaseRecord) -> Option<Submission> {
@@ -296,6 +362,18 @@ fn form_view(
         })
     });
     let attempted = RwSignal::new(false);
+    let send_problems = RwSignal::new(Vec::new());
+    let desk = def.documents().cloned().map(|documents| {
+        let for_people = def.clone();
+        let people = Memo::new(move |_| {
+            record.with(|r| r.as_ref().map(|r| people_of(&for_people, r)).unwrap_or_default())
+        });
+        let for_kinds = def.clone();
+        let kinds = Signal::derive(move || list_names(&for_kinds, &documents, lang.get()));
+        Desk::new(people, kinds, lang, send_problems)
+    });
+    // What the last Send said about the photos, when that is why it did not go.
+    let photo_notice = RwSignal::new(None::<Msg>);
     let ctx = Ctx {
         record,
         def: stored,
@@ -303,6 +381,9 @@ fn form_view(
         shown,
         attempted,
         lang,
+        send_problems,
+        desk,
+        save_state,
     };
     let pages = Memo::new(move |_| ctx.pages());
     let total = Memo::new(move |_| pages.with(Vec::len) + 1);
@@ -321,21 +402,31 @@ fn form_view(
             return;
         };
         spawn_local(async move {
-            match actions::submit(&*store(), &current, today(), platform::now_ms()).await {
+            let outcome = actions::submit(&*store(), &current, today(), platform::now_ms()).await;
+            photo_notice.set(match &outcome {
+                Ok(SubmitOutcome::PhotosNotReady) => Some(Msg::PhotosNotReady),
+                Ok(SubmitOutcome::PhotosUnreadable(_)) => Some(Msg::PhotoUnreadableSend),
+                _ => None,
+            });
+            match outcome {
                 Ok(SubmitOutcome::Queued(_)) => {
                     saver.with_value(|s| {
                         if let Some(s) = s {
                             s.cancel();
                         }
                     });
+                    send_problems.set(Vec::new());
                     platform::persist_storage().await;
                 }
                 Ok(SubmitOutcome::Invalid(found)) => {
-                    if let Some(first) = found.first() {
-                        ctx.go_to_problem(&first.field);
+                    let first = found.first().map(|f| f.field.clone());
+                    send_problems.set(found);
+                    if let Some(first) = first {
+                        ctx.go_to_problem(&first);
                     }
                 }
-                Ok(_) => {}
+                Ok(SubmitOutcome::PhotosUnreadable(_)) => ctx.go_to_problem("photos"),
+                Ok(SubmitOutcome::PhotosNotReady) => {}
                 Err(e) => save_state.set(SaveState::Failed(e)),
             }
         });
@@ -368,6 +459,9 @@ fn form_view(
                     None => review(ctx).into_any(),
                 }
             }}
+            {move || photo_notice.get().map(|m| view! {
+                <p class="problem" role="alert" data-testid="photo-notice">{move || tr(lang.get(), m)}</p>
+            })}
             <Show when=move || attempted.get() && !errors.with(|e| e.is_empty())>
                 <p class="problem" role="alert">{t(Msg::FixProblems)}</p>
             </Show>
@@ -567,20 +661,31 @@ fn item_view(ctx: Ctx, item: Item, path: Vec<Seg>) -> AnyView {
             .into_any()
         }
         Some(Kind::Repeat) => repeat_view(ctx, item, path, id, label, problem),
-        // Document photos on defined forms are not drawn yet; unknown kinds never get published.
-        Some(Kind::Documents) | None => ().into_any(),
+        Some(Kind::Documents) => match ctx.desk {
+            Some(desk) => view! {
+                <section class="documents" id=id data-field=text>
+                    <h2>{move || label.get()}</h2>
+                    {hint}
+                    {photos_step::photos_step(desk, ctx.record)}
+                </section>
+            }
+            .into_any(),
+            None => ().into_any(),
+        },
+        // Unknown kinds never get published.
+        None => ().into_any(),
     }
 }
 
 /// The choices of a list, named in the reader's language.
 fn choice_names(ctx: Ctx, item: &Item) -> Vec<(String, String)> {
-    let list = ctx.def.with_value(|d| {
-        item.choices
-            .as_ref()
-            .and_then(|l| d.choices.get(l))
-            .cloned()
-    });
     let lang = ctx.lang.get();
+    ctx.def.with_value(|d| list_names(d, item, lang))
+}
+
+/// The choices of an item's list as (code, words) in `lang`.
+fn list_names(def: &FormDefinition, item: &Item, lang: Lang) -> Vec<(String, String)> {
+    let list = item.choices.as_ref().and_then(|l| def.choices.get(l));
     let named = |choices: Vec<Choice>| {
         choices
             .into_iter()
@@ -589,11 +694,8 @@ fn choice_names(ctx: Ctx, item: &Item) -> Vec<(String, String)> {
     };
     match list {
         Some(ChoiceList::Listed(choices)) => choices
-            .into_iter()
-            .map(|c| {
-                let label = ctx.text(&c.label);
-                (c.name, label)
-            })
+            .iter()
+            .map(|c| (c.name.clone(), def.text(&c.label, lang.code()).to_owned()))
             .collect(),
         Some(ChoiceList::Builtin { builtin }) if builtin == "countries" => named(countries(lang)),
         Some(ChoiceList::Builtin { .. }) => named(spoken_languages(lang)),
@@ -716,6 +818,7 @@ fn repeat_view(
     };
     let text = path_text(&path);
     let items = item.items.clone();
+    let item = StoredValue::new(item);
     let entries = {
         let p = path.clone();
         move || {
@@ -724,14 +827,8 @@ fn repeat_view(
                     let mut at = p.clone();
                     at.push(Seg::Index(i));
                     let whole = p.clone();
-                    let remove = move |_| {
-                        if let Some(Value::Array(mut list)) = ctx.value(&whole) {
-                            if i < list.len() {
-                                list.remove(i);
-                            }
-                            ctx.set(&whole, Some(Value::Array(list)));
-                        }
-                    };
+                    let id_key = item.with_value(|i| i.item_id_key().to_owned());
+                    let remove = move |_| remove_entry(ctx, whole.clone(), i, &id_key);
                     view! {
                         <fieldset class="entry" data-testid="entry" data-index=i.to_string()>
                             <legend>{move || tr_with(ctx.lang.get(), Msg::EntryN, &[("label", label.get().as_str().into()), ("n", (i + 1).into())])}</legend>
@@ -758,6 +855,67 @@ fn repeat_view(
         </section>
     }
     .into_any()
+}
+
+/// Removes a repeat's entry; when the entry has document photos, says so first and removes the
+/// photos with it in one write, so no photo is left pointing at nobody.
+fn remove_entry(ctx: Ctx, repeat: Vec<Seg>, index: usize, id_key: &str) {
+    let Some(Value::Array(mut list)) = ctx.value(&repeat) else {
+        return;
+    };
+    if index >= list.len() {
+        return;
+    }
+    let entry = list.remove(index);
+    let member: Option<MemberId> = entry
+        .get(id_key)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok());
+    let Some(case) = ctx.record.get_untracked() else {
+        return;
+    };
+    let lang = ctx.lang.get_untracked();
+    let name = ctx
+        .desk
+        .and_then(|d| d.people.get_untracked().into_iter().find(|(m, _)| *m == member && m.is_some()))
+        .map(|(_, n)| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| tr(lang, Msg::Unnamed));
+    spawn_local(async move {
+        let photos: Vec<PhotoId> = match member {
+            Some(m) => match store().photos_of_case(case.id).await {
+                Ok(all) => all
+                    .into_iter()
+                    .filter(|p| p.member_id == Some(m))
+                    .map(|p| p.photo_id)
+                    .collect(),
+                Err(e) => return ctx.save_state.set(SaveState::Failed(e)),
+            },
+            None => Vec::new(),
+        };
+        if !photos.is_empty() {
+            let question = tr_with(
+                lang,
+                Msg::ConfirmRemoveMember,
+                &[("name", name.as_str().into()), ("n", photos.len().into())],
+            );
+            if !platform::window()
+                .confirm_with_message(&question)
+                .unwrap_or(false)
+            {
+                return;
+            }
+        }
+        ctx.set(&repeat, Some(Value::Array(list)));
+        if photos.is_empty() {
+            return;
+        }
+        if let Some(now) = ctx.record.get_untracked() {
+            if let Err(e) = store().save_draft_deleting_photos(&now, &photos).await {
+                ctx.save_state.set(SaveState::Failed(e));
+            }
+        }
+    });
 }
 
 /// An answer as words.
@@ -850,7 +1008,15 @@ fn review(ctx: Ctx) -> impl IntoView {
                 .flat_map(|&i| d.pages[i].items.clone())
                 .collect()
         });
-        view! { <dl class="summary" data-testid="summary">{answers_list(ctx, &items, &[])}</dl> }
+        view! {
+            <dl class="summary" data-testid="summary">{answers_list(ctx, &items, &[])}</dl>
+            {ctx.desk.map(|desk| view! {
+                {move || desk.any_not_kept().then(|| view! {
+                    <p class="problem" role="alert" data-testid="review-photo-not-kept">{t(Msg::ReviewPhotoNotKept)}</p>
+                })}
+                {photos_step::review_photos(desk, ctx.record)}
+            })}
+        }
     }
 }
 
@@ -889,6 +1055,9 @@ pub fn DefinedSummary(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
                 shown,
                 attempted: RwSignal::new(false),
                 lang,
+                send_problems: RwSignal::new(Vec::new()),
+                desk: None,
+                save_state: RwSignal::new(SaveState::Saved),
             };
             review(ctx)
         })

@@ -38,36 +38,11 @@ pub(super) struct Ctx {
     attempted: RwSignal<bool>,
     lang: RwSignal<Lang>,
     pub(super) save_state: RwSignal<SaveState>,
-    /// Whose last photo this page could not keep on the device (it will not be sent), and why:
-    /// said where it was taken and again on Check and send until that person has one kept; a
-    /// later autosave does not hide it, nor does leaving the step.
-    pub(super) photo_not_kept: RwSignal<Vec<(Option<MemberId>, Msg)>>,
+    /// The documents step's handles (who may have photos, what could not be kept).
+    desk: photos_step::Desk,
 }
 
 impl Ctx {
-    pub(super) fn photo_not_kept_for(self, member: Option<MemberId>) -> Option<Msg> {
-        self.photo_not_kept
-            .with(|all| all.iter().find(|(m, _)| *m == member).map(|(_, why)| *why))
-    }
-
-    pub(super) fn set_photo_not_kept(self, member: Option<MemberId>, why: Option<Msg>) {
-        self.photo_not_kept.update(|all| {
-            all.retain(|(m, _)| *m != member);
-            all.extend(why.map(|why| (member, why)));
-        });
-    }
-
-    /// For someone still in the form (a removed member's photos went with them).
-    fn any_photo_not_kept(self) -> bool {
-        self.photo_not_kept.with(|all| {
-            all.iter().any(|(m, _)| {
-                m.is_none_or(|m| {
-                    self.read(|s| s.members.iter().any(|x| x.member_id == m)) == Some(true)
-                })
-            })
-        })
-    }
-
     fn read<T>(self, f: impl FnOnce(&CaseSubmission) -> T) -> Option<T> {
         self.record.with(|r| r.as_ref().map(|r| f(&r.submission)))
     }
@@ -129,19 +104,6 @@ impl Ctx {
             .or_else(|| self.send_problems.with(|e| errors_for(e, field).next()))
     }
 
-    pub(super) fn lang(self) -> RwSignal<Lang> {
-        self.lang
-    }
-
-    /// A problem Send found with one photo (any of its fields).
-    pub(super) fn photo_error(self, id: protocol::PhotoId) -> Option<FieldCode> {
-        let prefix = format!("photos.{id}");
-        self.send_problems.with(|e| {
-            e.iter()
-                .find(|f| f.field == prefix || f.field.starts_with(&format!("{prefix}.")))
-                .map(|f| f.code)
-        })
-    }
 }
 
 pub(super) fn today() -> Date {
@@ -202,6 +164,26 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
     // What the last Send said about the photos, when that is why it did not go.
     let photo_notice = RwSignal::new(None::<Msg>);
     let send_problems = RwSignal::new(Vec::new());
+    let people = Memo::new(move |_| {
+        record.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            std::iter::once((None, r.submission.applicant.name.clone()))
+                .chain(
+                    r.submission
+                        .members
+                        .iter()
+                        .map(|m| (Some(m.member_id), m.name.clone())),
+                )
+                .collect()
+        })
+    });
+    let kinds = Signal::derive(move || {
+        let lang = lang.get();
+        form::PHOTO_KINDS
+            .iter()
+            .map(|&k| (k.to_owned(), tr(lang, i18n::photo_kind(k))))
+            .collect()
+    });
     let ctx = Ctx {
         record,
         step,
@@ -210,7 +192,7 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
         attempted,
         lang,
         save_state,
-        photo_not_kept: RwSignal::new(Vec::new()),
+        desk: photos_step::Desk::new(people, kinds, lang, send_problems),
     };
 
     let submit = move |_| {
@@ -289,7 +271,7 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
                 1 => step_about(ctx).into_any(),
                 2 => step_languages(ctx).into_any(),
                 3 => step_family(ctx).into_any(),
-                4 => photos_step::photos_step(ctx, record).into_any(),
+                4 => view! { <p>{t(Msg::DocumentsIntro)}</p> {photos_step::photos_step(ctx.desk, record)} }.into_any(),
                 _ => step_review(ctx).into_any(),
             }}
             {move || photo_notice.get().map(|m| view! {
@@ -726,10 +708,10 @@ fn step_review(ctx: Ctx) -> impl IntoView {
     view! {
         <p>{t(Msg::ReviewIntro)}</p>
         <Summary record=ctx.record />
-        {move || ctx.any_photo_not_kept().then(|| view! {
+        {move || ctx.desk.any_not_kept().then(|| view! {
             <p class="problem" role="alert" data-testid="review-photo-not-kept">{t(Msg::ReviewPhotoNotKept)}</p>
         })}
-        {photos_step::review_photos(ctx.record)}
+        {photos_step::review_photos(ctx.desk, ctx.record)}
     }
 }
 

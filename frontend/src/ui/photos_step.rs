@@ -1,21 +1,95 @@
-//! The documents step: photos for the applicant and every family member, taken with the camera
-//! or picked from the gallery; several per person; retake and delete.
+//! The documents step: photos for the person filling in the form and everyone travelling with
+//! them, taken with the camera or picked from the gallery; several per person; retake and
+//! delete. Drawn for the household form's screens and for a defined form's `documents` item
+//! alike: each says who may have photos and which kinds of document it takes ([`Desk`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::{form, CaseId, MemberId, PhotoId};
+use protocol::{CaseId, FieldCode, FieldError, MemberId, PhotoId};
 use wasm_bindgen::JsCast;
 
 use delivery::DeviceStore;
 
-use super::form::Ctx;
 use super::{store, t, use_lang, StoreVersion};
 use crate::i18n::{self, tr, tr_with, Lang, Msg};
 use crate::photos;
 use crate::store::{CaseRecord, Photo, StoreError};
+
+/// What the documents step needs from the form it is on; all `Copy` handles.
+#[derive(Clone, Copy)]
+pub struct Desk {
+    /// Who may have photos: `None` is the person filling in the form, then each family member
+    /// (or repeat entry) by its ID, with their name as typed.
+    pub people: Memo<Vec<(Option<MemberId>, String)>>,
+    /// The kinds of document the form takes: code and words in the reader's language.
+    pub kinds: Signal<Vec<(String, String)>>,
+    pub lang: RwSignal<Lang>,
+    /// What the last Send found wrong with photos (fields `photos.{photo_id}...`).
+    pub send_problems: RwSignal<Vec<FieldError>>,
+    /// Whose last photo this page could not keep on the device (it will not be sent), and why:
+    /// said where it was taken and again on the last step until that person has one kept; a
+    /// later autosave does not hide it, nor does leaving the step.
+    pub not_kept: RwSignal<Vec<(Option<MemberId>, Msg)>>,
+}
+
+impl Desk {
+    pub fn new(
+        people: Memo<Vec<(Option<MemberId>, String)>>,
+        kinds: Signal<Vec<(String, String)>>,
+        lang: RwSignal<Lang>,
+        send_problems: RwSignal<Vec<FieldError>>,
+    ) -> Self {
+        Desk {
+            people,
+            kinds,
+            lang,
+            send_problems,
+            not_kept: RwSignal::new(Vec::new()),
+        }
+    }
+
+    fn not_kept_for(self, member: Option<MemberId>) -> Option<Msg> {
+        self.not_kept
+            .with(|all| all.iter().find(|(m, _)| *m == member).map(|(_, why)| *why))
+    }
+
+    fn set_not_kept(self, member: Option<MemberId>, why: Option<Msg>) {
+        self.not_kept.update(|all| {
+            all.retain(|(m, _)| *m != member);
+            all.extend(why.map(|why| (member, why)));
+        });
+    }
+
+    /// For someone still in the form (a removed member's photos went with them).
+    pub fn any_not_kept(self) -> bool {
+        let people = self.people.get();
+        self.not_kept
+            .with(|all| all.iter().any(|(m, _)| people.iter().any(|(p, _)| p == m)))
+    }
+
+    /// A problem Send found with one photo (any of its fields).
+    fn photo_error(self, id: PhotoId) -> Option<FieldCode> {
+        let prefix = format!("photos.{id}");
+        self.send_problems.with(|e| {
+            e.iter()
+                .find(|f| f.field == prefix || f.field.starts_with(&format!("{prefix}.")))
+                .map(|f| f.code)
+        })
+    }
+
+    /// A kind of document in words (its code, should the form no longer list it).
+    fn kind_words(self, code: &str) -> String {
+        self.kinds.with(|kinds| {
+            kinds
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or_else(|| code.to_owned(), |(_, words)| words.clone())
+        })
+    }
+}
 
 thread_local! {
     /// Object URLs of thumbnails, made once per photo and revoked when the photo goes.
@@ -75,10 +149,10 @@ fn not_kept_because(e: &StoreError) -> Msg {
 
 /// Stores each chosen file at once (the page may be killed right after the camera returns),
 /// then deletes `replacing` if this was a retake. A photo that cannot be kept is said beside the
-/// person's photos and on Check and send (`Ctx::photo_not_kept`), in words of its own: the form's
+/// person's photos and on the last step (`Desk::not_kept`), in words of its own: the form's
 /// "Saved" is about the answers and must not cover it.
 fn keep_files(
-    ctx: Ctx,
+    ctx: Desk,
     (case_id, member_id): (CaseId, Option<MemberId>),
     kind: String,
     files: Vec<web_sys::File>,
@@ -86,12 +160,12 @@ fn keep_files(
 ) {
     let failed = move |e: StoreError| {
         web_sys::console::error_1(&format!("keeping a photo: {e}").into());
-        ctx.set_photo_not_kept(member_id, Some(not_kept_because(&e)));
+        ctx.set_not_kept(member_id, Some(not_kept_because(&e)));
     };
     spawn_local(async move {
         for file in files {
             match photos::add(store(), case_id, member_id, &kind, file.into(), failed).await {
-                Ok(_) => ctx.set_photo_not_kept(member_id, None),
+                Ok(_) => ctx.set_not_kept(member_id, None),
                 Err(photos::PhotoError::Store(e)) => return failed(e),
                 Err(e) => return failed(StoreError::Failed(e.to_string())),
             }
@@ -104,41 +178,27 @@ fn keep_files(
     });
 }
 
-pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
+pub fn photos_step(ctx: Desk, record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
     let Some(case_id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
         return ().into_any();
     };
     let photos = case_photos(case_id);
+    let people = ctx.people;
     // Photos whose person is no longer in the form (left by an older version of the app): they
     // must be deleted before the form can be sent, so they are shown apart.
     let orphans = move || {
-        let members: Vec<MemberId> = record.with(|r| {
-            r.as_ref()
-                .map(|r| r.submission.members.iter().map(|m| m.member_id).collect())
-                .unwrap_or_default()
-        });
+        let people = people.get();
         photos
             .get()
             .unwrap_or_default()
             .into_iter()
-            .filter(|p| p.record.member_id.is_some_and(|m| !members.contains(&m)))
+            .filter(|p| {
+                p.record.member_id.is_some()
+                    && !people.iter().any(|(m, _)| *m == p.record.member_id)
+            })
             .collect::<Vec<_>>()
     };
-    let people = Memo::new(move |_| {
-        record.with(|r| {
-            let Some(r) = r else { return Vec::new() };
-            let mut people = vec![(None, r.submission.applicant.name.clone())];
-            people.extend(
-                r.submission
-                    .members
-                    .iter()
-                    .map(|m| (Some(m.member_id), m.name.clone())),
-            );
-            people
-        })
-    });
     view! {
-        <p>{t(Msg::DocumentsIntro)}</p>
         // Drawn again only when the people themselves change (a memo), like a keyed list.
         {move || people.get().into_iter().map(|(id, name)| person_photos(ctx, case_id, id, name, photos)).collect_view()}
         {move || {
@@ -158,14 +218,18 @@ pub fn photos_step(ctx: Ctx, record: RwSignal<Option<CaseRecord>>) -> impl IntoV
 }
 
 fn person_photos(
-    ctx: Ctx,
+    ctx: Desk,
     case_id: CaseId,
     member_id: Option<MemberId>,
     name: String,
     photos: ReadSignal<Option<Vec<Photo>>, LocalStorage>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let kind = RwSignal::new(form::PHOTO_KINDS[0].to_owned());
+    let kind = RwSignal::new(
+        ctx.kinds
+            .with_untracked(|k| k.first().map(|(code, _)| code.clone()))
+            .unwrap_or_default(),
+    );
     let name = if name.trim().is_empty() {
         None
     } else {
@@ -188,14 +252,15 @@ fn person_photos(
             <ul class="photo-list">
                 {move || mine().into_iter().map(|photo| photo_item(ctx, photo, person.get_value())).collect_view()}
             </ul>
-            {move || ctx.photo_not_kept_for(member_id).map(|m| view! {
+            {move || ctx.not_kept_for(member_id).map(|m| view! {
                 <p class="problem" role="alert" data-testid="photo-not-kept">{t(m)}</p>
             })}
             <div class="field">
                 <label for=kind_id.clone()>{t(Msg::PhotoKind)}</label>
                 <select id=kind_id name="photo-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                    {form::PHOTO_KINDS.iter().map(|&k| view! {
-                        <option value=k selected=move || kind.get() == k>{t(i18n::photo_kind(k))}</option>
+                    {move || ctx.kinds.get().into_iter().map(|(code, words)| {
+                        let chosen = code.clone();
+                        view! { <option value=code selected=move || kind.get() == chosen>{words}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -232,7 +297,8 @@ fn person_name(lang: Lang, member_id: Option<MemberId>, name: Option<String>) ->
 }
 
 /// A photo's name for screen readers: "Passport or ID page of Luis, ready".
-fn photo_name(lang: Lang, record: &crate::store::PhotoRecord, person: &str) -> String {
+fn photo_name(ctx: Desk, record: &crate::store::PhotoRecord, person: &str) -> String {
+    let lang = ctx.lang.get();
     let state = if record.unreadable {
         Msg::PhotoStateUnreadable
     } else if record.processed.is_some() {
@@ -244,17 +310,14 @@ fn photo_name(lang: Lang, record: &crate::store::PhotoRecord, person: &str) -> S
         lang,
         Msg::PhotoName,
         &[
-            (
-                "kind",
-                tr(lang, i18n::photo_kind(&record.kind)).as_str().into(),
-            ),
+            ("kind", ctx.kind_words(&record.kind).as_str().into()),
             ("person", person.into()),
             ("state", tr(lang, state).as_str().into()),
         ],
     )
 }
 
-fn photo_item(ctx: Ctx, photo: Photo, person: Option<String>) -> impl IntoView {
+fn photo_item(ctx: Desk, photo: Photo, person: Option<String>) -> impl IntoView {
     let lang = use_lang();
     let record = photo.record.clone();
     let id = record.photo_id;
@@ -272,7 +335,7 @@ fn photo_item(ctx: Ctx, photo: Photo, person: Option<String>) -> impl IntoView {
     let person_name_for = person.clone();
     let name = move || {
         let who = person_name(lang.get(), named.member_id, person_name_for.clone());
-        photo_name(lang.get(), &named, &who)
+        photo_name(ctx, &named, &who)
     };
     let name_for_buttons = name.clone();
     let name_for_delete = name.clone();
@@ -285,7 +348,7 @@ fn photo_item(ctx: Ctx, photo: Photo, person: Option<String>) -> impl IntoView {
                 }.into_any(),
                 None => view! { <span class="processing" role="status">{t(Msg::PhotoProcessing)}</span> }.into_any(),
             }}
-            <span class="kind">{t(i18n::photo_kind(&kind))}</span>
+            <span class="kind">{move || ctx.kind_words(&kind)}</span>
             {quality.map(|q| view! {
                 <p class="warning" role="status" data-testid="photo-quality-warning">
                     {t(Msg::PhotoHardToRead)}
@@ -294,7 +357,7 @@ fn photo_item(ctx: Ctx, photo: Photo, person: Option<String>) -> impl IntoView {
                 </p>
             })}
             {move || ctx.photo_error(id).map(|code| view! {
-                <span class="field-error" role="alert">{move || tr(ctx.lang().get(), i18n::field_code(code))}</span>
+                <span class="field-error" role="alert">{move || tr(ctx.lang.get(), i18n::field_code(code))}</span>
             })}
             <label class="button small file-button">
                 <span>{t(Msg::Retake)}<span class="visually-hidden">" — "{name_for_buttons}</span></span>
@@ -314,8 +377,8 @@ fn photo_item(ctx: Ctx, photo: Photo, person: Option<String>) -> impl IntoView {
 }
 
 /// The document photos that Send will send, per person, for the last step.
-pub fn review_photos(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
-    let lang = use_lang();
+pub fn review_photos(ctx: Desk, record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
+    let lang = ctx.lang;
     let Some(case_id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
         return ().into_any();
     };
@@ -327,24 +390,21 @@ pub fn review_photos(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             if photos.is_empty() {
                 return view! { <p class="empty">{t(Msg::NoDocuments)}</p> }.into_any();
             }
-            let people: Vec<(Option<MemberId>, Option<String>)> = record.with(|r| {
-                let Some(r) = r else { return Vec::new() };
-                std::iter::once((None, Some(r.submission.applicant.name.clone())))
-                    .chain(r.submission.members.iter().map(|m| (Some(m.member_id), Some(m.name.clone()))))
-                    .map(|(id, n)| (id, n.filter(|n| !n.trim().is_empty())))
-                    .collect()
-            });
+            let people: Vec<(Option<MemberId>, Option<String>)> = ctx.people.get()
+                .into_iter()
+                .map(|(id, n)| (id, Some(n).filter(|n| !n.trim().is_empty())))
+                .collect();
             view! {
                 <ul class="review-photos" data-testid="review-photos">
                     {photos.into_iter().map(|photo| {
                         let owner = people.iter().find(|(id, _)| *id == photo.record.member_id).and_then(|(_, n)| n.clone());
                         let who = person_name(lang.get(), photo.record.member_id, owner);
-                        let name = photo_name(lang.get(), &photo.record, &who);
+                        let name = photo_name(ctx, &photo.record, &who);
                         let src = thumbnail_url(&photo);
                         view! {
                             <li>
                                 {src.map(|src| view! { <img src=src alt=name.clone() width="72" height="72" /> })}
-                                <span><bdi>{who}</bdi>" · "{tr(lang.get(), i18n::photo_kind(&photo.record.kind))}</span>
+                                <span><bdi>{who}</bdi>" · "{ctx.kind_words(&photo.record.kind)}</span>
                             </li>
                         }
                     }).collect_view()}
