@@ -854,6 +854,82 @@ async fn an_admin_uploads_a_draft_looks_it_over_and_publishes_it() {
 }
 
 #[tokio::test]
+async fn an_admin_tries_a_draft_judged_by_the_interpreter_and_nothing_is_stored() {
+    let app = staffed_app(|_| {}).await;
+    let ana = login(&app, "ana").await;
+    let rita = login(&app, "rita").await;
+    let fixture = std::fs::read(format!(
+        "{}/../tests/fixtures/forms/child-protection-v1.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let saved = upload(&app, &ana, "child-protection-v1.json", &fixture).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let detail = get(&app, "/staff/forms/child-protection/1", Some(&ana.cookie))
+        .await
+        .text();
+    assert!(detail.contains("href=\"/staff/forms/child-protection/1/try\""));
+    let url = "/staff/forms/child-protection/1/try";
+    assert_eq!(
+        get(&app, url, Some(&rita.cookie)).await.status,
+        StatusCode::FORBIDDEN,
+        "reviewers may not"
+    );
+
+    // Empty: the first page only (the children's page waits for "yes").
+    let empty = get(&app, url, Some(&ana.cookie)).await.text();
+    assert!(empty.contains("data-field=\"carer_name\""), "{empty}");
+    assert!(!empty.contains("data-page=\"children\""));
+    let try_with = |body: String| {
+        let (app, cookie) = (&app, ana.cookie.clone());
+        async move { post_form(app, url, Some(&cookie), &body).await }
+    };
+    let csrf = format!("csrf={}", ana.csrf);
+
+    // Check with nothing typed: the name is required.
+    let refused = try_with(format!("{csrf}&check=1")).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    let page = refused.text();
+    assert!(page.contains("data-testid=\"try-problems\""), "{page}");
+    assert!(page.contains("data-problem=\"required\""));
+
+    // "Yes" shows the children's page; Add gives it an entry with its own UUID.
+    let added = try_with(format!(
+        "{csrf}&a.carer_name=Rosa&a.travelling_with_children=true&add=children"
+    ))
+    .await
+    .text();
+    assert!(added.contains("data-page=\"children\""), "{added}");
+    assert!(added.contains("data-entry=\"children.0\""));
+    let id_at = added.find("name=\"a.children.0.child_id\" value=\"").unwrap() + 36;
+    let child_id = &added[id_at..id_at + 36];
+    assert!(child_id.parse::<protocol::MemberId>().is_ok(), "{child_id}");
+    // A four-year-old is not asked about school; an age out of range is named.
+    let young = try_with(format!(
+        "{csrf}&check=1&a.carer_name=Rosa&a.travelling_with_children=true&n.children=1\
+         &a.children.0.child_id={child_id}&a.children.0.child_name=Ana&a.children.0.age=44"
+    ))
+    .await
+    .text();
+    assert!(young.contains("children.0.age"), "{young}");
+    assert!(young.contains("data-problem=\"out_of_range\""), "{young}");
+    let fine = try_with(format!(
+        "{csrf}&check=1&form_lang=es&a.carer_name=Rosa&a.travelling_with_children=true&n.children=1\
+         &a.children.0.child_id={child_id}&a.children.0.child_name=Ana&a.children.0.age=4"
+    ))
+    .await
+    .text();
+    assert!(fine.contains("data-testid=\"try-no-problems\""), "{fine}");
+    assert!(!fine.contains("data-field=\"children.0.in_school\""));
+    assert!(fine.contains("Sobre usted"), "the form in the language chosen: {fine}");
+    assert!(fine.contains(&format!("&quot;child_id&quot;: &quot;{child_id}&quot;")), "{fine}");
+    // A forged token is refused; nothing was stored at any point.
+    let forged = try_with("csrf=forged&check=1".into()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(app.storage.list_cases().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_form_with_two_published_versions_exports_to_one_table_and_one_per_repeat() {
     use std::io::Read;
     let app = staffed_app(|_| {}).await;

@@ -355,10 +355,22 @@ test('every staff page, in every language: no WCAG 2.2 AA violation', { timeout:
         await page.locator('a.receipt').first().click();
         await page.waitForURL(/\/staff\/cases\/[0-9a-f-]{36}$/);
         await checkScreen(page, lang, 'staff-case', found, shots);
-        for (const [screen, url] of [['staff-enrolment', '/staff/enrolment'], ['staff-devices', '/staff/devices'], ['staff-audit', '/staff/audit']]) {
+        const household = '/staff/forms/household-intake/1';
+        for (const [screen, url] of [
+          ['staff-enrolment', '/staff/enrolment'],
+          ['staff-devices', '/staff/devices'],
+          ['staff-audit', '/staff/audit'],
+          ['staff-forms', '/staff/forms'],
+          ['staff-form', household],
+          ['staff-form-try', `${household}/try`],
+        ]) {
           await page.goto(`${w.server.url}${url}`);
           await checkScreen(page, lang, screen, found, shots);
         }
+        // Trying the form: Check with nothing filled in lists what would be refused.
+        await page.locator('form.try-form button[name=check]').click();
+        await page.locator('[data-testid=try-problems]').waitFor();
+        await checkScreen(page, lang, 'staff-form-try-problems', found, shots);
       } finally {
         await context.close();
       }

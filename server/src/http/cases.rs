@@ -203,7 +203,7 @@ fn check_client_version(headers: &HeaderMap) -> Result<(), Error> {
 
 /// Today in UTC: birth dates after it are refused. A device a day ahead in another time zone is
 /// within a day of UTC, so allow one day of slack.
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
     Date::new(
         tomorrow.year() as u16,

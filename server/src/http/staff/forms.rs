@@ -246,6 +246,7 @@ pub async fn detail(
             (text.t(if published { "form-published" } else { "form-draft" }))
         }
         p { (text.t("form-languages")) ": " span dir="ltr" { (def.languages.join(", ")) } }
+        p { a href={ (path) "/try" } data-testid="try-form" { (text.t("try-it")) } }
         @if !published {
             form method="post" action={ (path) "/publish" } {
                 (csrf_field(&staff))

@@ -8,12 +8,14 @@
 //! - [`admin`]: enrolment codes, devices, the audit log (admins only).
 //! - [`export`]: the ZIP of a date range, streamed.
 //! - [`forms`]: form definitions: upload a draft, look it over, publish (admins only).
+//! - [`form_try`]: trying a version as a plain form, judged by the interpreter, nothing stored.
 //! - [`text`]: the pages' words in the staff member's language; [`html`]: the layout.
 
 pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod export;
+pub mod form_try;
 pub mod forms;
 mod html;
 pub mod text;
@@ -60,6 +62,10 @@ pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
         .route("/staff/audit", get(admin::audit_page))
         .route("/staff/forms", get(forms::list).post(forms::upload))
         .route("/staff/forms/{form_id}/{version}", get(forms::detail))
+        .route(
+            "/staff/forms/{form_id}/{version}/try",
+            get(form_try::show).post(form_try::check),
+        )
         .route(
             "/staff/forms/{form_id}/{version}/publish",
             post(forms::publish),
