@@ -6,7 +6,9 @@
 // starts on version 2. The form's pages pass axe in Spanish, the form's second language.
 // A second form takes document photos for the person and each child: they are uploaded with the
 // case, removing a child removes their photos, and the staff export holds the form's CSV, its
-// repeat's CSV and the photos.
+// repeat's CSV and the photos. And the household form's own definition, published under another
+// ID, is drawn by the same renderer: searchable built-in lists, a group over two pages, members
+// with photos, and the server's refusal shown with a way to the field it named.
 //
 //   node --test --test-concurrency=1 tests/e2e/forms.test.mjs
 
@@ -17,7 +19,7 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 
 import { assertBuilt, createStaffUser, dumpCases, dumpPhotos, freshTmpRoot, pollUntil, REPO_ROOT, serverCommand } from '../support/harness.mjs';
-import { expectCaseState, receiptOnScreen, sel, setLanguage, waitSaved, worldRunner } from '../support/app.mjs';
+import { CASE_PUT, expectCaseState, fillDate, receiptOnScreen, sel, setLanguage, typeInto, waitSaved, worldRunner } from '../support/app.mjs';
 import { addPhoto, expectPhotoReady, makeTestPictures, peopleOnStep4, photosOnPage } from '../support/photos.mjs';
 import { csvRecords } from '../support/csv.mjs';
 import { readZip } from '../support/zip.mjs';
@@ -259,5 +261,95 @@ test("a defined form with document photos: each person's photos go with the case
     assert.equal(children[0].child_name, 'Teo');
     assert.equal(children[0].child_id, childId);
     w.log(`delivered ${receipt} with 2 photos; exported: ${names.join(', ')}`);
+  });
+});
+
+test('the household definition itself, drawn by the renderer of defined forms, is filled, refused once, corrected and delivered', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'household-as-definition', async (w) => {
+    const household = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'protocol', 'forms', 'household-intake.json'), 'utf8'));
+    household.form_id = 'household-copy';
+    const file = path.join(w.root, 'household-copy.json');
+    await fs.writeFile(file, JSON.stringify(household));
+    await serverCommand(['forms', 'publish', file], w.dataDir);
+    const memberName = household.pages[2].items[0].items.find((i) => i.name === 'name').label.en;
+
+    const page = await w.openBrowser();
+    await page.goto(`${w.proxy.url}/`);
+    await setLanguage(page, 'en');
+    const start = '[data-testid=new-form-case][data-form=household-copy][data-version="1"]';
+    await page.locator(start).waitFor({ timeout: 60_000 });
+    await page.locator(start).click();
+    await page.locator('form.defined[data-form=household-copy]').waitFor();
+
+    await page.locator(`${field('applicant.name')} input`).fill('Rosa Martínez');
+    await fillDate(page, field('applicant.date_of_birth'), '1990-04-17');
+    // The built-in countries: a search box filters the list, as on the household's own screens.
+    const country = page.locator(field('applicant.country_of_origin'));
+    await typeInto(country.locator('input[type=search]'), 'Hond');
+    assert.ok((await country.locator('input[type=radio]').count()) < 5, 'typing filters the countries');
+    await country.locator('input[value=HN]').check();
+    await axeClean(page, 'the about page drawn from the household definition');
+    await next(page);
+    const languages = page.locator(field('applicant.languages'));
+    await typeInto(languages.locator('input[type=search]'), 'Espa');
+    await languages.locator('input[value=es]').check();
+    await page.locator(`${field('applicant.needs')} input[value=shelter]`).check();
+    await next(page);
+    await page.locator('[data-testid=add-entry]').click();
+    await page.locator(`${field('members.0.name')} input`).fill('Luis Martínez');
+    await fillDate(page, field('members.0.date_of_birth'), '2015-09-03');
+    await page.locator(`${field('members.0.relationship')} input[value=child]`).check();
+    await waitSaved(page);
+    await next(page);
+    const people = await peopleOnStep4(page, 2);
+    const mine = await addPhoto(page, 'applicant', 'id_document', pictures.files[0]);
+    const his = await addPhoto(page, people[1], 'birth_certificate', pictures.files[1]);
+    for (const id of [mine, his]) await expectPhotoReady(page, id);
+    await next(page);
+
+    // The server refuses it once, naming the member's name: the form says so and leads there.
+    const refusal = JSON.stringify({
+      error: { code: 'validation_failed', message: 'refused', fields: [{ field: 'members.0.name', code: 'too_long' }] },
+    });
+    const rule = w.proxy.setRule({
+      match: CASE_PUT,
+      actions: [{ type: 'status', status: 422, body: refusal, headers: { 'content-type': 'application/json' } }, 'pass'],
+    });
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['rejected'], 60_000);
+    rule.remove();
+    await page.locator('[data-testid=correct-again]').click();
+    const said = page.locator('[data-testid=server-problem]');
+    await said.waitFor();
+    const words = unisolated(await said.textContent());
+    assert.ok(words.includes(memberName), `the refusal names the member's ${memberName}: ${words}`);
+    await said.locator('button').first().click();
+    await pollUntil(async () => (await page.locator('#step-title').textContent()).trim() === household.pages[2].label.en, { what: 'the family page' });
+    await pollUntil(async () => (await page.evaluate(() => document.activeElement?.id)) === 'f-members-0-name', {
+      what: async () => `the focus on the member's name (on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))})`,
+    });
+    await page.locator(`${field('members.0.name')} input`).fill('Luis Martínez Soto');
+    await waitSaved(page);
+    for (let i = 0; i < 2; i++) await next(page);
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['delivered'], 180_000);
+    const caseId = new URL(page.url()).pathname.split('/').pop();
+
+    const [stored] = (await dumpCases(w.dataDir)).filter((c) => c.case_id === caseId);
+    assert.equal(stored.case.form_id, 'household-copy');
+    const { applicant, members } = stored.case.answers;
+    assert.deepEqual(applicant, {
+      name: 'Rosa Martínez',
+      date_of_birth: '1990-04-17',
+      country_of_origin: 'HN',
+      languages: ['es'],
+      needs: ['shelter'],
+    });
+    assert.equal(members.length, 1);
+    assert.deepEqual({ ...members[0], member_id: undefined }, { member_id: undefined, name: 'Luis Martínez Soto', date_of_birth: '2015-09-03', relationship: 'child' });
+    const refs = Object.fromEntries(stored.case.photos.map((p) => [p.photo_id, p]));
+    assert.equal(refs[his].member_id, members[0].member_id, "the member's photo points at the member");
+    assert.equal(refs[mine].member_id ?? null, null);
+    w.log(`household-copy delivered with 2 photos after one refusal`);
   });
 });

@@ -250,7 +250,10 @@ fn people_of(def: &FormDefinition, record: &CaseRecord) -> Vec<(Option<MemberId>
             .unwrap_or("")
             .to_owned()
     };
-    let mut people = vec![(None, text_at(&Value::Object(form.answers.clone()), &def.roles.name))];
+    let mut people = vec![(
+        None,
+        text_at(&Value::Object(form.answers.clone()), &def.roles.name),
+    )];
     let repeat = def
         .documents()
         .and_then(|d| d.people.as_deref())
@@ -270,8 +273,17 @@ fn people_of(def: &FormDefinition, record: &CaseRecord) -> Vec<(Option<MemberId>
         })
         .unwrap_or_default();
         let key = item.item_id_key();
-        for entry in form.answers.get(name).and_then(Value::as_array).into_iter().flatten() {
-            let id = entry.get(key).and_then(Value::as_str).and_then(|s| s.parse().ok());
+        for entry in form
+            .answers
+            .get(name)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let id = entry
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok());
             if let Some(id) = id {
                 people.push((Some(id), text_at(entry, &name_field)));
             }
@@ -366,7 +378,11 @@ fn form_view(
     let desk = def.documents().cloned().map(|documents| {
         let for_people = def.clone();
         let people = Memo::new(move |_| {
-            record.with(|r| r.as_ref().map(|r| people_of(&for_people, r)).unwrap_or_default())
+            record.with(|r| {
+                r.as_ref()
+                    .map(|r| people_of(&for_people, r))
+                    .unwrap_or_default()
+            })
         });
         let for_kinds = def.clone();
         let kinds = Signal::derive(move || list_names(&for_kinds, &documents, lang.get()));
@@ -432,6 +448,30 @@ fn form_view(
         });
     };
 
+    let delete = move |_| {
+        let Some(id) = case_id else {
+            return;
+        };
+        let confirmed = platform::window()
+            .confirm_with_message(&tr(lang.get_untracked(), Msg::ConfirmDelete))
+            .unwrap_or(false);
+        if confirmed {
+            saver.with_value(|s| {
+                if let Some(s) = s {
+                    s.cancel();
+                }
+            });
+            spawn_local(async move {
+                match store().delete_draft(id).await {
+                    Ok(()) => {
+                        let _ = platform::window().location().set_href("/");
+                    }
+                    Err(e) => save_state.set(SaveState::Failed(e)),
+                }
+            });
+        }
+    };
+
     let title = move || {
         let s = step.get();
         match pages.with(|p| p.get(s - 1).copied()) {
@@ -449,6 +489,7 @@ fn form_view(
                 <SaveIndicator state=save_state />
             </div>
             <h1 id="step-title" tabindex="-1">{title}</h1>
+            {server_problems(ctx)}
             {move || {
                 let s = step.get();
                 match pages.with(|p| p.get(s - 1).copied()) {
@@ -482,8 +523,79 @@ fn form_view(
                     </button>
                 </Show>
             </div>
-            <p class="secondary-actions"><a href="/">{t(Msg::MyCases)}</a></p>
+            <p class="secondary-actions">
+                <a href="/">{t(Msg::MyCases)}</a>
+                <button type="button" class="link danger" on:click=delete>{t(Msg::DeleteDraft)}</button>
+            </p>
         </form>
+    }
+}
+
+/// Where an answer lives, in words: its label, and which entry ("Child 2 · Age").
+fn field_words(ctx: Ctx, field: &str) -> String {
+    let lang = ctx.lang.get_untracked();
+    if field.starts_with("photos") {
+        return ctx
+            .def
+            .with_value(|d| d.documents().map(|i| ctx.text(&i.label)))
+            .unwrap_or_else(|| tr(lang, Msg::StepDocuments));
+    }
+    let mut words = Vec::new();
+    let mut at = String::new();
+    let mut parts = field.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if !at.is_empty() {
+            at.push('.');
+        }
+        at.push_str(part);
+        let Some(item) = ctx.def.with_value(|d| d.item(&def_path(&at)).cloned()) else {
+            break;
+        };
+        let label = ctx.text(&item.label);
+        match parts.peek().and_then(|n| n.parse::<usize>().ok()) {
+            Some(i) if item.kind() == Some(Kind::Repeat) => {
+                words.push(tr_with(
+                    lang,
+                    Msg::EntryN,
+                    &[("label", label.as_str().into()), ("n", (i + 1).into())],
+                ));
+                if let Some(index) = parts.next() {
+                    at.push('.');
+                    at.push_str(index);
+                }
+            }
+            _ if item.kind() == Some(Kind::Group) => {}
+            _ => words.push(label),
+        }
+    }
+    if words.is_empty() {
+        tr(lang, Msg::ThisForm)
+    } else {
+        words.join(" · ")
+    }
+}
+
+/// What the server said when it refused this case (kept when the person took it back), with a
+/// way to each field it named.
+fn server_problems(ctx: Ctx) -> impl IntoView {
+    move || {
+        let problem = ctx
+            .record
+            .with(|r| r.as_ref().and_then(|r| r.last_problem.clone()))?;
+        let lang = ctx.lang.get();
+        Some(view! {
+            <section class="problem server-problem" data-testid="server-problem" role="alert">
+                <p>{tr(lang, Msg::ServerFoundProblems)}</p>
+                <ul>
+                    {problem.fields.iter().map(|f| {
+                        let field = f.field.clone();
+                        let text = format!("{}: {}", field_words(ctx, &f.field), tr(lang, field_code(f.code)));
+                        view! { <li><button type="button" class="link" on:click=move |_| ctx.go_to_problem(&field)>{text}</button></li> }
+                    }).collect_view()}
+                </ul>
+                {problem.fields.is_empty().then(|| view! { <p>{tr(lang, Msg::ServerProblemSendAgain)}</p> })}
+            </section>
+        })
     }
 }
 
@@ -712,6 +824,54 @@ fn choices_view(
     label: Signal<String>,
     problem: Signal<Option<Msg>>,
 ) -> AnyView {
+    let builtin = ctx.def.with_value(|d| match item.choices.as_ref().and_then(|l| d.choices.get(l)) {
+        Some(ChoiceList::Builtin { builtin }) => Some(builtin == "countries"),
+        _ => None,
+    });
+    if let Some(countries_list) = builtin {
+        // A long built-in list: the household form's searchable one.
+        let (p1, p2) = (path.clone(), path.clone());
+        let selected = move |code: &str| match ctx.value(&p1) {
+            Some(Value::String(s)) => s == code,
+            Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(code)),
+            _ => false,
+        };
+        let toggle = move |code: &'static str, on: bool| {
+            let value = if multiple {
+                let mut codes: Vec<Value> = match ctx.value(&p2) {
+                    Some(Value::Array(a)) => a,
+                    _ => Vec::new(),
+                };
+                codes.retain(|v| v.as_str() != Some(code));
+                if on {
+                    codes.push(Value::String(code.to_owned()));
+                }
+                Some(Value::Array(codes))
+            } else {
+                Some(Value::String(code.to_owned()))
+            };
+            ctx.set(&p2, value);
+        };
+        let view = fields::SearchableList {
+            name: id.clone(),
+            id,
+            legend: label,
+            search_label: if countries_list {
+                Msg::SearchCountries
+            } else {
+                Msg::SearchLanguages
+            },
+            multiple,
+            choices: if countries_list {
+                countries
+            } else {
+                spoken_languages
+            },
+            frequent: item.frequent.clone(),
+        }
+        .view(Arc::new(selected), Arc::new(toggle), problem);
+        return view! { <div data-field=path_text(&path)>{view}</div> }.into_any();
+    }
     let item = item.clone();
     let text = path_text(&path);
     let frequent = item.frequent.clone();
@@ -877,7 +1037,12 @@ fn remove_entry(ctx: Ctx, repeat: Vec<Seg>, index: usize, id_key: &str) {
     let lang = ctx.lang.get_untracked();
     let name = ctx
         .desk
-        .and_then(|d| d.people.get_untracked().into_iter().find(|(m, _)| *m == member && m.is_some()))
+        .and_then(|d| {
+            d.people
+                .get_untracked()
+                .into_iter()
+                .find(|(m, _)| *m == member && m.is_some())
+        })
         .map(|(_, n)| n.trim().to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| tr(lang, Msg::Unnamed));

@@ -339,66 +339,83 @@ pub fn searchable_choices(
     toggle: impl Fn(&'static str, bool) + Send + Sync + 'static,
     problem: impl Fn() -> Option<Msg> + Send + Sync + 'static,
 ) -> AnyView {
-    choice_list(
+    let lang = use_lang();
+    SearchableList {
         id,
-        name,
-        (legend, search_label),
+        name: name.to_owned(),
+        legend: Signal::derive(move || tr(lang.get(), legend)),
+        search_label,
         multiple,
         choices,
-        frequent,
+        frequent: frequent.iter().map(|&f| f.to_owned()).collect(),
+    }
+    .view(
         Arc::new(selected),
         Arc::new(toggle),
         Signal::derive(problem),
     )
 }
 
-type Selected = Arc<dyn Fn(&str) -> bool + Send + Sync>;
-type Toggle = Arc<dyn Fn(&'static str, bool) + Send + Sync>;
+pub type Selected = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+pub type Toggle = Arc<dyn Fn(&'static str, bool) + Send + Sync>;
 
-#[allow(clippy::too_many_arguments)]
-fn choice_list(
-    id: String,
-    name: &'static str,
-    (legend, search_label): (Msg, Msg),
-    multiple: bool,
-    choices: fn(Lang) -> Vec<Choice>,
-    frequent: &'static [&'static str],
-    selected: Selected,
-    toggle: Toggle,
-    problem: Shown<Option<Msg>>,
-) -> AnyView {
-    let lang = use_lang();
-    let query = RwSignal::new(String::new());
-    let search_id = format!("{id}-search");
-    let list_id = format!("{id}-list");
-    let described = error_id(&id);
-    let describedby = move || problem.get().map(|_| described.clone());
-    let kind = if multiple { "checkbox" } else { "radio" };
-    let fieldset_id = id.clone();
-    let matching = move || {
-        let q = folded(query.get().trim());
-        choices(lang.get())
-            .into_iter()
-            .filter(|c| c.matches(&q))
-            .collect::<Vec<_>>()
-    };
-    let item = move |c: Choice| {
-        let code = c.code;
-        let (selected, toggle) = (selected.clone(), toggle.clone());
+/// A long list of choices (countries, languages) with a search box above it, the frequent ones
+/// first; for the household form's screens and for a defined form's built-in lists alike.
+pub struct SearchableList {
+    pub id: String,
+    pub name: String,
+    pub legend: Signal<String>,
+    pub search_label: Msg,
+    pub multiple: bool,
+    pub choices: fn(Lang) -> Vec<Choice>,
+    /// The organisation's most frequent choices, in its order.
+    pub frequent: Vec<String>,
+}
+
+impl SearchableList {
+    pub fn view(self, selected: Selected, toggle: Toggle, problem: Signal<Option<Msg>>) -> AnyView {
+        let SearchableList {
+            id,
+            name,
+            legend,
+            search_label,
+            multiple,
+            choices,
+            frequent,
+        } = self;
+        let frequent = StoredValue::new(frequent);
+        let lang = use_lang();
+        let query = RwSignal::new(String::new());
+        let search_id = format!("{id}-search");
+        let list_id = format!("{id}-list");
+        let described = error_id(&id);
+        let describedby = move || problem.get().map(|_| described.clone());
+        let kind = if multiple { "checkbox" } else { "radio" };
+        let fieldset_id = id.clone();
+        let matching = move || {
+            let q = folded(query.get().trim());
+            choices(lang.get())
+                .into_iter()
+                .filter(|c| c.matches(&q))
+                .collect::<Vec<_>>()
+        };
+        let item = move |c: Choice| {
+            let code = c.code;
+            let (selected, toggle) = (selected.clone(), toggle.clone());
+            view! {
+                <li>
+                    <label class="choice">
+                        <input type=kind name=name.clone() value=code
+                            prop:checked=move || selected(code)
+                            on:change=move |ev| toggle(code, event_target_checked(&ev)) />
+                        <span>{c.label}</span>
+                    </label>
+                </li>
+            }
+        };
         view! {
-            <li>
-                <label class="choice">
-                    <input type=kind name=name value=code
-                        prop:checked=move || selected(code)
-                        on:change=move |ev| toggle(code, event_target_checked(&ev)) />
-                    <span>{c.label}</span>
-                </label>
-            </li>
-        }
-    };
-    view! {
         <fieldset class="choices searchable" id=fieldset_id aria-describedby=describedby>
-            <legend>{move || tr(lang.get(), legend)}</legend>
+            <legend>{move || legend.get()}</legend>
             <div class="field search">
                 <label for=search_id.clone()>{move || tr(lang.get(), search_label)}</label>
                 <input id=search_id type="search" autocomplete="off" aria-controls=list_id.clone()
@@ -407,10 +424,11 @@ fn choice_list(
             <div id=list_id>
                 {move || {
                     let all = matching();
-                    let (top, rest): (Vec<Choice>, Vec<Choice>) = all.into_iter().partition(|c| frequent.contains(&c.code));
+                    let rank = |c: &Choice| frequent.with_value(|f| f.iter().position(|x| x == c.code));
+                    let (top, rest): (Vec<Choice>, Vec<Choice>) = all.into_iter().partition(|c| rank(c).is_some());
                     // Frequent ones in the organisation's order.
                     let mut top = top;
-                    top.sort_unstable_by_key(|c| frequent.iter().position(|f| *f == c.code));
+                    top.sort_unstable_by_key(rank);
                     let none = top.is_empty() && rest.is_empty();
                     view! {
                         {(!top.is_empty()).then(|| view! {
@@ -432,6 +450,7 @@ fn choice_list(
         </fieldset>
     }
     .into_any()
+    }
 }
 
 thread_local! {

@@ -103,7 +103,6 @@ impl Ctx {
             .with(|e| errors_for(e, field).find(|c| attempted || *c != FieldCode::Required))
             .or_else(|| self.send_problems.with(|e| errors_for(e, field).next()))
     }
-
 }
 
 pub(super) fn today() -> Date {
