@@ -901,7 +901,10 @@ async fn an_admin_tries_a_draft_judged_by_the_interpreter_and_nothing_is_stored(
     .text();
     assert!(added.contains("data-page=\"children\""), "{added}");
     assert!(added.contains("data-entry=\"children.0\""));
-    let id_at = added.find("name=\"a.children.0.child_id\" value=\"").unwrap() + 36;
+    let id_at = added
+        .find("name=\"a.children.0.child_id\" value=\"")
+        .unwrap()
+        + 36;
     let child_id = &added[id_at..id_at + 36];
     assert!(child_id.parse::<protocol::MemberId>().is_ok(), "{child_id}");
     // A four-year-old is not asked about school; an age out of range is named.
@@ -921,8 +924,14 @@ async fn an_admin_tries_a_draft_judged_by_the_interpreter_and_nothing_is_stored(
     .text();
     assert!(fine.contains("data-testid=\"try-no-problems\""), "{fine}");
     assert!(!fine.contains("data-field=\"children.0.in_school\""));
-    assert!(fine.contains("Sobre usted"), "the form in the language chosen: {fine}");
-    assert!(fine.contains(&format!("&quot;child_id&quot;: &quot;{child_id}&quot;")), "{fine}");
+    assert!(
+        fine.contains("Sobre usted"),
+        "the form in the language chosen: {fine}"
+    );
+    assert!(
+        fine.contains(&format!("&quot;child_id&quot;: &quot;{child_id}&quot;")),
+        "{fine}"
+    );
     // A forged token is refused; nothing was stored at any point.
     let forged = try_with("csrf=forged&check=1".into()).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);

@@ -824,10 +824,13 @@ fn choices_view(
     label: Signal<String>,
     problem: Signal<Option<Msg>>,
 ) -> AnyView {
-    let builtin = ctx.def.with_value(|d| match item.choices.as_ref().and_then(|l| d.choices.get(l)) {
-        Some(ChoiceList::Builtin { builtin }) => Some(builtin == "countries"),
-        _ => None,
-    });
+    let builtin =
+        ctx.def.with_value(
+            |d| match item.choices.as_ref().and_then(|l| d.choices.get(l)) {
+                Some(ChoiceList::Builtin { builtin }) => Some(builtin == "countries"),
+                _ => None,
+            },
+        );
     if let Some(countries_list) = builtin {
         // A long built-in list: the household form's searchable one.
         let (p1, p2) = (path.clone(), path.clone());

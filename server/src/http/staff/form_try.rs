@@ -37,10 +37,7 @@ impl Posted {
     }
 
     fn one(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .and_then(|v| v.first())
-            .map(String::as_str)
+        self.0.get(name).and_then(|v| v.first()).map(String::as_str)
     }
 
     fn all(&self, name: &str) -> &[String] {
@@ -153,10 +150,11 @@ struct Drawing<'a> {
 
 impl Drawing<'_> {
     fn value(&self, path: &str) -> Option<&Value> {
-        path.split('.').try_fold(self.answers, |v, seg| match seg.parse::<usize>() {
-            Ok(i) => v.get(i),
-            Err(_) => v.get(seg),
-        })
+        path.split('.')
+            .try_fold(self.answers, |v, seg| match seg.parse::<usize>() {
+                Ok(i) => v.get(i),
+                Err(_) => v.get(seg),
+            })
     }
 
     fn typed(&self, path: &str) -> String {
@@ -182,7 +180,12 @@ impl Drawing<'_> {
         match list {
             Some(ChoiceList::Listed(choices)) => choices
                 .iter()
-                .map(|c| (c.name.clone(), self.def.text(&c.label, self.lang).to_owned()))
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        self.def.text(&c.label, self.lang).to_owned(),
+                    )
+                })
                 .collect(),
             Some(ChoiceList::Builtin { builtin }) => {
                 let codes = if builtin == "countries" {
@@ -190,7 +193,10 @@ impl Drawing<'_> {
                 } else {
                     protocol::form::LANGUAGES
                 };
-                codes.iter().map(|c| ((*c).to_owned(), (*c).to_owned())).collect()
+                codes
+                    .iter()
+                    .map(|c| ((*c).to_owned(), (*c).to_owned()))
+                    .collect()
             }
             None => Vec::new(),
         }
@@ -450,8 +456,14 @@ mod tests {
         ]);
         let answers = Value::Object(answers_from(&household_items(), &p, ""));
         assert_eq!(answers["applicant"]["name"], "Rosa");
-        assert!(answers["applicant"].get("phone").is_none(), "a blank is no answer");
-        assert_eq!(answers["applicant"]["languages"], serde_json::json!(["es", "ht"]));
+        assert!(
+            answers["applicant"].get("phone").is_none(),
+            "a blank is no answer"
+        );
+        assert_eq!(
+            answers["applicant"]["languages"],
+            serde_json::json!(["es", "ht"])
+        );
         assert_eq!(answers["members"][0]["member_id"], id.as_str());
         assert_eq!(answers["members"][0]["name"], "Luis");
     }
@@ -459,7 +471,11 @@ mod tests {
     #[test]
     fn add_and_remove_buttons_change_the_entries() {
         let items = household_items();
-        let added = answers_from(&items, &posted(&[("n.members", "1"), ("add", "members")]), "");
+        let added = answers_from(
+            &items,
+            &posted(&[("n.members", "1"), ("add", "members")]),
+            "",
+        );
         let entries = added["members"].as_array().map_or(0, Vec::len);
         assert_eq!(entries, 2);
         let removed = answers_from(
