@@ -95,7 +95,10 @@ fn answers_from(items: &[Item], posted: &Posted, prefix: &str) -> Map<String, Va
         match item.kind() {
             Some(Kind::Group) => {
                 let inner = answers_from(&item.items, posted, &path);
-                if !inner.is_empty() {
+                // A group may go on over a later page: its answers join those already read.
+                if let Some(Value::Object(before)) = out.get_mut(&item.name) {
+                    before.extend(inner);
+                } else if !inner.is_empty() {
                     out.insert(item.name.clone(), Value::Object(inner));
                 }
             }
