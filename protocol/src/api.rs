@@ -99,6 +99,10 @@ pub enum ErrorCode {
     Unavailable,
     /// The server's disk is full; nothing was kept; retry later.
     InsufficientStorage,
+    /// A sealed case names a key this server does not hold.
+    UnknownKey,
+    /// A sealed case does not open: altered, or sealed for another case ID.
+    SealedUnreadable,
 }
 
 /// `{"error": {...}}`: the body of every 4xx and 5xx.

@@ -8,6 +8,7 @@
 //! - [`validation`]: the rules the form shows inline and the server enforces, as stable codes.
 //! - [`date`]: the calendar dates the form uses, without a clock.
 //! - [`receipt`]: receipt codes a person can read aloud (Crockford base32 plus check symbol).
+//! - [`sealed`]: cases sealed for the organisation (HPKE), opened only by the server.
 //! - [`api`]: response bodies, error codes and headers of the HTTP API.
 //! - [`outbox`]: the client's delivery state machine and backoff, kept free of I/O so it is tested
 //!   natively.
@@ -21,6 +22,7 @@ pub mod definition;
 pub mod form;
 pub mod outbox;
 pub mod receipt;
+pub mod sealed;
 pub mod validation;
 
 pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};

@@ -201,3 +201,20 @@ pub fn form_schema(out: &mut impl Write) -> Result<(), StartError> {
     )?;
     Ok(())
 }
+
+/// `keys list`: each sealing key, its creation time, and which one devices seal to now.
+pub fn list_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
+    let ring = crate::keys::Keyring::open_or_create(data_dir)?;
+    for k in ring.list() {
+        let mark = if k.current { "current" } else { "kept" };
+        writeln!(out, "{}\t{}\t{mark}", k.key_id, k.created_at)?;
+    }
+    Ok(())
+}
+
+/// `keys rotate`: a new current key; the old ones are kept so what was sealed to them opens.
+pub fn rotate_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
+    let key_id = crate::keys::Keyring::rotate(data_dir)?;
+    writeln!(out, "{key_id}\tcurrent (devices seal to it once they fetch the keys again)")?;
+    Ok(())
+}

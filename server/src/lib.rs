@@ -8,6 +8,7 @@
 //!   answered as `{"error":{"code","message"}}` with a stable code.
 //! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
 //!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up).
+//! - [`keys`]: the organisation's key pairs in the data directory; sealed cases open with them.
 //! - [`config`]: command line and environment settings; [`admin`]: the `enrolment` and
 //!   `devices` commands.
 //!
@@ -20,6 +21,7 @@ pub mod admin;
 pub mod config;
 pub mod forms;
 pub mod http;
+pub mod keys;
 pub mod secrets;
 mod serve;
 pub mod storage;
@@ -41,7 +43,9 @@ pub async fn run(
     let storage = storage::sqlite::SqliteStorage::open(&config.data_dir).await?;
     let blobs = storage::blobs::FsBlobs::open(&config.data_dir).await?;
     let storage = Arc::new(storage);
-    let state = http::AppState::new(storage.clone(), storage, Arc::new(blobs), &config);
+    let keys = keys::Keyring::open_or_create(&config.data_dir)?;
+    let state = http::AppState::new(storage.clone(), storage, Arc::new(blobs), &config)
+        .with_keys(Arc::new(keys));
     // Uploads that were full when the server last stopped are finished before anyone asks.
     if let Err(e) = http::uploads::recover(&state).await {
         tracing::error!(error = %e, "finishing uploads left full failed");
@@ -126,4 +130,6 @@ pub enum StartError {
     Storage(#[from] storage::StorageError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("the sealing keys: {0}")]
+    Keys(#[from] keys::KeyError),
 }

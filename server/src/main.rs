@@ -60,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         action: FormsAction,
     },
+    /// The organisation's keys for sealed cases (made on first start): list them, or rotate.
+    Keys {
+        #[command(flatten)]
+        data: DataDir,
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Registered devices.
     Devices {
         #[command(flatten)]
@@ -108,6 +115,14 @@ enum FormsAction {
     List,
     /// The JSON Schema of a definition (for editors that check JSON and YAML as you type).
     Schema,
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Every key, when it was made, and which one is current.
+    List,
+    /// Makes a new current key; the old ones stay, so cases sealed to them still open.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +184,13 @@ async fn main() -> ExitCode {
                 }
                 FormsAction::List => server::admin::list_forms(&data.path, out).await,
                 FormsAction::Schema => server::admin::form_schema(out),
+            }
+        }
+        Some(Command::Keys { data, action }) => {
+            let out = &mut std::io::stdout();
+            match action {
+                KeysAction::List => server::admin::list_keys(&data.path, out),
+                KeysAction::Rotate => server::admin::rotate_keys(&data.path, out),
             }
         }
         Some(Command::Devices { data, action }) => {

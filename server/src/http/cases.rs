@@ -31,11 +31,11 @@ use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
     ),
     security(("device_token" = [])),
     request_body(content = CaseBody, content_type = "application/json",
-        description = "A `Submission` (answers keyed by the fields' names) for any published form; a household case in the shape devices sent before forms were definitions (`applicant`, `members`) is still accepted"),
+        description = "A `Submission` (answers keyed by the fields' names) for any published form; a household case in the shape devices sent before forms were definitions (`applicant`, `members`) is still accepted; either may come sealed to one of the organisation's keys (`{\"sealed\": {key_id, enc, ciphertext}}`, HPKE with the case ID as associated data)"),
     responses(
         (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
         (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
-        (status = 400, description = "`invalid_id` (also for a path that is not UTF-8), `malformed_json`, or `bad_request` for a body that broke off", body = ErrorBody),
+        (status = 400, description = "`invalid_id` (also for a path that is not UTF-8), `malformed_json`, `bad_request` for a body that broke off; for a sealed body, `unknown_key` (not one of `GET /api/v1/keys`) or `sealed_unreadable` (altered, or sealed for another case ID)", body = ErrorBody),
         (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`); register or sign in again", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 409, description = "`case_conflict`: this ID holds a different case; nothing changed. `photos_missing`: upload the photos in `missing_photos`, then retry", body = ErrorBody),
@@ -71,6 +71,7 @@ pub async fn put_case(
         return Err(Error::UnsupportedMediaType);
     }
     let body = read_limited(body, state.max_json_bytes).await?;
+    let body = unseal(&state, case_id, body)?;
     let case = parse_case(&body)?;
     let Some(definition) = state
         .forms
@@ -131,6 +132,19 @@ pub async fn put_case(
 
 /// The body as a submission: one with `answers`, or a household case in the shape devices saved
 /// before forms were definitions.
+/// A sealed body's case JSON (a plain body as it is): what follows never sees the difference, so
+/// validation, the fingerprint and exactly-once are those of the case itself.
+fn unseal(state: &AppState, case_id: CaseId, body: bytes::Bytes) -> Result<bytes::Bytes, Error> {
+    let Ok(sealed) = serde_json::from_slice::<protocol::sealed::SealedBody>(&body) else {
+        return Ok(body);
+    };
+    match state.keys.open(case_id, &sealed.sealed) {
+        None => Err(Error::UnknownKey),
+        Some(Err(_)) => Err(Error::SealedUnreadable),
+        Some(Ok(plain)) => Ok(plain.into()),
+    }
+}
+
 fn parse_case(body: &[u8]) -> Result<Submission, Error> {
     let malformed = |e: serde_json::Error| {
         Error::MalformedJson(format!("line {}, column {}", e.line(), e.column()))
@@ -181,13 +195,14 @@ async fn missing_photos(
     Ok(missing)
 }
 
-/// The request body's schema: either shape.
+/// The request body's schema: either shape, or either sealed for the organisation.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
 pub enum CaseBody {
     Submission(Submission),
     Household(CaseSubmission),
+    Sealed(protocol::sealed::SealedBody),
 }
 
 /// A missing header is accepted (curl, scripts); a present one must be new enough to trust.

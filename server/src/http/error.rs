@@ -74,6 +74,10 @@ pub enum Error {
     Storage(#[from] StorageError),
     #[error("something went wrong on the server")]
     Internal,
+    #[error("the case is sealed to a key this server does not hold")]
+    UnknownKey,
+    #[error("the sealed case does not open: altered, or sealed for another case ID")]
+    SealedUnreadable,
 }
 
 impl Error {
@@ -85,6 +89,8 @@ impl Error {
             | Error::BadHeader(_)
             | Error::BadMetadata(_)
             | Error::UnsupportedChecksum
+            | Error::UnknownKey
+            | Error::SealedUnreadable
             | Error::BodyCut => StatusCode::BAD_REQUEST,
             Error::PhotosMissing(_) | Error::UploadConflict | Error::UploadLocked => {
                 StatusCode::CONFLICT
@@ -131,6 +137,8 @@ impl Error {
             Error::EnrolmentInvalid => ErrorCode::EnrolmentInvalid,
             Error::RateLimited(_) => ErrorCode::RateLimited,
             Error::MalformedJson(_) => ErrorCode::MalformedJson,
+            Error::UnknownKey => ErrorCode::UnknownKey,
+            Error::SealedUnreadable => ErrorCode::SealedUnreadable,
             Error::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Error::Validation(_) => ErrorCode::ValidationFailed,
             Error::CaseConflict => ErrorCode::CaseConflict,

@@ -6,6 +6,7 @@ pub mod devices;
 mod error;
 mod forms;
 mod health;
+mod keys;
 pub mod openapi;
 pub mod rate_limit;
 mod security;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// The definitions cases are validated against.
     pub forms: Arc<crate::forms::FormRegistry>,
+    /// The organisation's key pairs: sealed cases open with these.
+    pub keys: Arc<crate::keys::Keyring>,
     pub blobs: Arc<dyn BlobStore>,
     upload_locks: Arc<uploads::UploadLocks>,
     /// Work that must not be cancelled with the request that started it (finishing a chunk).
@@ -72,6 +75,10 @@ impl AppState {
     ) -> Self {
         AppState {
             forms: Arc::new(crate::forms::FormRegistry::new(storage.clone())),
+            // Held in memory until `with_keys` gives the data directory's (see `run`).
+            keys: Arc::new(crate::keys::Keyring::in_memory().unwrap_or_else(|e| {
+                panic!("the system's random source failed: {e}")
+            })),
             storage,
             blobs,
             upload_locks: Arc::default(),
@@ -112,6 +119,12 @@ impl AppState {
 }
 
 impl AppState {
+    /// With these key pairs for sealed cases instead of a fresh one in memory.
+    pub fn with_keys(mut self, keys: Arc<crate::keys::Keyring>) -> Self {
+        self.keys = keys;
+        self
+    }
+
     /// When an upload that moves now expires unless it moves again (or a case names it).
     pub fn upload_expiry_from_now(&self) -> i64 {
         now_unix().saturating_add(i64::try_from(self.upload_expiry_secs).unwrap_or(i64::MAX / 2))
@@ -133,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/devices", post(devices::register))
+        .route("/api/v1/keys", get(keys::keys))
         .route(
             "/api/v1/cases/{case_id}",
             put(cases::put_case).route_layer(device_only.clone()),

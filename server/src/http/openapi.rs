@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         super::cases::put_case,
         super::forms::list,
         super::forms::definition,
+        super::keys::keys,
         super::devices::register,
         super::uploads::options,
         super::uploads::create,
@@ -29,7 +30,8 @@ use utoipa::OpenApi;
         super::uploads::terminate,
     ),
     components(schemas(
-        super::cases::CaseBody, Submission, FormList, FormSummary, FormDefinition, Page, Item, ChoiceList, Choice, Roles,
+        super::cases::CaseBody, protocol::sealed::SealedBody, protocol::sealed::Sealed,
+        protocol::sealed::SealingKeys, protocol::sealed::PublicKey, Submission, FormList, FormSummary, FormDefinition, Page, Item, ChoiceList, Choice, Roles,
         CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
         super::devices::Registration, super::devices::Registered, super::uploads::TusResumable
@@ -38,6 +40,7 @@ use utoipa::OpenApi;
     tags(
         (name = "cases", description = "Cases for any published form (device token required)"),
         (name = "forms", description = "Published form definitions (device token required)"),
+        (name = "keys", description = "The organisation's public keys for sealed cases"),
         (name = "devices", description = "Device registration: the bearer token for cases and uploads"),
         (name = "uploads", description = "Document photos (tus 1.0.0: creation, creation-with-upload, checksum, expiration, termination)"),
         (name = "health", description = "Liveness"),

@@ -36,7 +36,10 @@ async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppSta
     let fs: Arc<dyn BlobStore> = Arc::new(FsBlobs::open(&config.data_dir).await.unwrap());
     let blobs = Arc::new(FaultyBlobs::new(fs));
     let shared = Arc::new(storage.clone());
-    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config);
+    // The data directory's keys, as `server::run` uses them.
+    let keys = server::keys::Keyring::open_or_create(&config.data_dir).unwrap();
+    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config)
+        .with_keys(Arc::new(keys));
     (storage, blobs, state)
 }
 
