@@ -74,6 +74,21 @@ pub async fn run_all<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     device_auth_round_trips(store).await;
     deleting_a_draft_deletes_its_photos(store, photos).await;
     form_definitions_and_form_cases_round_trip(store).await;
+    sealing_keys_are_kept_and_forgotten(store).await;
+}
+
+/// The organisation's public keys survive a reload, and forgetting them leaves none.
+pub async fn sealing_keys_are_kept_and_forgotten(store: &impl DeviceStore) {
+    assert_eq!(store.sealing_keys().await.expect("read"), None);
+    let (_, public) = protocol::sealed::key_pair("k1", &[3; 32]);
+    let keys = protocol::sealed::SealingKeys {
+        current: "k1".into(),
+        keys: vec![public],
+    };
+    store.set_sealing_keys(Some(&keys)).await.expect("write");
+    assert_eq!(store.sealing_keys().await.expect("read"), Some(keys));
+    store.set_sealing_keys(None).await.expect("forget");
+    assert_eq!(store.sealing_keys().await.expect("read"), None);
 }
 
 /// Definitions are kept by form and version, and a case on a form keeps its answers and, once

@@ -7,8 +7,13 @@ pub trait Clock {
 }
 
 pub trait Random {
-    /// Uniform in `[0, 1)`.
+    /// Uniform in `[0, 1)` (backoff jitter: need not be unpredictable).
     fn unit(&self) -> f64;
+
+    /// Unpredictable bytes, for sealing a case (the browser's `crypto.getRandomValues`; the
+    /// simulator's seeded generator, so a schedule replays); `false` when there are none to be
+    /// had, and then nothing is sealed with guessable ones.
+    fn fill_secret(&self, out: &mut [u8]) -> bool;
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
@@ -21,20 +26,19 @@ impl<R: Random + ?Sized> Random for &R {
     fn unit(&self) -> f64 {
         (**self).unit()
     }
+
+    fn fill_secret(&self, out: &mut [u8]) -> bool {
+        (**self).fill_secret(out)
+    }
 }
 
-/// A plain function as a clock or random source (the browser's are `fn() -> f64`).
+/// A plain function as a clock (the browser's is `fn() -> f64`). Not a random source: sealing
+/// needs unpredictable bytes, which a `fn() -> f64` cannot promise.
 #[derive(Clone, Copy)]
 pub struct FnSource(pub fn() -> f64);
 
 impl Clock for FnSource {
     fn now_ms(&self) -> f64 {
-        (self.0)()
-    }
-}
-
-impl Random for FnSource {
-    fn unit(&self) -> f64 {
         (self.0)()
     }
 }

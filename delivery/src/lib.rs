@@ -24,6 +24,7 @@ pub mod autosave;
 pub mod conformance;
 pub mod env;
 pub mod forms;
+pub mod keys;
 pub mod memory;
 pub mod records;
 pub mod register;

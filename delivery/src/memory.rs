@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use protocol::outbox::OutboxState;
+use protocol::sealed::SealingKeys;
 use protocol::{CaseId, FormDefinition, PhotoId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -31,6 +32,7 @@ struct Data {
     photos: BTreeMap<PhotoId, Photo>,
     auth: DeviceAuth,
     forms: BTreeMap<(String, u32), FormDefinition>,
+    sealing_keys: Option<SealingKeys>,
 }
 
 #[derive(Default)]
@@ -369,6 +371,21 @@ impl DeviceStore for MemoryStore {
             .iter()
             .map(roundtrip)
             .collect()
+    }
+
+    async fn set_sealing_keys(&self, keys: Option<&SealingKeys>) -> Result<(), StoreError> {
+        let keys = keys.map(roundtrip).transpose()?;
+        self.write(|d| {
+            d.sealing_keys = keys;
+            Ok(())
+        })
+    }
+
+    async fn sealing_keys(&self) -> Result<Option<SealingKeys>, StoreError> {
+        self.read(|d| d.sealing_keys.clone())
+            .as_ref()
+            .map(roundtrip)
+            .transpose()
     }
 }
 

@@ -5,6 +5,7 @@
 //! two calls leaves the store as the first call left it. The engine writes each delivery state
 //! before it acts on it, so that is all a crash can cost.
 
+use protocol::sealed::SealingKeys;
 use protocol::{CaseId, FormDefinition, PhotoId};
 
 use crate::records::{CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, UploadProgress};
@@ -103,4 +104,9 @@ pub trait DeviceStore {
 
     /// Every definition kept, by form then version.
     async fn form_definitions(&self) -> Result<Vec<FormDefinition>, StoreError>;
+
+    /// The organisation's public keys as last fetched (`None` forgets them, to fetch again).
+    async fn set_sealing_keys(&self, keys: Option<&SealingKeys>) -> Result<(), StoreError>;
+
+    async fn sealing_keys(&self) -> Result<Option<SealingKeys>, StoreError>;
 }

@@ -11,6 +11,7 @@
 
 use protocol::api::{CaseReceipt, ErrorCode};
 use protocol::outbox::{backoff_ms, disposition, Disposition, OutboxState};
+use protocol::sealed::PublicKey;
 use protocol::CaseId;
 
 use crate::env::{Clock, Random};
@@ -77,6 +78,11 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
             }
             Token::Failed(answer) => return self.registration_failed(items, &answer).await,
         };
+        // Cases go sealed for the organisation when its key is known (a failed fetch is no
+        // reason to wait: they go as before, over TLS).
+        let key = crate::keys::held_or_fetched(self.store, &self.transport)
+            .await?
+            .and_then(|k| k.current().cloned());
         let mut next_due: Option<f64> = None;
         let mut paused: Option<Problem> = None;
         for item in items {
@@ -84,7 +90,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                 // The token was refused: the rest of the queue waits for the sign-in too.
                 Some(problem) => self.wait_for_auth(item, problem.clone()).await?,
                 None if item.next_attempt_at <= self.clock.now_ms() => {
-                    self.deliver(item, &token).await?
+                    self.deliver(item, &token, key.as_ref()).await?
                 }
                 None => item,
             };
@@ -194,7 +200,12 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         Ok(Ok(submission.into()))
     }
 
-    async fn deliver(&self, mut item: OutboxItem, token: &str) -> Result<OutboxItem, StoreError> {
+    async fn deliver(
+        &self,
+        mut item: OutboxItem,
+        token: &str,
+        key: Option<&PublicKey>,
+    ) -> Result<OutboxItem, StoreError> {
         let submission = match self.submission_of(&item).await? {
             Ok(s) => s,
             Err(outcome) => return self.settle(item, outcome).await,
@@ -238,7 +249,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
             return self.settle(item, outcome).await;
         }
 
-        let answer = self.put_case(item.case_id, &submission, token).await;
+        let answer = self.put_case(item.case_id, &submission, token, key).await;
         let status = answer.as_ref().ok().map(|a| a.status);
         let receipt = answer
             .as_ref()
@@ -267,6 +278,15 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                         self.store.set_upload_progress(*id, &progress).await?;
                     }
                 }
+                Outcome::Retry {
+                    fresh: false,
+                    retry_after_ms: None,
+                    problem,
+                }
+            }
+            // Sealed to a key the server no longer lists: fetch the keys again, then resend.
+            (Disposition::Reject, _) if problem.code == Some(ErrorCode::UnknownKey) => {
+                self.store.set_sealing_keys(None).await?;
                 Outcome::Retry {
                     fresh: false,
                     retry_after_ms: None,
@@ -338,7 +358,25 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         item.problem = Some(problem);
     }
 
-    async fn put_case(&self, id: CaseId, case: &Outgoing, token: &str) -> Exchange {
+    async fn put_case(
+        &self,
+        id: CaseId,
+        case: &Outgoing,
+        token: &str,
+        key: Option<&PublicKey>,
+    ) -> Exchange {
+        let plain = case.json();
+        // Sealed afresh each attempt: the server judges the case inside, so every seal of the
+        // same case gets the same receipt.
+        let sealed = key.and_then(|key| {
+            let mut seed = [0u8; 32];
+            if !self.random.fill_secret(&mut seed) {
+                return None;
+            }
+            let sealed = protocol::sealed::seal(key, id, &plain, seed).ok()?;
+            serde_json::to_vec(&protocol::sealed::SealedBody { sealed }).ok()
+        });
+        let body = sealed.unwrap_or(plain);
         self.transport
             .send(HttpRequest {
                 method: Method::Put,
@@ -348,7 +386,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                     ("content-type", "application/json".into()),
                     client_version(),
                 ],
-                body: Some(case.json()),
+                body: Some(body),
             })
             .await
     }

@@ -36,6 +36,11 @@ impl Random for Half {
     fn unit(&self) -> f64 {
         0.5
     }
+
+    fn fill_secret(&self, out: &mut [u8]) -> bool {
+        out.fill(0x5a);
+        true
+    }
 }
 
 /// A server that answers case PUTs from a script and remembers what it was sent. Registration
@@ -48,6 +53,10 @@ struct Scripted {
     registrations: Cell<u32>,
     /// Upload offsets the "server" holds.
     uploads: RefCell<std::collections::HashMap<String, (u64, u64)>>,
+    /// The organisation's key pair, when this server offers one (`GET /api/v1/keys`).
+    keys: RefCell<Option<(protocol::sealed::PrivateKey, protocol::sealed::SealingKeys)>>,
+    /// How many case bodies came sealed.
+    sealed: Cell<u32>,
 }
 
 impl Scripted {
@@ -74,6 +83,12 @@ impl Transport for &Scripted {
         self.requests
             .borrow_mut()
             .push((request.method, request.url.clone()));
+        if request.url == delivery::keys::KEYS_PATH {
+            return match &*self.keys.borrow() {
+                Some((_, public)) => answer(200, &serde_json::to_string(public).unwrap()),
+                None => answer(404, r#"{"error":{"code":"not_found","message":"no"}}"#),
+            };
+        }
         if request.url == "/api/v1/devices" {
             let n = self.registrations.get() + 1;
             self.registrations.set(n);
@@ -91,9 +106,16 @@ impl Transport for &Scripted {
             "every request carries the device token"
         );
         if let Some(id) = request.url.strip_prefix("/api/v1/cases/") {
-            let case: CaseSubmission =
-                serde_json::from_slice(request.body.as_deref().unwrap_or_default()).unwrap();
-            self.cases.borrow_mut().push((id.parse().unwrap(), case));
+            let case_id: CaseId = id.parse().unwrap();
+            let mut body = request.body.clone().unwrap_or_default();
+            if let Ok(sealed) = serde_json::from_slice::<protocol::sealed::SealedBody>(&body) {
+                let keys = self.keys.borrow();
+                let (private, _) = keys.as_ref().expect("sealed only when keys were offered");
+                body = private.open(case_id, &sealed.sealed).unwrap();
+                self.sealed.set(self.sealed.get() + 1);
+            }
+            let case: CaseSubmission = serde_json::from_slice(&body).unwrap();
+            self.cases.borrow_mut().push((case_id, case));
             return self
                 .answers
                 .borrow_mut()
@@ -568,4 +590,67 @@ fn items_queued_by_older_builds_still_deliver() {
     let sent = &server.cases.borrow()[0].1;
     assert_eq!(sent.photos.len(), 1);
     assert_eq!(sent.applicant, case.submission.applicant);
+}
+
+fn offer_keys(server: &Scripted, key_id: &str, ikm: u8) {
+    let (private, public) = protocol::sealed::key_pair(key_id, &[ikm; 32]);
+    let keys = protocol::sealed::SealingKeys {
+        current: key_id.into(),
+        keys: vec![public],
+    };
+    *server.keys.borrow_mut() = Some((private, keys));
+}
+
+#[test]
+fn cases_go_sealed_when_the_organisation_offers_a_key_and_a_rotated_key_is_fetched_again() {
+    let store = MemoryStore::new();
+    let case = household(9);
+    send(&store, &case);
+    let server = Scripted::default();
+    offer_keys(&server, "k1", 1);
+    // The server has rotated and lost k1 (it never does: it keeps old keys; this is the path
+    // for a server restored without them), then takes the case sealed to k2.
+    server
+        .then(answer(
+            400,
+            r#"{"error":{"code":"unknown_key","message":"x"}}"#,
+        ))
+        .then(answer(201, &receipt_for(case.id)));
+    let clock = TestClock(Cell::new(1_000.0));
+    let worker = Worker::new(&store, &server, &clock, Half);
+    block_on(worker.run_due()).unwrap();
+    assert_eq!(
+        server.sealed.get(),
+        1,
+        "sealed to the key the server offered"
+    );
+    assert_eq!(state(&store, case.id), OutboxState::WaitingNetwork);
+    assert!(
+        block_on(store.sealing_keys()).unwrap().is_none(),
+        "the unknown key is forgotten"
+    );
+    offer_keys(&server, "k2", 2);
+    block_on(worker.reset_backoff()).unwrap();
+    assert_eq!(block_on(worker.run_due()).unwrap(), None);
+    assert_eq!(state(&store, case.id), OutboxState::Delivered);
+    assert_eq!(server.sealed.get(), 2);
+    assert_eq!(
+        block_on(store.sealing_keys()).unwrap().map(|k| k.current),
+        Some("k2".to_owned())
+    );
+    // What the server opened is exactly the frozen case.
+    let item = block_on(store.outbox_item(case.id)).unwrap().unwrap();
+    assert_eq!(
+        Some(delivery::Outgoing::Household(
+            server.cases.borrow()[1].1.clone()
+        )),
+        item.outgoing()
+    );
+    let keys_fetched = server
+        .requests
+        .borrow()
+        .iter()
+        .filter(|(_, url)| url == delivery::keys::KEYS_PATH)
+        .count();
+    assert_eq!(keys_fetched, 2, "once at first, once after the refusal");
 }

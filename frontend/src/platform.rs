@@ -15,6 +15,24 @@ pub fn random_unit() -> f64 {
     js_sys::Math::random()
 }
 
+/// The delivery engine's chance: `Math.random` for backoff jitter, `crypto.getRandomValues` (in
+/// the page and in workers alike) for what must not be guessed.
+#[derive(Clone, Copy)]
+pub struct BrowserRandom;
+
+impl delivery::env::Random for BrowserRandom {
+    fn unit(&self) -> f64 {
+        random_unit()
+    }
+
+    fn fill_secret(&self, out: &mut [u8]) -> bool {
+        js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::Crypto>().ok())
+            .is_some_and(|crypto| crypto.get_random_values_with_u8_array(out).is_ok())
+    }
+}
+
 pub fn window() -> web_sys::Window {
     web_sys::window().expect("the app runs in a window")
 }

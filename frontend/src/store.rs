@@ -662,7 +662,24 @@ impl DeviceStore for Store {
         all.sort_unstable_by(|a, b| (&a.form_id, a.version).cmp(&(&b.form_id, b.version)));
         Ok(all)
     }
+
+    async fn set_sealing_keys(
+        &self,
+        keys: Option<&protocol::sealed::SealingKeys>,
+    ) -> Result<(), StoreError> {
+        self.set_meta(SEALING_KEYS, &keys).await
+    }
+
+    async fn sealing_keys(&self) -> Result<Option<protocol::sealed::SealingKeys>, StoreError> {
+        Ok(self
+            .meta::<Option<protocol::sealed::SealingKeys>>(SEALING_KEYS)
+            .await?
+            .flatten())
+    }
 }
+
+/// The meta entry holding the organisation's public keys (public: kept as they came).
+const SEALING_KEYS: &str = "sealing_keys";
 
 /// A definition as the `forms` store keeps it: as a plain object, so a page reads it without a
 /// JSON parser of its own (only the sync worker, which fetches definitions, writes them).

@@ -184,13 +184,18 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
         &*store,
         HttpTransport,
         FnSource(platform::now_ms),
-        FnSource(platform::random_unit),
+        platform::BrowserRandom,
     );
-    // When to ask again which forms are published (ms since the epoch): at once, after each
-    // `online`, then every half hour; a minute after a refresh that did not get through.
+    // When to ask again which forms are published, and the organisation's keys (ms since the
+    // epoch): at once, after each `online`, then every half hour; a minute after a refresh that
+    // did not get through.
     let mut forms_due = 0.0;
     loop {
         if platform::is_online() && platform::now_ms() >= forms_due {
+            // The organisation's keys too, so a rotation reaches the device with the forms.
+            if let Err(e) = delivery::keys::refresh(&*store, &HttpTransport).await {
+                web_sys::console::error_1(&format!("keys: {e}").into());
+            }
             forms_due = match delivery::forms::refresh(&*store, &HttpTransport).await {
                 Ok(delivery::forms::Refresh::Done(_)) => platform::now_ms() + FORMS_RECHECK_MS,
                 Ok(_) => platform::now_ms() + FORMS_RETRY_MS,

@@ -340,8 +340,17 @@ fn now() -> f64 {
     1_000_000.0
 }
 
-fn half() -> f64 {
-    0.5
+struct Half;
+
+impl delivery::env::Random for Half {
+    fn unit(&self) -> f64 {
+        0.5
+    }
+
+    fn fill_secret(&self, out: &mut [u8]) -> bool {
+        out.fill(7);
+        true
+    }
 }
 
 #[wasm_bindgen_test]
@@ -365,7 +374,7 @@ async fn a_send_interrupted_by_a_crash_resumes_through_indexeddb_and_delivers_on
 
     let store = Store::open_named("test-crash").await.unwrap();
     let server = Server::default();
-    let worker = Worker::new(&store, &server, FnSource(now), FnSource(half));
+    let worker = Worker::new(&store, &server, FnSource(now), Half);
     assert_eq!(worker.run_due().await.unwrap(), None, "nothing left to do");
     let item = store.outbox_item(case.id).await.unwrap().unwrap();
     assert_eq!(item.state, OutboxState::Delivered);

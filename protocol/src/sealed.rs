@@ -211,7 +211,10 @@ mod tests {
             enc: "not base64!".into(),
             ..sealed
         };
-        assert_eq!(private.open(case(), &garbled), Err(SealError::Encoding("enc")));
+        assert_eq!(
+            private.open(case(), &garbled),
+            Err(SealError::Encoding("enc"))
+        );
     }
 
     #[test]
@@ -222,7 +225,10 @@ mod tests {
         let a = seal(&public, case(), b"x", [2; 32]).unwrap();
         let b = seal(&public, case(), b"x", [2; 32]).unwrap();
         let c = seal(&public, case(), b"x", [3; 32]).unwrap();
-        assert_eq!(a, b, "the same seed seals the same way (the simulator replays)");
+        assert_eq!(
+            a, b,
+            "the same seed seals the same way (the simulator replays)"
+        );
         assert_ne!(a.enc, c.enc, "a fresh seed, a fresh encapsulation");
         assert_eq!(again.open(case(), &c).unwrap(), b"x");
     }

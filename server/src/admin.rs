@@ -215,6 +215,9 @@ pub fn list_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError
 /// `keys rotate`: a new current key; the old ones are kept so what was sealed to them opens.
 pub fn rotate_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
     let key_id = crate::keys::Keyring::rotate(data_dir)?;
-    writeln!(out, "{key_id}\tcurrent (devices seal to it once they fetch the keys again)")?;
+    writeln!(
+        out,
+        "{key_id}\tcurrent (devices seal to it once they fetch the keys again)"
+    )?;
     Ok(())
 }

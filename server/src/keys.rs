@@ -75,12 +75,11 @@ fn new_key(now: time::OffsetDateTime) -> Result<(PrivateKey, String), std::io::E
 impl Keyring {
     /// One fresh key held in memory only (tests, the simulator).
     pub fn in_memory() -> Result<Keyring, KeyError> {
-        let (key, created) = new_key(time::OffsetDateTime::now_utc()).map_err(|source| {
-            KeyError::Io {
+        let (key, created) =
+            new_key(time::OffsetDateTime::now_utc()).map_err(|source| KeyError::Io {
                 path: PathBuf::from("(memory)"),
                 source,
-            }
-        })?;
+            })?;
         Ok(Keyring {
             path: None,
             loaded: RwLock::new(Loaded {
@@ -95,12 +94,11 @@ impl Keyring {
     pub fn open_or_create(data_dir: &Path) -> Result<Keyring, KeyError> {
         let path = data_dir.join(FILE);
         if !path.exists() {
-            let (key, created) = new_key(time::OffsetDateTime::now_utc()).map_err(|source| {
-                KeyError::Io {
+            let (key, created) =
+                new_key(time::OffsetDateTime::now_utc()).map_err(|source| KeyError::Io {
                     path: path.clone(),
                     source,
-                }
-            })?;
+                })?;
             write(
                 &path,
                 &Stored {
@@ -230,7 +228,10 @@ fn read(path: &Path) -> Result<Loaded, KeyError> {
         keys.push((key, k.created_at));
     }
     if !keys.iter().any(|(k, _)| k.key_id == stored.current) {
-        return Err(bad(format!("the current key {} is not in it", stored.current)));
+        return Err(bad(format!(
+            "the current key {} is not in it",
+            stored.current
+        )));
     }
     Ok(Loaded {
         current: stored.current,
@@ -276,7 +277,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         // Opening again reads the same key.
@@ -308,6 +312,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE), b"{\"current\":\"x\",\"keys\":[]}").unwrap();
         let err = Keyring::open_or_create(dir.path()).err().unwrap();
-        assert!(err.to_string().contains("the current key x is not in it"), "{err}");
+        assert!(
+            err.to_string().contains("the current key x is not in it"),
+            "{err}"
+        );
     }
 }

@@ -7,9 +7,9 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{app, household, new_id, TestApp};
-use server::storage::Storage;
 use protocol::sealed::{seal, SealingKeys};
 use serde_json::{json, Value};
+use server::storage::Storage;
 
 async fn keys(app: &TestApp) -> SealingKeys {
     let answer = app
@@ -54,7 +54,10 @@ async fn a_sealed_case_is_stored_once_as_the_case_itself() {
     // What is stored is the case, not the seal.
     let stored = app.storage.list_cases().await.unwrap();
     let body: Value = serde_json::from_slice(&stored[0].body).unwrap();
-    assert_eq!(body["answers"]["applicant"]["name"], case["applicant"]["name"]);
+    assert_eq!(
+        body["answers"]["applicant"]["name"],
+        case["applicant"]["name"]
+    );
 
     // A different case sealed under the same ID is still a conflict.
     let mut other = household();
@@ -72,7 +75,10 @@ async fn a_sealed_case_is_validated_and_refused_plainly_when_it_does_not_open() 
     bad["applicant"]["name"] = json!("");
     let refused = app.put_case(&id, &sealed_body(&keys, &id, &bad, 1)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused.json["error"]["fields"][0]["field"], "applicant.name");
+    assert_eq!(
+        refused.json["error"]["fields"][0]["field"],
+        "applicant.name"
+    );
 
     // Sealed for another case's ID: it does not open under this one.
     let other_id = new_id();
@@ -98,11 +104,16 @@ async fn a_case_sealed_to_a_rotated_out_key_still_delivers() {
     let rotated = server::keys::Keyring::rotate(app.dir.path()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let after = keys(&app).await;
-    assert_eq!(after.current, rotated, "the running server serves the new key");
+    assert_eq!(
+        after.current, rotated,
+        "the running server serves the new key"
+    );
     assert_eq!(after.keys.len(), 2, "and keeps the old one");
     let answer = app.put_case(&id, &body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
     let id2 = new_id();
-    let fresh = app.put_case(&id2, &sealed_body(&after, &id2, &household(), 2)).await;
+    let fresh = app
+        .put_case(&id2, &sealed_body(&after, &id2, &household(), 2))
+        .await;
     assert_eq!(fresh.status, StatusCode::CREATED);
 }

@@ -33,6 +33,8 @@ pub struct Verdict {
     pub delivered_on_forms: usize,
     pub photos: usize,
     pub requests: u64,
+    /// Case PUTs whose body was sealed.
+    pub sealed: u64,
     pub faults: u64,
     pub crashes: u64,
     pub restarts: u64,
@@ -50,6 +52,7 @@ impl Verdict {
         self.delivered_on_forms += other.delivered_on_forms;
         self.photos += other.photos;
         self.requests += other.requests;
+        self.sealed += other.sealed;
         self.faults += other.faults;
         self.crashes += other.crashes;
         self.restarts += other.restarts;
@@ -184,6 +187,7 @@ pub async fn judge(world: &World) -> Verdict {
     }
 
     v.requests = world.stats.requests.get();
+    v.sealed = world.stats.sealed.get();
     v.faults = world.stats.faults.get();
     v.crashes = world.stats.crashes.get();
     v.restarts = world.stats.restarts.get();

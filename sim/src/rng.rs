@@ -96,6 +96,15 @@ impl delivery::env::Random for Rng {
     fn unit(&self) -> f64 {
         Rng::unit(self)
     }
+
+    /// From the seeded stream: a schedule's seals replay with it.
+    fn fill_secret(&self, out: &mut [u8]) -> bool {
+        for chunk in out.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        true
+    }
 }
 
 #[cfg(test)]

@@ -47,7 +47,12 @@ async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppSta
     );
     let blobs = Arc::new(FaultyBlobs::new(fs));
     let shared = Arc::new(storage.clone());
-    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config);
+    // The data directory's keys, kept across restarts as a real server keeps them. (Their bytes
+    // come from the OS, not the seed: nothing in a schedule turns on them.)
+    let keys = server::keys::Keyring::open_or_create(&config.data_dir)
+        .expect("the simulator's sealing keys");
+    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config)
+        .with_keys(Arc::new(keys));
     (storage, blobs, state)
 }
 

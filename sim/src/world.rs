@@ -112,6 +112,8 @@ pub struct World {
 #[derive(Default)]
 pub struct Stats {
     pub requests: Cell<u64>,
+    /// Case bodies that went sealed for the organisation.
+    pub sealed: Cell<u64>,
     pub faults: Cell<u64>,
     pub crashes: Cell<u64>,
     pub restarts: Cell<u64>,
@@ -303,6 +305,19 @@ impl DeviceStore for CrashingStore<'_> {
         self.point().await;
         self.inner().form_definitions().await
     }
+
+    async fn set_sealing_keys(
+        &self,
+        keys: Option<&protocol::sealed::SealingKeys>,
+    ) -> Result<(), StoreError> {
+        self.point().await;
+        self.inner().set_sealing_keys(keys).await
+    }
+
+    async fn sealing_keys(&self) -> Result<Option<protocol::sealed::SealingKeys>, StoreError> {
+        self.point().await;
+        self.inner().sealing_keys().await
+    }
 }
 
 /// What can happen to one request on its way.
@@ -445,6 +460,13 @@ impl Transport for Network<'_> {
         }
         let fault = self.choose_fault(&request);
         Stats::count(&w.stats.requests);
+        if request
+            .body
+            .as_deref()
+            .is_some_and(|b| b.starts_with(br#"{"sealed":"#))
+        {
+            Stats::count(&w.stats.sealed);
+        }
         if fault.is_some() {
             Stats::count(&w.stats.faults);
         }

@@ -1,6 +1,8 @@
 //! The simulator's schedules mix two definitions: household cases (the app's own screens) and
 //! cases on the child-protection form the simulated server publishes, which the device fetches
-//! through the faulty network before a person can start one.
+//! through the faulty network before a person can start one. Case bodies go sealed for the
+//! organisation (its key fetched through the same network), so every verdict is also one on
+//! sealed delivery.
 
 #[test]
 fn schedules_deliver_cases_of_both_forms_exactly_once() {
@@ -23,4 +25,5 @@ fn schedules_deliver_cases_of_both_forms_exactly_once() {
         total.delivered > total.delivered_on_forms,
         "no household case was delivered"
     );
+    assert!(total.sealed > 0, "no case went sealed");
 }

@@ -76,9 +76,10 @@ impl AppState {
         AppState {
             forms: Arc::new(crate::forms::FormRegistry::new(storage.clone())),
             // Held in memory until `with_keys` gives the data directory's (see `run`).
-            keys: Arc::new(crate::keys::Keyring::in_memory().unwrap_or_else(|e| {
-                panic!("the system's random source failed: {e}")
-            })),
+            keys: Arc::new(
+                crate::keys::Keyring::in_memory()
+                    .unwrap_or_else(|e| panic!("the system's random source failed: {e}")),
+            ),
             storage,
             blobs,
             upload_locks: Arc::default(),
