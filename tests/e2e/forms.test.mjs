@@ -224,6 +224,9 @@ test("a defined form with document photos: each person's photos go with the case
     assert.equal(refs[mine].kind, 'court_letter');
     assert.equal(refs[teos].member_id, childId);
     assert.equal(refs[teos].kind, 'passport');
+    // The browser sealed it for the organisation (crypto.getRandomValues, HPKE in the sync worker).
+    const stored_line = w.server.logs().split('\n').find((l) => l.includes('"case stored"') && l.includes(caseId));
+    assert.match(stored_line ?? '', /"sealed":true/, `the case arrived sealed: ${stored_line}`);
     const onServer = (await dumpPhotos(w.dataDir)).filter((p) => p.case_id === caseId);
     assert.equal(onServer.length, 2, 'the server holds both photos');
 

@@ -71,7 +71,7 @@ pub async fn put_case(
         return Err(Error::UnsupportedMediaType);
     }
     let body = read_limited(body, state.max_json_bytes).await?;
-    let body = unseal(&state, case_id, body)?;
+    let (body, sealed) = unseal(&state, case_id, body)?;
     let case = parse_case(&body)?;
     let Some(definition) = state
         .forms
@@ -114,7 +114,7 @@ pub async fn put_case(
     };
     match state.storage.put_case(new).await? {
         PutOutcome::Created(receipt) => {
-            tracing::info!(%case_id, people = receipt.people, "case stored");
+            tracing::info!(%case_id, people = receipt.people, sealed, "case stored");
             Ok((StatusCode::CREATED, Json(receipt)))
         }
         PutOutcome::Replayed(receipt) => {
@@ -134,14 +134,18 @@ pub async fn put_case(
 /// before forms were definitions.
 /// A sealed body's case JSON (a plain body as it is): what follows never sees the difference, so
 /// validation, the fingerprint and exactly-once are those of the case itself.
-fn unseal(state: &AppState, case_id: CaseId, body: bytes::Bytes) -> Result<bytes::Bytes, Error> {
+fn unseal(
+    state: &AppState,
+    case_id: CaseId,
+    body: bytes::Bytes,
+) -> Result<(bytes::Bytes, bool), Error> {
     let Ok(sealed) = serde_json::from_slice::<protocol::sealed::SealedBody>(&body) else {
-        return Ok(body);
+        return Ok((body, false));
     };
     match state.keys.open(case_id, &sealed.sealed) {
         None => Err(Error::UnknownKey),
         Some(Err(_)) => Err(Error::SealedUnreadable),
-        Some(Ok(plain)) => Ok(plain.into()),
+        Some(Ok(plain)) => Ok((plain.into(), true)),
     }
 }
 
