@@ -414,11 +414,13 @@ test('A. a household with three photos is delivered through connections cut mid-
     assert.ok(upright.height > upright.width, `the EXIF orientation was applied (stored ${upright.width}×${upright.height})`);
     for (const r of rows) assert.equal(Math.max(r.width, r.height), LONG_EDGE, 'pictures larger than 2048 px come down to exactly 2048');
 
-    // What the device sent: the applicant's photo without member_id, the members' with theirs.
+    // What the device sent went sealed for the organisation: nothing of the case in the clear.
     const lastPut = puts.at(-1);
-    assert.ok(lastPut?.photos, 'the page sent the case with its photos');
+    assert.ok(lastPut?.sealed?.ciphertext, `the page sent the case sealed: ${JSON.stringify(lastPut).slice(0, 200)}`);
+    assert.ok(!('photos' in lastPut) && !('answers' in lastPut), 'no answers or photos outside the seal');
+    // What the server opened: the applicant's photo without member_id, the members' with theirs.
     for (const p of plan) {
-      const ref = lastPut.photos.find((r) => r.photo_id === p.id);
+      const ref = stored.case.photos.find((r) => r.photo_id === p.id);
       assert.ok(ref, `the case PUT refers to ${p.id}`);
       if (p.person === 'applicant') assert.ok(!('member_id' in ref), `no member_id on the applicant's photo: ${JSON.stringify(ref)}`);
       else assert.equal(ref.member_id, p.person);
