@@ -388,9 +388,14 @@ pub async fn device_auth_round_trips(store: &impl DeviceStore) {
         sign_in_needed: false,
         problem: None,
         enrolment_code: Some("K7QM-X9A2".into()),
+        settings: Some(protocol::api::DeviceSettings {
+            shared: true,
+            lock_after_secs: 45,
+        }),
     };
     store.set_device_auth(&auth).await.expect("write");
     assert_eq!(store.device_auth().await.expect("read"), auth);
+    assert!(store.device_auth().await.expect("read").is_shared());
 }
 
 pub async fn deleting_a_draft_deletes_its_photos<S: DeviceStore>(

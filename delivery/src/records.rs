@@ -296,4 +296,16 @@ pub struct DeviceAuth {
     pub problem: Option<Problem>,
     /// An enrolment code from the install link or typed, for the next registration.
     pub enrolment_code: Option<String>,
+    /// How the organisation said this device is to run (at registration and from
+    /// `GET /api/v1/devices/me`). Kept when the token is dropped, so a shared tablet stays one
+    /// while it signs in again; `None` until the server has said.
+    #[serde(default)]
+    pub settings: Option<protocol::api::DeviceSettings>,
+}
+
+impl DeviceAuth {
+    /// A shared tablet: each case is locked behind its family's PIN.
+    pub fn is_shared(&self) -> bool {
+        self.settings.is_some_and(|s| s.shared)
+    }
 }

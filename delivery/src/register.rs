@@ -1,13 +1,15 @@
 //! Device registration (`POST /api/v1/devices`): the first sync registers the device and keeps
 //! its bearer token in the store. When the server refuses the token, the store says so
 //! ([`DeviceAuth::sign_in_needed`]) and nothing is sent until the person signs in again; the
-//! next registration then carries the enrolment code the person typed, if any.
+//! next registration then carries the enrolment code the person typed, if any. The server's
+//! [`DeviceSettings`] (a shared tablet? its idle lock) come with the registration and are asked
+//! for again with the forms ([`refresh_settings`]).
 
-use protocol::api::ErrorBody;
+use protocol::api::{DeviceSettings, ErrorBody};
 
 use crate::records::{DeviceAuth, DeviceCredentials, Problem};
 use crate::store::{DeviceStore, StoreError};
-use crate::transport::{client_version, Exchange, HttpRequest, Method, Transport};
+use crate::transport::{bearer, client_version, Exchange, HttpRequest, Method, Transport};
 
 pub const DEVICES_PATH: &str = "/api/v1/devices";
 
@@ -48,20 +50,69 @@ pub async fn ensure_token(
             body: Some(body.to_string().into_bytes()),
         })
         .await;
-    let device = answer
+    let registered = answer
         .as_ref()
         .ok()
         .filter(|a| a.status == 201)
-        .and_then(|a| serde_json::from_str::<DeviceCredentials>(&a.body).ok());
-    match device {
-        Some(device) => {
-            auth.credentials = Some(device.clone());
+        .and_then(|a| serde_json::from_str::<Registered>(&a.body).ok());
+    match registered {
+        Some(Registered {
+            credentials,
+            settings,
+        }) => {
+            let token = credentials.token.clone();
+            auth.credentials = Some(credentials);
             auth.problem = None;
+            // An older server says nothing: what was known stays.
+            auth.settings = settings.or(auth.settings);
             store.set_device_auth(&auth).await?;
-            Ok(Token::Ready(device.token))
+            Ok(Token::Ready(token))
         }
         None => Ok(Token::Failed(answer)),
     }
+}
+
+/// The registration answer as the device reads it.
+#[derive(serde::Deserialize)]
+struct Registered {
+    #[serde(flatten)]
+    credentials: DeviceCredentials,
+    #[serde(default)]
+    settings: Option<DeviceSettings>,
+}
+
+pub const SETTINGS_PATH: &str = "/api/v1/devices/me";
+
+/// Asks the server how this device is to run now and keeps the answer; `None` when it could
+/// not be asked (offline, no token) or answered something else: what was known stays.
+pub async fn refresh_settings(
+    transport: &impl Transport,
+    store: &impl DeviceStore,
+) -> Result<Option<DeviceSettings>, StoreError> {
+    let Token::Ready(token) = ensure_token(transport, store).await? else {
+        return Ok(None);
+    };
+    let answer = transport
+        .send(HttpRequest {
+            method: Method::Get,
+            url: SETTINGS_PATH.into(),
+            headers: vec![bearer(&token), client_version()],
+            body: None,
+        })
+        .await;
+    let Some(settings) = answer
+        .ok()
+        .filter(|a| a.status == 200)
+        .and_then(|a| serde_json::from_str::<DeviceSettings>(&a.body).ok())
+    else {
+        return Ok(None);
+    };
+    let mut auth = store.device_auth().await?;
+    if auth.settings != Some(settings) {
+        auth.settings = Some(settings);
+        store.set_device_auth(&auth).await?;
+    }
+    Ok(Some(settings))
 }
 
 /// The server refused the token (or the registration needs a person): pause until the person

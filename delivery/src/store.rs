@@ -22,6 +22,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("this form was already sent and cannot change")]
     AlreadySubmitted,
+    /// A case locked behind its family's PIN (shared tablets) that is not open now: it is
+    /// neither read nor written until it is opened again.
+    #[error("this case is locked: open it with its PIN first")]
+    Locked,
     /// The photos changed between checking the case and queueing it (another tab, say).
     #[error("the photos of this form changed while it was being sent; check it and send again")]
     PhotosChanged,

@@ -57,6 +57,9 @@ struct Scripted {
     keys: RefCell<Option<(protocol::sealed::PrivateKey, protocol::sealed::SealingKeys)>>,
     /// How many case bodies came sealed.
     sealed: Cell<u32>,
+    /// What the "server" tells devices about how to run (at registration and
+    /// `GET /api/v1/devices/me`); `None`: an older server that says nothing.
+    settings: Cell<Option<protocol::api::DeviceSettings>>,
 }
 
 impl Scripted {
@@ -92,8 +95,12 @@ impl Transport for &Scripted {
         if request.url == "/api/v1/devices" {
             let n = self.registrations.get() + 1;
             self.registrations.set(n);
+            let settings = match self.settings.get() {
+                Some(s) => format!(r#","settings":{}"#, serde_json::to_string(&s).unwrap()),
+                None => String::new(),
+            };
             let body = format!(
-                r#"{{"device_id":"d{n}","token":"tok-{n}","expires_at":"2026-12-29T00:00:00Z"}}"#
+                r#"{{"device_id":"d{n}","token":"tok-{n}","expires_at":"2026-12-29T00:00:00Z"{settings}}}"#
             );
             return answer(201, &body);
         }
@@ -105,6 +112,12 @@ impl Transport for &Scripted {
             auth.starts_with("Bearer tok-"),
             "every request carries the device token"
         );
+        if request.url == delivery::register::SETTINGS_PATH {
+            return match self.settings.get() {
+                Some(s) => answer(200, &serde_json::to_string(&s).unwrap()),
+                None => answer(404, r#"{"error":{"code":"not_found","message":"no"}}"#),
+            };
+        }
         if let Some(id) = request.url.strip_prefix("/api/v1/cases/") {
             let case_id: CaseId = id.parse().unwrap();
             let mut body = request.body.clone().unwrap_or_default();
@@ -653,4 +666,61 @@ fn cases_go_sealed_when_the_organisation_offers_a_key_and_a_rotated_key_is_fetch
         .filter(|(_, url)| url == delivery::keys::KEYS_PATH)
         .count();
     assert_eq!(keys_fetched, 2, "once at first, once after the refusal");
+}
+
+#[test]
+fn a_shared_tablet_stays_one_while_it_signs_in_again_and_hears_a_changed_idle_lock() {
+    use protocol::api::DeviceSettings;
+    let store = MemoryStore::default();
+    let server = Scripted::default();
+    let tablet = DeviceSettings {
+        shared: true,
+        lock_after_secs: 120,
+    };
+    server.settings.set(Some(tablet));
+    let token = block_on(delivery::register::ensure_token(&&server, &store)).unwrap();
+    assert_eq!(token, delivery::register::Token::Ready("tok-1".into()));
+    assert!(
+        block_on(store.device_auth()).unwrap().is_shared(),
+        "known at registration"
+    );
+
+    // The token is refused and the person has not signed in yet: still a shared tablet.
+    block_on(delivery::register::sign_in_needed(
+        &store,
+        delivery::Problem::on_device("401"),
+    ))
+    .unwrap();
+    let auth = block_on(store.device_auth()).unwrap();
+    assert!(auth.credentials.is_none() && auth.is_shared());
+    block_on(actions::sign_in_again(&store, None, 1_000.0)).unwrap();
+    assert!(block_on(store.device_auth()).unwrap().is_shared());
+
+    // The organisation shortens the idle lock: the next refresh brings it.
+    let shorter = DeviceSettings {
+        lock_after_secs: 45,
+        ..tablet
+    };
+    server.settings.set(Some(shorter));
+    assert_eq!(
+        block_on(delivery::register::refresh_settings(&&server, &store)).unwrap(),
+        Some(shorter)
+    );
+    assert_eq!(
+        block_on(store.device_auth()).unwrap().settings,
+        Some(shorter)
+    );
+
+    // An older server that says nothing leaves what was known.
+    server.settings.set(None);
+    assert_eq!(
+        block_on(delivery::register::refresh_settings(&&server, &store)).unwrap(),
+        None
+    );
+    block_on(actions::sign_in_again(&store, None, 2_000.0)).unwrap();
+    block_on(delivery::register::ensure_token(&&server, &store)).unwrap();
+    assert_eq!(
+        block_on(store.device_auth()).unwrap().settings,
+        Some(shorter)
+    );
 }

@@ -54,6 +54,32 @@ pub struct FormList {
     pub forms: Vec<FormSummary>,
 }
 
+/// Seconds an open case on a shared tablet waits untouched before it locks itself, unless the
+/// organisation sets another figure.
+pub const DEFAULT_LOCK_AFTER_SECS: u32 = 120;
+
+/// How the organisation wants a device to run: in the registration answer and at
+/// `GET /api/v1/devices/me` (so a change reaches devices that registered before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSettings {
+    /// A shared tablet (registered with a shared enrolment code): each case is locked behind
+    /// its family's PIN and the home screen names nobody.
+    pub shared: bool,
+    /// On a shared tablet, seconds without a touch before an open case locks itself.
+    #[cfg_attr(feature = "openapi", schema(example = 120))]
+    pub lock_after_secs: u32,
+}
+
+impl Default for DeviceSettings {
+    fn default() -> Self {
+        DeviceSettings {
+            shared: false,
+            lock_after_secs: DEFAULT_LOCK_AFTER_SECS,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {

@@ -17,6 +17,7 @@ pub async fn create_enrolment_code(
     data_dir: &Path,
     label: &str,
     expires_in_days: Option<u32>,
+    shared: bool,
     out: &mut impl Write,
 ) -> Result<(), StartError> {
     let storage = SqliteStorage::open(data_dir).await?;
@@ -30,6 +31,7 @@ pub async fn create_enrolment_code(
             expires_at,
             revoked: false,
             uses: 0,
+            shared,
         })
         .await?;
     writeln!(out, "{}-{}\t/?code={code}", &code[..4], &code[4..])?;
@@ -41,9 +43,10 @@ pub async fn list_enrolment_codes(data_dir: &Path, out: &mut impl Write) -> Resu
     let now = now_unix();
     for c in storage.enrolment_codes().await? {
         let state = c.status_at(now);
+        let kind = if c.shared { "shared" } else { "personal" };
         writeln!(
             out,
-            "{}\t{state}\tuses={}\tcreated={}\t{}",
+            "{}\t{state}\t{kind}\tuses={}\tcreated={}\t{}",
             c.code, c.uses, c.created_at, c.label
         )?;
     }
@@ -70,9 +73,10 @@ pub async fn list_devices(data_dir: &Path, out: &mut impl Write) -> Result<(), S
     for d in storage.devices().await? {
         let state = d.status_at(now);
         let code = d.enrolment_code.unwrap_or_default();
+        let kind = if d.shared { "shared" } else { "personal" };
         writeln!(
             out,
-            "{}\t{state}\tcreated={}\tcode={code}",
+            "{}\t{state}\t{kind}\tcreated={}\tcode={code}",
             d.device_id, d.created_at
         )?;
     }

@@ -66,6 +66,12 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_REQUIRE_ENROLMENT", default_value_t = false)]
     pub require_enrolment: bool,
 
+    /// Seconds an open case on a shared tablet waits untouched before it locks itself (sent to
+    /// the tablets; 10 to 3600).
+    #[arg(long, env = "RESGUARDO_SHARED_LOCK_AFTER_SECS", default_value_t = protocol::api::DEFAULT_LOCK_AFTER_SECS,
+          value_parser = clap::value_parser!(u32).range(10..=3600))]
+    pub shared_lock_after_secs: u32,
+
     /// Device registrations allowed per client address per minute.
     #[arg(long, env = "RESGUARDO_REGISTRATIONS_PER_MINUTE", default_value_t = 20)]
     pub registrations_per_minute: u32,
@@ -104,6 +110,7 @@ impl Config {
             upload_expiry_secs: 7 * 24 * 3600,
             token_lifetime_secs: 30 * 24 * 3600,
             require_enrolment: false,
+            shared_lock_after_secs: protocol::api::DEFAULT_LOCK_AFTER_SECS,
             registrations_per_minute: 20,
             staff_session_secs: 8 * 3600,
             secure_cookies: false,

@@ -84,6 +84,10 @@ enum EnrolmentAction {
         label: String,
         #[arg(long)]
         expires_in_days: Option<u32>,
+        /// For shared tablets: each case on a device enrolled with it is locked behind its
+        /// family's PIN, and the home screen names nobody.
+        #[arg(long)]
+        shared: bool,
     },
     List,
     Revoke {
@@ -157,9 +161,16 @@ async fn main() -> ExitCode {
                 EnrolmentAction::Create {
                     label,
                     expires_in_days,
+                    shared,
                 } => {
-                    server::admin::create_enrolment_code(&data.path, &label, expires_in_days, out)
-                        .await
+                    server::admin::create_enrolment_code(
+                        &data.path,
+                        &label,
+                        expires_in_days,
+                        shared,
+                        out,
+                    )
+                    .await
                 }
                 EnrolmentAction::List => server::admin::list_enrolment_codes(&data.path, out).await,
                 EnrolmentAction::Revoke { code } => {

@@ -209,6 +209,7 @@ async fn add_code(app: &TestApp, code: &str, expires_at: Option<i64>) {
             expires_at,
             revoked: false,
             uses: 0,
+            shared: false,
         })
         .await
         .unwrap();
@@ -289,4 +290,82 @@ async fn registration_refuses_bad_json_clearly() {
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.json["error"]["code"], "malformed_json");
+}
+
+#[tokio::test]
+async fn a_shared_code_makes_a_shared_tablet_told_its_idle_lock_at_registration_and_after() {
+    let app = app_with(|c| c.shared_lock_after_secs = 45).await;
+    let personal = app.register(json!({})).await;
+    assert_eq!(personal.status, StatusCode::CREATED);
+    assert_eq!(
+        personal.json["settings"],
+        json!({"shared": false, "lock_after_secs": 45})
+    );
+    server::admin::create_enrolment_code(
+        &app.config.data_dir,
+        "Shelter A tablet 2",
+        None,
+        true,
+        &mut Vec::new(),
+    )
+    .await
+    .unwrap();
+    let codes = app.storage.enrolment_codes().await.unwrap();
+    let code = codes
+        .iter()
+        .find(|c| c.label == "Shelter A tablet 2")
+        .unwrap();
+    assert!(code.shared);
+    let mut listed = Vec::new();
+    server::admin::list_enrolment_codes(&app.config.data_dir, &mut listed)
+        .await
+        .unwrap();
+    let listed = String::from_utf8(listed).unwrap();
+    assert!(
+        listed.contains(&format!("{}\tactive\tshared\t", code.code)),
+        "{listed}"
+    );
+
+    let tablet = app
+        .register(json!({"enrolment_code": code.code.to_lowercase()}))
+        .await;
+    assert_eq!(tablet.status, StatusCode::CREATED);
+    assert_eq!(
+        tablet.json["settings"],
+        json!({"shared": true, "lock_after_secs": 45})
+    );
+    let token = tablet.json["token"].as_str().unwrap();
+    let me = |token: String| {
+        Request::get("/api/v1/devices/me")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let asked = app.send_anonymous(me(token.to_owned())).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(asked.json, json!({"shared": true, "lock_after_secs": 45}));
+    let phone = personal.json["token"].as_str().unwrap();
+    let asked = app.send_anonymous(me(phone.to_owned())).await;
+    assert_eq!(asked.json["shared"], false);
+    let nobody = app.send_anonymous(me("not-a-token".into())).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+
+    // The device stays a shared tablet; the devices listing says which is which.
+    let devices = app.storage.devices().await.unwrap();
+    let id = tablet.json["device_id"].as_str().unwrap();
+    assert!(devices
+        .iter()
+        .any(|d| d.device_id.to_string() == id && d.shared));
+    assert_eq!(devices.iter().filter(|d| d.shared).count(), 1);
+}
+
+#[tokio::test]
+async fn the_idle_lock_setting_is_bounded() {
+    use clap::Parser;
+    for (given, ok) in [("9", false), ("10", true), ("3600", true), ("3601", false)] {
+        let parsed = server::Config::try_parse_from(["server", "--shared-lock-after-secs", given]);
+        assert_eq!(parsed.is_ok(), ok, "{given}");
+    }
+    let default = server::Config::try_parse_from(["server"]).unwrap();
+    assert_eq!(default.shared_lock_after_secs, 120);
 }

@@ -664,6 +664,11 @@ async fn authorisation_matrix_over_every_route() {
         ("GET", "/api/v1/forms".into(), [401, 200, 401, 401, 401]),
         (
             "GET",
+            "/api/v1/devices/me".into(),
+            [401, 200, 401, 401, 401],
+        ),
+        (
+            "GET",
             "/api/v1/forms/household-intake/1".into(),
             [401, 200, 401, 401, 401],
         ),
@@ -1019,5 +1024,59 @@ async fn a_form_with_two_published_versions_exports_to_one_table_and_one_per_rep
     assert!(
         page.contains("Your name") && page.contains("Rosa") && page.contains("Family member 1"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_makes_a_code_for_shared_tablets_and_sees_which_devices_are_shared() {
+    let app = staffed_app(|_| {}).await;
+    let ana = login(&app, "ana").await;
+    for form in [
+        format!("csrf={}&label=Shelter+A+tablet+2&days=&shared=on", ana.csrf),
+        format!("csrf={}&label=Volunteer+phones&days=30", ana.csrf),
+    ] {
+        let made = post_form(&app, "/staff/enrolment", Some(&ana.cookie), &form).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    }
+    let codes = app.storage.enrolment_codes().await.unwrap();
+    let tablet = codes
+        .iter()
+        .find(|c| c.label == "Shelter A tablet 2")
+        .unwrap();
+    let phones = codes
+        .iter()
+        .find(|c| c.label == "Volunteer phones")
+        .unwrap();
+    assert!(tablet.shared && !phones.shared);
+    let page = get(&app, "/staff/enrolment", Some(&ana.cookie))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!(
+            r#"data-code="{}" data-shared="true""#,
+            tablet.code
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        r#"data-code="{}" data-shared="false""#,
+        phones.code
+    )));
+    assert!(page.contains("Shared tablet") && page.contains("Personal phone"));
+
+    let registered = app
+        .register(serde_json::json!({"enrolment_code": tablet.code}))
+        .await;
+    assert_eq!(registered.json["settings"]["shared"], true);
+    let id = registered.json["device_id"].as_str().unwrap();
+    let devices = get(&app, "/staff/devices", Some(&ana.cookie)).await.text();
+    assert!(
+        devices.contains(&format!(r#"data-device-id="{id}" data-shared="true""#)),
+        "{devices}"
+    );
+    let audit = get(&app, "/staff/audit", Some(&ana.cookie)).await.text();
+    assert!(
+        audit.contains(&format!("{} (shared tablets)", tablet.code)),
+        "{audit}"
     );
 }

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+use protocol::api::DeviceSettings;
+
 use super::{AppState, Error};
 use crate::secrets::{random_bytes, random_token, token_hash};
 use crate::storage::{now_unix, Device};
@@ -30,6 +32,8 @@ pub struct Registered {
     pub token: String,
     /// When the token stops working (RFC 3339); the device then signs in again.
     pub expires_at: String,
+    /// How this device is to run (a shared tablet or a personal phone).
+    pub settings: DeviceSettings,
 }
 
 /// Enrolment codes are read the forgiving way: case, spaces and hyphens do not matter.
@@ -120,13 +124,14 @@ pub async fn register(
             let normalized = normalize_code(typed);
             let found = state.storage.enrolment_code(&normalized).await?;
             match found {
-                Some(code) if code.usable_at(now) => Some(code.code),
+                Some(code) if code.usable_at(now) => Some(code),
                 _ => return Err(Error::EnrolmentInvalid),
             }
         }
         None if state.require_enrolment => return Err(Error::EnrolmentRequired),
         None => None,
     };
+    let shared = code.as_ref().is_some_and(|c| c.shared);
     let token = random_token().map_err(Error::io)?;
     let expires_at =
         now.saturating_add(i64::try_from(state.token_lifetime_secs).unwrap_or(i64::MAX / 2));
@@ -136,10 +141,11 @@ pub async fn register(
         created_at: crate::storage::now_rfc3339(),
         expires_at,
         revoked: false,
-        enrolment_code: code,
+        enrolment_code: code.map(|c| c.code),
+        shared,
     };
     state.storage.add_device(device.clone()).await?;
-    tracing::info!(device_id = %device.device_id, "device registered");
+    tracing::info!(device_id = %device.device_id, shared, "device registered");
     let expires = time::OffsetDateTime::from_unix_timestamp(expires_at)
         .ok()
         .and_then(|t| {
@@ -153,8 +159,35 @@ pub async fn register(
             device_id: device.device_id,
             token,
             expires_at: expires,
+            settings: settings_for(&state, &device),
         }),
     ))
+}
+
+fn settings_for(state: &AppState, device: &Device) -> DeviceSettings {
+    DeviceSettings {
+        shared: device.shared,
+        lock_after_secs: state.shared_lock_after_secs,
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices/me",
+    tag = "devices",
+    security(("device_token" = [])),
+    responses(
+        (status = 200, description = "How the organisation wants this device to run now", body = DeviceSettings),
+        (status = 401, description = "`unauthorized`: no valid device token", body = protocol::api::ErrorBody),
+    )
+)]
+/// `GET /api/v1/devices/me`: this device's settings as they are now (a device asks with the
+/// forms, so a changed idle lock reaches tablets that registered before the change).
+pub async fn settings(
+    State(state): State<AppState>,
+    axum::Extension(device): axum::Extension<Device>,
+) -> Json<DeviceSettings> {
+    Json(settings_for(&state, &device))
 }
 
 /// Case and upload routes: only a registered device's valid token gets through.
@@ -173,6 +206,7 @@ pub async fn require_device(
         request
             .extensions_mut()
             .insert(SendingDevice(device.device_id));
+        request.extensions_mut().insert(device);
         return Ok(next.run(request).await);
     }
     // Nothing of a refused body is worth reading: a little is drained so a small request ends

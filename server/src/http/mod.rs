@@ -57,6 +57,7 @@ pub struct AppState {
     lockout_after: u32,
     csp: axum::http::HeaderValue,
     require_enrolment: bool,
+    shared_lock_after_secs: u32,
     token_lifetime_secs: u64,
     static_dir: Option<std::path::PathBuf>,
     max_json_bytes: usize,
@@ -90,6 +91,7 @@ impl AppState {
                 std::time::Duration::from_secs(60),
             )),
             require_enrolment: config.require_enrolment,
+            shared_lock_after_secs: config.shared_lock_after_secs,
             staff,
             logins_by_ip: Arc::new(rate_limit::RateLimiter::new(
                 config.logins_per_minute,
@@ -148,6 +150,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/devices", post(devices::register))
         .route("/api/v1/keys", get(keys::keys))
+        .route(
+            "/api/v1/devices/me",
+            get(devices::settings).route_layer(device_only.clone()),
+        )
         .route(
             "/api/v1/cases/{case_id}",
             put(cases::put_case).route_layer(device_only.clone()),

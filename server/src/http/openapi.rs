@@ -3,7 +3,7 @@
 
 use axum::Json;
 use protocol::api::{
-    CaseReceipt, ErrorBody, ErrorCode, ErrorDetail, FormList, FormSummary, Health,
+    CaseReceipt, DeviceSettings, ErrorBody, ErrorCode, ErrorDetail, FormList, FormSummary, Health,
 };
 use protocol::case::{Applicant, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};
 use protocol::definition::{Choice, ChoiceList, FormDefinition, Item, Page, Roles, Submission};
@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         super::forms::definition,
         super::keys::keys,
         super::devices::register,
+        super::devices::settings,
         super::uploads::options,
         super::uploads::create,
         super::uploads::head,
@@ -34,7 +35,7 @@ use utoipa::OpenApi;
         protocol::sealed::SealingKeys, protocol::sealed::PublicKey, Submission, FormList, FormSummary, FormDefinition, Page, Item, ChoiceList, Choice, Roles,
         CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
-        super::devices::Registration, super::devices::Registered, super::uploads::TusResumable
+        super::devices::Registration, super::devices::Registered, DeviceSettings, super::uploads::TusResumable
     )),
     modifiers(&DeviceToken),
     tags(

@@ -104,6 +104,8 @@ pub struct Device {
     pub expires_at: i64,
     pub revoked: bool,
     pub enrolment_code: Option<String>,
+    /// Registered with a shared-tablet code: the app locks each case behind its family's PIN.
+    pub shared: bool,
 }
 
 /// A code the organisation hands out so that only its people's devices can register.
@@ -116,6 +118,8 @@ pub struct EnrolmentCode {
     pub expires_at: Option<i64>,
     pub revoked: bool,
     pub uses: i64,
+    /// For shared tablets: devices that register with it are shared tablets.
+    pub shared: bool,
 }
 
 impl EnrolmentCode {

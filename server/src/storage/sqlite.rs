@@ -34,7 +34,7 @@ macro_rules! select_uploads {
 macro_rules! select_devices {
     ($rest:literal) => {
         concat!(
-            "SELECT device_id, token_hash, created_at, expires_at, revoked_at IS NOT NULL AS revoked, enrolment_code FROM devices ",
+            "SELECT device_id, token_hash, created_at, expires_at, revoked_at IS NOT NULL AS revoked, enrolment_code, shared FROM devices ",
             $rest
         )
     };
@@ -43,7 +43,7 @@ macro_rules! select_devices {
 macro_rules! select_codes {
     ($rest:literal) => {
         concat!(
-            "SELECT code, label, created_at, expires_at, revoked_at IS NOT NULL AS revoked, uses FROM enrolment_codes ",
+            "SELECT code, label, created_at, expires_at, revoked_at IS NOT NULL AS revoked, uses, shared FROM enrolment_codes ",
             $rest
         )
     };
@@ -416,13 +416,14 @@ impl Storage for SqliteStorage {
     async fn add_device(&self, device: Device) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO devices (device_id, token_hash, created_at, expires_at, enrolment_code) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO devices (device_id, token_hash, created_at, expires_at, enrolment_code, shared) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(device.device_id.to_string())
         .bind(&device.token_hash)
         .bind(&device.created_at)
         .bind(device.expires_at)
         .bind(&device.enrolment_code)
+        .bind(device.shared)
         .execute(&mut *tx)
         .await?;
         if let Some(code) = &device.enrolment_code {
@@ -473,12 +474,13 @@ impl Storage for SqliteStorage {
 
     async fn add_enrolment_code(&self, code: EnrolmentCode) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO enrolment_codes (code, label, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO enrolment_codes (code, label, created_at, expires_at, shared) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(&code.code)
         .bind(&code.label)
         .bind(&code.created_at)
         .bind(code.expires_at)
+        .bind(code.shared)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -573,6 +575,7 @@ fn device_from_row(row: &SqliteRow) -> Result<Device, StorageError> {
         expires_at: row.try_get("expires_at")?,
         revoked: row.try_get("revoked")?,
         enrolment_code: row.try_get("enrolment_code")?,
+        shared: row.try_get("shared")?,
     })
 }
 
@@ -584,6 +587,7 @@ fn code_from_row(row: &SqliteRow) -> Result<EnrolmentCode, StorageError> {
         expires_at: row.try_get("expires_at")?,
         revoked: row.try_get("revoked")?,
         uses: row.try_get("uses")?,
+        shared: row.try_get("shared")?,
     })
 }
 

@@ -35,6 +35,14 @@ fn status_name(text: &Text, status: &str) -> String {
     }
 }
 
+fn kind_name(text: &Text, shared: bool) -> String {
+    text.t(if shared {
+        "kind-shared"
+    } else {
+        "kind-personal"
+    })
+}
+
 pub async fn enrolment_page(
     State(state): State<AppState>,
     staff: Staff,
@@ -48,21 +56,23 @@ pub async fn enrolment_page(
             (csrf_field(&staff))
             label { (text.t("label")) " " input name="label" maxlength="100" placeholder=(text.t("label-placeholder")); }
             label { (text.t("days-valid")) " " input name="days" type="number" min="1" max="3650"; }
+            label.check { input name="shared" type="checkbox" value="on"; " " (text.t("shared-tablets")) }
             button type="submit" { (text.t("create-code")) }
         }
         (scrolling_table(&text.t("nav-enrolment"), html! {
             table {
                 thead { tr {
-                    th { (text.t("col-code")) } th { (text.t("col-label")) } th { (text.t("col-state")) }
-                    th { (text.t("col-uses")) } th { (text.t("col-install-link")) } th {}
+                    th { (text.t("col-code")) } th { (text.t("col-label")) } th { (text.t("col-kind")) }
+                    th { (text.t("col-state")) } th { (text.t("col-uses")) } th { (text.t("col-install-link")) } th {}
                 } }
                 tbody {
                     @for c in &codes {
                         @let status = c.status_at(now);
                         @let cut = 4.min(c.code.len());
-                        tr data-code=(c.code) {
+                        tr data-code=(c.code) data-shared=(c.shared) {
                             td.receipt dir="ltr" { (c.code[..cut]) "-" (c.code[cut..]) }
                             td { bdi { (c.label) } }
+                            td { (kind_name(&text, c.shared)) }
                             td { (status_name(&text, status)) }
                             td { (c.uses) }
                             td { code dir="ltr" { "/?code=" (c.code) } }
@@ -89,6 +99,9 @@ pub struct NewCodeForm {
     label: String,
     #[serde(default)]
     days: String,
+    /// A checkbox: present (`on`) when ticked.
+    #[serde(default)]
+    shared: Option<String>,
 }
 
 pub async fn create_code(
@@ -117,10 +130,16 @@ pub async fn create_code(
             expires_at: days.map(|d| now_unix() + i64::from(d) * 86_400),
             revoked: false,
             uses: 0,
+            shared: form.shared.is_some(),
         })
         .await?;
+    let what = if form.shared.is_some() {
+        format!("{code} (shared tablets)")
+    } else {
+        code
+    };
     staff
-        .audit(&state, "create_enrolment_code", None, &code)
+        .audit(&state, "create_enrolment_code", None, &what)
         .await?;
     Ok(Redirect::to("/staff/enrolment").into_response())
 }
@@ -155,15 +174,16 @@ pub async fn devices_page(
         (scrolling_table(&text.t("nav-devices"), html! {
             table {
                 thead { tr {
-                    th { (text.t("col-device")) } th { (text.t("col-registered")) } th { (text.t("col-state")) }
-                    th { (text.t("col-enrolment-code")) } th {}
+                    th { (text.t("col-device")) } th { (text.t("col-registered")) } th { (text.t("col-kind")) }
+                    th { (text.t("col-state")) } th { (text.t("col-enrolment-code")) } th {}
                 } }
                 tbody {
                     @for d in &devices {
                         @let status = d.status_at(now);
-                        tr data-device-id=(d.device_id) {
+                        tr data-device-id=(d.device_id) data-shared=(d.shared) {
                             td { code dir="ltr" { (d.device_id) } }
                             td { bdi { (d.created_at) } }
+                            td { (kind_name(&text, d.shared)) }
                             td { (status_name(&text, status)) }
                             td dir="ltr" { (d.enrolment_code.as_deref().unwrap_or("")) }
                             td { (revoke_button(&text, status, &format!("/staff/devices/{}/revoke", d.device_id), &staff)) }
