@@ -89,6 +89,7 @@ bench: setup-test app server
 	node bench/tus-bench.mjs
 	node bench/photo-bench.mjs
 	node bench/first-visit.mjs
+	node bench/pin-bench.mjs
 
 fmt:
 	cargo fmt --all

@@ -5,6 +5,8 @@
 //! - [`ui`]: pages and components (Leptos). Reads state only from the store, reactively; writes
 //!   drafts through its autosaver and acts through `delivery::actions` (send, correct, sign in
 //!   again), which write to the store only.
+//! - [`vault`]: encryption at rest for shared tablets (a key per case, wrapped by the family's
+//!   PIN, with WebCrypto); the store encrypts a locked case's answers with it.
 //! - [`store`]: the one owner of IndexedDB (over a thin layer of our own, `store::idb`): cases,
 //!   outbox items, photos, settings; the delivery engine's `DeviceStore` in the browser.
 //! - [`photos`]: document photos kept the instant they are taken, then processed in a worker.
@@ -23,6 +25,7 @@ pub mod platform;
 pub mod store;
 pub mod sync;
 pub mod ui;
+pub mod vault;
 
 /// Loads the person's language (the page's boot script has usually started fetching it), then
 /// mounts the app on the page in place of the boot screen.

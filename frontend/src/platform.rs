@@ -289,6 +289,26 @@ pub fn local_datetime(rfc3339: &str, lang: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_owned())
 }
 
+/// A moment (ms since the epoch) as a weekday and time in `lang` ("Tuesday 10:31"), with the
+/// date when it is not within the last six days.
+pub fn weekday_time(ms: f64, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = Reflect::set(&options, &k.into(), &v.into());
+    };
+    set("weekday", "long");
+    set("hour", "numeric");
+    set("minute", "2-digit");
+    if now_ms() - ms > 6.0 * 24.0 * 3600.0 * 1000.0 {
+        set("day", "numeric");
+        set("month", "long");
+    }
+    date.to_locale_string(lang, &options)
+        .as_string()
+        .unwrap_or_default()
+}
+
 thread_local! {
     static UPDATE_ACCEPTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

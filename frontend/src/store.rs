@@ -11,6 +11,8 @@
 //! - `meta`: small settings by key.
 //! - `forms` (version 3): the published form definitions the device holds, keyed by
 //!   `form_id@version`.
+//! - `locked` (version 4): cases on a shared tablet, each encrypted with its own key behind its
+//!   family's PIN ([`locked`]); such a case is never in `cases`.
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
 //! re-read what changed and the sync worker can wake. The delivery engine sees this store through
@@ -35,14 +37,16 @@ pub use delivery::records::{
 pub use delivery::store::{DeviceStore, StoreError};
 
 mod idb;
+pub mod locked;
 
 pub const DB_NAME: &str = "resguardo";
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 const CASES: &str = "cases";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const PHOTOS: &str = "photos";
 const FORMS: &str = "forms";
+const LOCKED: &str = "locked";
 const PHOTOS_BY_CASE: &str = "case_id";
 /// The Blob-valued fields of a photo entry (serde cannot carry Blobs; they ride beside it).
 const BLOB_FIELDS: [&str; 3] = ["raw", "photo", "thumbnail"];
@@ -135,6 +139,15 @@ pub struct Store {
     listeners: RefCell<Vec<Listener>>,
     /// Whether IndexedDB here keeps Blobs, found out on the first photo written.
     keeps_blobs: Cell<Option<bool>>,
+    /// The keys of the locked cases open in this page ([`locked`]); memory only.
+    keys: RefCell<std::collections::HashMap<CaseId, crate::vault::CaseKey>>,
+}
+
+/// A draft's record made ready for a write transaction (encrypted first when the case is a
+/// locked one, since WebCrypto cannot be awaited inside the transaction).
+enum Prepared {
+    Clear(JsValue),
+    Locked { record: String, updated_at: f64 },
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
@@ -162,9 +175,10 @@ impl Store {
 
     /// Opens (creating or upgrading) the database `name`; tests use their own names.
     pub async fn open_named(name: &str) -> Result<Store, StoreError> {
-        // Whatever version a device has (none, 1, 2 or 3), what is missing is created; nothing
-        // already there is touched.
+        // Whatever version a device has (none, 1, 2, 3 or 4), what is missing is created;
+        // nothing already there is touched.
         let db = idb::open(name, DB_VERSION, |db, tx| {
+            idb::ensure_store(db, tx, LOCKED, "id")?;
             idb::ensure_store(db, tx, FORMS, "key")?;
             idb::ensure_store(db, tx, CASES, "id")?;
             idb::ensure_store(db, tx, OUTBOX, "case_id")?;
@@ -177,6 +191,7 @@ impl Store {
             db,
             listeners: RefCell::new(Vec::new()),
             keeps_blobs: Cell::new(None),
+            keys: RefCell::new(std::collections::HashMap::new()),
         })
     }
 
@@ -261,6 +276,41 @@ impl Store {
                 .then(a.record.photo_id.cmp(&b.record.photo_id))
         });
         Ok(photos)
+    }
+
+    /// Encrypts an open locked case's record, or readies a clear one.
+    async fn prepare(&self, case: &CaseRecord) -> Result<Prepared, StoreError> {
+        match self.open_key(case.id) {
+            Some(case_key) => Ok(Prepared::Locked {
+                record: locked::encrypt_record(&case_key, case).await?,
+                updated_at: case.updated_at,
+            }),
+            None => Ok(Prepared::Clear(to_js(case)?)),
+        }
+    }
+
+    /// Writes a prepared record in `tx` (over `cases` and `locked`). A clear record for a case
+    /// that is locked means the case was locked while the write waited: refused, so nothing of
+    /// a locked case is ever written in the clear.
+    async fn write_prepared(tx: &Tx, id: CaseId, prepared: Prepared) -> Result<(), StoreError> {
+        let locked = tx.store(LOCKED)?;
+        match prepared {
+            Prepared::Clear(js) => {
+                if locked.has(&key(id)).await? {
+                    return Err(StoreError::Locked);
+                }
+                tx.store(CASES)?.put(&js).await
+            }
+            Prepared::Locked { record, updated_at } => {
+                let Some(value) = locked.get(&key(id)).await? else {
+                    return Err(StoreError::Locked);
+                };
+                let mut entry: locked::LockedCase = from_js(value)?;
+                entry.record = record;
+                entry.updated_at = updated_at;
+                locked.put(&to_js(&entry)?).await
+            }
+        }
     }
 
     /// Newest first.
@@ -429,13 +479,21 @@ impl Store {
 
 impl DeviceStore for Store {
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
-        self.get(CASES, &key(id)).await
+        match self.get(CASES, &key(id)).await? {
+            Some(case) => Ok(Some(case)),
+            None => self.read_locked(id).await,
+        }
     }
 
     async fn save_draft(&self, case: &CaseRecord) -> Result<(), StoreError> {
-        let js = to_js(case)?;
-        let tx = self.draft_transaction(case.id, &[CASES, OUTBOX]).await?;
-        tx.store(CASES)?.put(&js).await?;
+        let prepared = self.prepare(case).await?;
+        let tx = self
+            .draft_transaction(case.id, &[CASES, OUTBOX, LOCKED])
+            .await?;
+        if let Err(e) = Self::write_prepared(&tx, case.id, prepared).await {
+            tx.abort();
+            return Err(e);
+        }
         tx.done().await?;
         self.changed();
         Ok(())
@@ -446,9 +504,9 @@ impl DeviceStore for Store {
         case: &CaseRecord,
         photos: &[PhotoId],
     ) -> Result<(), StoreError> {
-        let js = to_js(case)?;
+        let prepared = self.prepare(case).await?;
         let tx = self
-            .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS])
+            .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS, LOCKED])
             .await?;
         let store = tx.store(PHOTOS)?;
         for id in photos {
@@ -458,28 +516,35 @@ impl DeviceStore for Store {
                 }
             }
         }
-        tx.store(CASES)?.put(&js).await?;
-        tx.done().await?;
-        self.changed();
-        Ok(())
-    }
-
-    async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
-        let tx = self.draft_transaction(id, &[CASES, OUTBOX, PHOTOS]).await?;
-        tx.store(CASES)?.delete(&key(id)).await?;
-        let photos = tx.store(PHOTOS)?;
-        for photo_id in photos.index(PHOTOS_BY_CASE)?.get_all_keys(&key(id)).await? {
-            photos.delete(&photo_id).await?;
+        if let Err(e) = Self::write_prepared(&tx, case.id, prepared).await {
+            tx.abort();
+            return Err(e);
         }
         tx.done().await?;
         self.changed();
         Ok(())
     }
 
-    async fn enqueue(&self, case: &CaseRecord, item: &OutboxItem) -> Result<(), StoreError> {
-        let (case_js, item_js) = (to_js(case)?, to_js(item)?);
+    async fn delete_draft(&self, id: CaseId) -> Result<(), StoreError> {
         let tx = self
-            .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS])
+            .draft_transaction(id, &[CASES, OUTBOX, PHOTOS, LOCKED])
+            .await?;
+        tx.store(CASES)?.delete(&key(id)).await?;
+        tx.store(LOCKED)?.delete(&key(id)).await?;
+        let photos = tx.store(PHOTOS)?;
+        for photo_id in photos.index(PHOTOS_BY_CASE)?.get_all_keys(&key(id)).await? {
+            photos.delete(&photo_id).await?;
+        }
+        tx.done().await?;
+        self.keys.borrow_mut().remove(&id);
+        self.changed();
+        Ok(())
+    }
+
+    async fn enqueue(&self, case: &CaseRecord, item: &OutboxItem) -> Result<(), StoreError> {
+        let (prepared, item_js) = (self.prepare(case).await?, to_js(item)?);
+        let tx = self
+            .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS, LOCKED])
             .await?;
         if let Some(submission) = item.outgoing() {
             let sending: Vec<(PhotoId, &str)> = submission
@@ -504,7 +569,10 @@ impl DeviceStore for Store {
                 return Err(StoreError::PhotosChanged);
             }
         }
-        tx.store(CASES)?.put(&case_js).await?;
+        if let Err(e) = Self::write_prepared(&tx, case.id, prepared).await {
+            tx.abort();
+            return Err(e);
+        }
         tx.store(OUTBOX)?.put(&item_js).await?;
         tx.done().await?;
         self.changed();
@@ -512,7 +580,21 @@ impl DeviceStore for Store {
     }
 
     async fn reopen_rejected(&self, id: CaseId) -> Result<(), StoreError> {
-        let tx = self.transaction(&[OUTBOX, CASES], Mode::Readwrite)?;
+        // A locked case keeps what the server said inside its encrypted record: made ready
+        // before the transaction (and only when the case is open: a locked one is not changed).
+        let locked_record = match self.read_locked(id).await {
+            Ok(Some(mut case)) => match self.outbox_item(id).await? {
+                Some(item) if item.state == OutboxState::Rejected => {
+                    case.last_problem = item.problem;
+                    Some(self.prepare(&case).await?)
+                }
+                _ => None,
+            },
+            Ok(None) => None,
+            Err(StoreError::Locked) => return Err(StoreError::Locked),
+            Err(e) => return Err(e),
+        };
+        let tx = self.transaction(&[OUTBOX, CASES, LOCKED], Mode::Readwrite)?;
         let outbox = tx.store(OUTBOX)?;
         let Some(value) = outbox.get(&key(id)).await? else {
             tx.done().await?;
@@ -524,6 +606,12 @@ impl DeviceStore for Store {
             return Err(StoreError::AlreadySubmitted);
         }
         outbox.delete(&key(id)).await?;
+        if let Some(prepared) = locked_record {
+            if let Err(e) = Self::write_prepared(&tx, id, prepared).await {
+                tx.abort();
+                return Err(e);
+            }
+        }
         let cases = tx.store(CASES)?;
         if let Some(value) = cases.get(&key(id)).await? {
             let mut case: CaseRecord = from_js(value)?;

@@ -196,6 +196,10 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
             if let Err(e) = delivery::keys::refresh(&*store, &HttpTransport).await {
                 web_sys::console::error_1(&format!("keys: {e}").into());
             }
+            // And how the organisation wants this device to run (shared tablet, idle lock).
+            if let Err(e) = delivery::register::refresh_settings(&HttpTransport, &*store).await {
+                web_sys::console::error_1(&format!("device settings: {e}").into());
+            }
             forms_due = match delivery::forms::refresh(&*store, &HttpTransport).await {
                 Ok(delivery::forms::Refresh::Done(_)) => platform::now_ms() + FORMS_RECHECK_MS,
                 Ok(_) => platform::now_ms() + FORMS_RETRY_MS,

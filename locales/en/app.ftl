@@ -237,3 +237,30 @@ entry-n = { $label } { $n }
 new-form-case = Start: { $title }
 form-missing = This form is not on this device yet. Connect to the internet once so the app can fetch it.
 no-entries = None added yet.
+
+## Shared tablets: each family's form locked with its own PIN
+
+shared-tablet = Shared tablet: each family's form is locked with its own PIN. Nobody else can open it.
+pin-title = Choose a PIN for your form
+pin-hint = 6 digits, or a passphrase of 8 characters or more. You will need it to open your form again on this tablet.
+pin-label = PIN or passphrase
+pin-again = The same again
+pin-start = Start my form
+pin-cancel = Cancel
+pin-six-digits = A PIN has 6 digits.
+pin-passphrase-short = A passphrase has at least 8 characters.
+pin-mismatch = The two are not the same.
+pin-working = Locking your form…
+locked-case = Started { $when } · locked
+locked-title = This form is locked
+locked-hint = Type the PIN or passphrase chosen when the form was started.
+unlock = Open
+unlocking = Opening…
+wrong-pin = That PIN does not open this form.
+pin-wait =
+    { $seconds ->
+        [one] Too many wrong tries. Wait 1 second, then try again. Nothing has been erased.
+       *[other] Too many wrong tries. Wait { $seconds } seconds, then try again. Nothing has been erased.
+    }
+finish-and-lock = Finish and lock
+locked-for-next = Your form is locked. Only your PIN opens it.

@@ -230,3 +230,30 @@ entry-n = { $label } { $n }
 new-form-case = Empezar: { $title }
 form-missing = Este formulario aún no está en el dispositivo. Conéctese a internet una vez para que la aplicación lo descargue.
 no-entries = Todavía no se agregó ninguno.
+
+## Shared tablets: each family's form locked with its own PIN
+
+shared-tablet = Tableta compartida: el formulario de cada familia se protege con su propio PIN. Nadie más puede abrirlo.
+pin-title = Elija un PIN para su formulario
+pin-hint = 6 números, o una frase de 8 caracteres o más. Lo necesitará para volver a abrir su formulario en esta tableta.
+pin-label = PIN o frase
+pin-again = Otra vez lo mismo
+pin-start = Empezar mi formulario
+pin-cancel = Cancelar
+pin-six-digits = Un PIN tiene 6 números.
+pin-passphrase-short = Una frase tiene al menos 8 caracteres.
+pin-mismatch = Los dos no son iguales.
+pin-working = Protegiendo su formulario…
+locked-case = Empezado { $when } · protegido
+locked-title = Este formulario está protegido
+locked-hint = Escriba el PIN o la frase que eligió al empezar el formulario.
+unlock = Abrir
+unlocking = Abriendo…
+wrong-pin = Ese PIN no abre este formulario.
+pin-wait =
+    { $seconds ->
+        [one] Demasiados intentos equivocados. Espere 1 segundo y vuelva a intentarlo. No se ha borrado nada.
+       *[other] Demasiados intentos equivocados. Espere { $seconds } segundos y vuelva a intentarlo. No se ha borrado nada.
+    }
+finish-and-lock = Terminar y proteger
+locked-for-next = Su formulario está protegido. Solo su PIN lo abre.

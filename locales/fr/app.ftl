@@ -230,3 +230,30 @@ entry-n = { $label } { $n }
 new-form-case = Commencer : { $title }
 form-missing = Ce formulaire n’est pas encore sur cet appareil. Connectez-vous une fois à internet pour que l’application le télécharge.
 no-entries = Aucun ajouté pour l’instant.
+
+## Shared tablets: each family's form locked with its own PIN
+
+shared-tablet = Tablette partagée : le formulaire de chaque famille est verrouillé par son propre code PIN. Personne d’autre ne peut l’ouvrir.
+pin-title = Choisissez un code PIN pour votre formulaire
+pin-hint = 6 chiffres, ou une phrase de 8 caractères ou plus. Il vous faudra pour rouvrir votre formulaire sur cette tablette.
+pin-label = Code PIN ou phrase
+pin-again = La même chose encore une fois
+pin-start = Commencer mon formulaire
+pin-cancel = Annuler
+pin-six-digits = Un code PIN a 6 chiffres.
+pin-passphrase-short = Une phrase a au moins 8 caractères.
+pin-mismatch = Les deux ne sont pas identiques.
+pin-working = Verrouillage de votre formulaire…
+locked-case = Commencé { $when } · verrouillé
+locked-title = Ce formulaire est verrouillé
+locked-hint = Tapez le code PIN ou la phrase choisis au début du formulaire.
+unlock = Ouvrir
+unlocking = Ouverture…
+wrong-pin = Ce code PIN n’ouvre pas ce formulaire.
+pin-wait =
+    { $seconds ->
+        [one] Trop d’essais erronés. Attendez 1 seconde, puis réessayez. Rien n’a été effacé.
+       *[other] Trop d’essais erronés. Attendez { $seconds } secondes, puis réessayez. Rien n’a été effacé.
+    }
+finish-and-lock = Terminer et verrouiller
+locked-for-next = Votre formulaire est verrouillé. Seul votre code PIN l’ouvre.

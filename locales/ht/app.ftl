@@ -218,3 +218,30 @@ entry-n = { $label } { $n }
 new-form-case = Kòmanse: { $title }
 form-missing = Fòm sa a poko sou aparèy la. Konekte sou entènèt yon fwa pou aplikasyon an ka chèche l.
 no-entries = Poko gen anyen ki ajoute.
+
+## Shared tablets: each family's form locked with its own PIN
+
+shared-tablet = Tablèt pataje: fòm chak fanmi fèmen ak pwòp PIN li. Pèsonn lòt moun pa ka louvri l.
+pin-title = Chwazi yon PIN pou fòm ou
+pin-hint = 6 chif, oswa yon fraz 8 karaktè oswa plis. W ap bezwen l pou w louvri fòm ou ankò sou tablèt sa a.
+pin-label = PIN oswa fraz
+pin-again = Menm bagay la ankò
+pin-start = Kòmanse fòm mwen
+pin-cancel = Anile
+pin-six-digits = Yon PIN gen 6 chif.
+pin-passphrase-short = Yon fraz gen omwen 8 karaktè.
+pin-mismatch = De yo pa menm.
+pin-working = N ap fèmen fòm ou…
+locked-case = Kòmanse { $when } · fèmen
+locked-title = Fòm sa a fèmen
+locked-hint = Tape PIN oswa fraz ou te chwazi lè w te kòmanse fòm nan.
+unlock = Louvri
+unlocking = N ap louvri…
+wrong-pin = PIN sa a pa louvri fòm sa a.
+pin-wait =
+    { $seconds ->
+        [one] Twòp move esè. Tann 1 segonn, epi eseye ankò. Anyen pa efase.
+       *[other] Twòp move esè. Tann { $seconds } segonn, epi eseye ankò. Anyen pa efase.
+    }
+finish-and-lock = Fini epi fèmen
+locked-for-next = Fòm ou fèmen. Se sèlman PIN ou ki louvri l.

@@ -230,3 +230,30 @@ entry-n = { $label } { $n }
 new-form-case = Começar: { $title }
 form-missing = Este formulário ainda não está neste aparelho. Conecte-se à internet uma vez para o aplicativo baixá-lo.
 no-entries = Nenhum adicionado ainda.
+
+## Shared tablets: each family's form locked with its own PIN
+
+shared-tablet = Tablet compartilhado: o formulário de cada família é protegido com seu próprio PIN. Ninguém mais pode abri-lo.
+pin-title = Escolha um PIN para o seu formulário
+pin-hint = 6 números, ou uma frase de 8 caracteres ou mais. Você vai precisar dele para abrir seu formulário de novo neste tablet.
+pin-label = PIN ou frase
+pin-again = O mesmo de novo
+pin-start = Começar meu formulário
+pin-cancel = Cancelar
+pin-six-digits = Um PIN tem 6 números.
+pin-passphrase-short = Uma frase tem pelo menos 8 caracteres.
+pin-mismatch = Os dois não são iguais.
+pin-working = Protegendo seu formulário…
+locked-case = Começado { $when } · protegido
+locked-title = Este formulário está protegido
+locked-hint = Digite o PIN ou a frase escolhidos ao começar o formulário.
+unlock = Abrir
+unlocking = Abrindo…
+wrong-pin = Esse PIN não abre este formulário.
+pin-wait =
+    { $seconds ->
+        [one] Tentativas erradas demais. Espere 1 segundo e tente de novo. Nada foi apagado.
+       *[other] Tentativas erradas demais. Espere { $seconds } segundos e tente de novo. Nada foi apagado.
+    }
+finish-and-lock = Terminar e proteger
+locked-for-next = Seu formulário está protegido. Só o seu PIN o abre.

@@ -204,7 +204,12 @@ test("a defined form with document photos: each person's photos go with the case
     await waitSaved(page);
     await next(page);
     await peopleOnStep4(page, 2);
-    assert.deepEqual((await photosOnPage(page)).map((p) => p.id).sort(), [mine, teos].sort(), 'Iris\'s photo went with her');
+    // The blocks come first, their photos as they are read back from the store.
+    const kept = await pollUntil(async () => {
+      const ps = await photosOnPage(page);
+      return ps.length >= 2 && ps;
+    }, { timeout: 30_000, what: async () => `two photos listed (found ${JSON.stringify(await photosOnPage(page))})` });
+    assert.deepEqual(kept.map((p) => p.id).sort(), [mine, teos].sort(), 'Iris\'s photo went with her');
 
     await next(page);
     await page.locator('[data-testid=review-photos] li').nth(1).waitFor();

@@ -163,3 +163,38 @@ pub fn install_page_lifecycle_flush() {
     });
     platform::on_window("pagehide", flush_active);
 }
+
+/// Writes everything pending in every saver and waits until no write is in flight (before a
+/// locked case's key is forgotten). A write that fails stays pending.
+pub async fn settle_all() {
+    let savers: Vec<Rc<Autosaver>> = SAVERS.with(|s| s.borrow().values().cloned().collect());
+    for saver in savers {
+        if let Some(timer) = saver.timer.borrow_mut().take() {
+            timer.cancel();
+        }
+        // A bounded wait: a store that keeps failing must not keep the form on screen unlocked.
+        for _ in 0..50 {
+            if saver.queue.is_pending() && saver.writing.get() == 0 {
+                saver.writing.set(saver.writing.get() + 1);
+                let result = saver.queue.flush(&*super::store()).await;
+                saver.writing.set(saver.writing.get() - 1);
+                if result.is_err() {
+                    break;
+                }
+            } else if saver.writing.get() > 0 {
+                gloo_timers::future::TimeoutFuture::new(20).await;
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// Drops a case's saver and anything it still held (the case was just locked: nothing of it
+/// stays in this page's memory).
+pub fn forget(case: CaseId) {
+    let saver = SAVERS.with(|s| s.borrow_mut().remove(&case));
+    if let Some(saver) = saver {
+        saver.cancel();
+    }
+}

@@ -12,7 +12,7 @@ use delivery::DeviceStore;
 
 use super::{store, t, StoreVersion};
 use crate::i18n::Msg;
-use crate::store::CaseRecord;
+use crate::store::{CaseRecord, StoreError};
 
 #[component]
 pub fn CasePage(id: CaseId) -> impl IntoView {
@@ -23,24 +23,33 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
     // The form edits this signal; it is loaded once per case, never re-read under the typist.
     let record: RwSignal<Option<CaseRecord>> = RwSignal::new(None);
     let loaded = RwSignal::new(false);
-    Effect::new(move |_| {
-        let id = case_id.get();
-        loaded.set(false);
+    // A shared tablet's case that is locked now (its PIN opens it), or one open with its PIN.
+    let locked = RwSignal::new(false);
+    let behind_pin = RwSignal::new(false);
+    let read = move |id: Option<CaseId>| {
         spawn_local(async move {
             // The newest version typed (a change a full device could not write yet), or the store's.
             let found = match id {
                 Some(id) => match super::autosave::pending(id) {
-                    Some(pending) => Some(pending),
-                    None => store().case(id).await.ok().flatten(),
+                    Some(pending) => Ok(Some(pending)),
+                    None => store().case(id).await,
                 },
-                None => None,
+                None => Ok(None),
             };
-            record.set(found);
+            if let Some(id) = id {
+                behind_pin.set(store().is_locked_case(id).await.unwrap_or(false));
+            }
+            locked.set(found == Err(StoreError::Locked));
+            record.set(found.ok().flatten());
             loaded.set(true);
             if let Some(id) = id {
                 let _ = store().set_meta(OPEN_CASE, &Some(id.to_string())).await;
             }
         });
+    };
+    Effect::new(move |_| {
+        loaded.set(false);
+        read(case_id.get());
     });
 
     let outbox = super::loaded::loaded(move || {
@@ -75,9 +84,17 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
         now
     });
 
-    move || {
+    let opened = Callback::new(move |_| read(Some(id)));
+    let finish = move || {
+        behind_pin
+            .get()
+            .then(|| view! { <super::shared::FinishAndLock /> })
+    };
+    let page = move || {
         if !loaded.get() {
             view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any()
+        } else if locked.get() {
+            view! { <super::shared::Unlock id on_open=opened /> }.into_any()
         } else if !exists.get() {
             view! {
                 <p class="problem">{t(Msg::CaseNotFound)}</p>
@@ -101,5 +118,9 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
         } else {
             view! { <CaseForm record /> }.into_any()
         }
+    };
+    view! {
+        {move || (!locked.get()).then(finish)}
+        {page}
     }
 }

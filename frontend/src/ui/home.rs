@@ -97,10 +97,36 @@ pub fn Home() -> impl IntoView {
         version.get();
         platform::storage_estimate()
     });
-
-    let new_case = move |_| {
+    // A shared tablet: forms start behind a PIN and are listed without names.
+    let shared = loaded(move || {
+        version.get();
+        async move { super::shared::settings().await.shared }
+    });
+    let is_shared = move || shared.get().unwrap_or(false);
+    let locked = loaded(move || {
+        version.get();
+        async move {
+            let outbox = store().outbox().await.unwrap_or_default();
+            store()
+                .locked_cases()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| {
+                    let item = outbox.iter().find(|i| i.case_id == c.id).cloned();
+                    (c, item)
+                })
+                .collect::<Vec<_>>()
+        }
+    });
+    // The new form waiting for its family's PIN (shared tablets).
+    let choosing: RwSignal<Option<CaseRecord>, LocalStorage> = RwSignal::new_local(None);
+    let start = move |record: CaseRecord| {
+        if is_shared() {
+            choosing.set(Some(record));
+            return;
+        }
         spawn_local(async move {
-            let record = CaseRecord::new(protocol::CaseId::new_random(), platform::now_ms());
             if store().save_draft(&record).await.is_ok() {
                 // There is data worth keeping now: ask the browser not to evict it.
                 navigate(Page::Case(record.id), false);
@@ -108,23 +134,31 @@ pub fn Home() -> impl IntoView {
             }
         });
     };
+    let new_case = move |_| {
+        start(CaseRecord::new(
+            protocol::CaseId::new_random(),
+            platform::now_ms(),
+        ))
+    };
+    let just_locked = super::shared::take_just_locked();
 
     view! {
         <section class="home">
             <p class="tagline">{t(Msg::Tagline)}</p>
+            {move || is_shared().then(|| view! { <p class="shared-note" data-testid="shared-tablet">{t(Msg::SharedTablet)}</p> })}
+            <p class="status-note" role="status" data-testid="locked-note">
+                {move || just_locked.then(|| tr(lang.get(), Msg::LockedForNext))}
+            </p>
+            {move || choosing.get().map(|record| view! {
+                <super::shared::ChoosePin record on_cancel=Callback::new(move |_| choosing.set(None)) />
+            })}
+            <div class="starts" hidden=move || choosing.with(|c| c.is_some())>
             <button class="primary big" data-testid="new-case" on:click=new_case>{t(Msg::NewCase)}</button>
             {move || other_forms.get().unwrap_or_default().into_iter().map(|(form_id, version, languages, titles)| {
                 let id = form_id.clone();
                 let attr = form_id.clone();
                 let start = move |_| {
-                    let id = id.clone();
-                    spawn_local(async move {
-                        let record = CaseRecord::on_form(protocol::CaseId::new_random(), &id, version, platform::now_ms());
-                        if store().save_draft(&record).await.is_ok() {
-                            navigate(Page::Case(record.id), false);
-                            platform::persist_storage().await;
-                        }
-                    });
+                    start(CaseRecord::on_form(protocol::CaseId::new_random(), &id, version, platform::now_ms()));
                 };
                 let title = move || {
                     let code = lang.get().code();
@@ -139,14 +173,17 @@ pub fn Home() -> impl IntoView {
                     </button>
                 }
             }).collect_view()}
+            </div>
             <h1>{t(Msg::MyCases)}</h1>
             {move || {
                 let list = cases.get().unwrap_or_default();
-                if list.is_empty() {
+                let locked = locked.get().unwrap_or_default();
+                if list.is_empty() && locked.is_empty() {
                     return view! { <p class="empty">{t(Msg::NoCases)}</p> }.into_any();
                 }
                 view! {
                     <ul class="case-list">
+                        {locked.into_iter().map(|(case, item)| locked_item(lang, case, item)).collect_view()}
                         {list.into_iter().map(|(case, item, shown)| case_item(lang, case, item, shown)).collect_view()}
                     </ul>
                 }
@@ -187,6 +224,25 @@ fn case_item(
                 </span>
                 <span class="state" class:attention=attention>{move || tr(lang.get(), state_words(state))}</span>
                 {receipt.map(|r| view! { <span class="receipt" dir="ltr" data-testid="receipt-code">{r.receipt_code.to_string()}</span> })}
+            </a>
+        </li>
+    }
+}
+
+/// A locked case as the home screen shows it: when it began and where it stands, nothing more.
+fn locked_item(
+    lang: RwSignal<crate::i18n::Lang>,
+    case: crate::store::locked::LockedSummary,
+    item: Option<OutboxItem>,
+) -> impl IntoView {
+    let state = item.as_ref().map(|i| state_of(Some(i)));
+    let created_at = case.created_at;
+    view! {
+        <li class="case-item locked" data-testid="locked-item" data-case-id=case.id.to_string()
+            data-state=state.map_or("locked", |s| s.as_str()) data-open=case.open.to_string()>
+            <a href=format!("/case/{}", case.id)>
+                <span class="name">{move || super::shared::started_words(lang.get(), created_at)}</span>
+                {state.map(|s| view! { <span class="state">{move || tr(lang.get(), state_words(s))}</span> })}
             </a>
         </li>
     }

@@ -7,7 +7,8 @@
 //!   field components every step is made of; [`photos_step`]: document photos; [`status`]:
 //!   where a sent case stands; [`autosave`]: writing drafts as the person types; [`route`]:
 //!   the two routes (My cases, a case) over the History API; [`loaded`]: what an asynchronous
-//!   read gave, re-read when what it reads changes.
+//!   read gave, re-read when what it reads changes; [`shared`]: shared tablets (a PIN per
+//!   family's form, Finish and lock, the idle lock).
 
 mod autosave;
 mod case_page;
@@ -18,6 +19,7 @@ mod home;
 mod loaded;
 mod photos_step;
 mod route;
+mod shared;
 mod status;
 
 use std::cell::RefCell;
@@ -76,6 +78,7 @@ async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
     STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
     remember_code_from_link(&store).await;
     autosave::install_page_lifecycle_flush();
+    shared::install_locking();
     Ok(())
 }
 

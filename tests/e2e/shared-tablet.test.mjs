@@ -1,0 +1,180 @@
+// Shared tablets (issue 10), end to end: the real release build and server, Debian's Chromium.
+//
+//   node --test --test-concurrency=1 tests/e2e/shared-tablet.test.mjs
+//
+// A tablet is enrolled with a shared code from `server enrolment create --shared`. Two families
+// start forms on it, each behind its own PIN; the home screen names nobody; IndexedDB holds no
+// name in the clear; wrong PINs slow down (and a reload does not reset the count); "Finish and
+// lock", the organisation's idle time and hiding the app all lock the open form.
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+
+import AxeBuilder from '@axe-core/playwright';
+
+import { assertBuilt, freshTmpRoot, pollUntil, serverCommand } from '../support/harness.mjs';
+import { expectStep, sel, setLanguage, typeInto, waitSaved, worldRunner } from '../support/app.mjs';
+
+const TMP = await freshTmpRoot(import.meta.url);
+const TEST_TIMEOUT = 300_000;
+const withWorld = worldRunner(TMP);
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const IDLE_SECS = 10;
+
+before(() => assertBuilt());
+
+async function axeClean(page, what) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const found = results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  assert.deepEqual(found, [], `axe on ${what}`);
+}
+
+/** Everything the app keeps in IndexedDB, as text (Blobs by size only). */
+function indexedDbText(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      for (const store of db.objectStoreNames) {
+        const all = await new Promise((res, rej) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+        out.push(JSON.stringify(all, (k, v) => (v instanceof Blob ? `blob:${v.size}` : v)));
+      }
+      db.close();
+    }
+    return out.join('\n');
+  });
+}
+
+async function startFamily(page, pin, name) {
+  await page.locator(sel.newCase).click();
+  await page.locator('[data-testid=choose-pin]').waitFor();
+  await page.locator('[data-testid=pin]').fill(pin);
+  await page.locator('[data-testid=pin-again]').fill(pin);
+  await page.locator('[data-testid=pin-start]').click();
+  await page.waitForURL(/\/case\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+  const caseId = new URL(page.url()).pathname.split('/').pop();
+  await expectStep(page, 1);
+  await typeInto(page.locator('#applicant-name'), name);
+  await waitSaved(page);
+  return caseId;
+}
+
+async function finishAndLock(page) {
+  await page.locator('[data-testid=finish-and-lock]').click();
+  await page.waitForURL((u) => new URL(u).pathname === '/');
+  await pollUntil(async () => (await page.locator('[data-testid=locked-item][data-open=false]').count()) > 0, {
+    what: 'a locked form on the home screen',
+  });
+}
+
+async function unlock(page, caseId, pin) {
+  await page.locator(`[data-testid=locked-item][data-case-id="${caseId}"] a`).click();
+  await page.locator('[data-testid=unlock]').waitFor();
+  await page.locator('[data-testid=unlock-pin]').fill(pin);
+  await page.locator('[data-testid=unlock-open]').click();
+}
+
+test('two families on one shared tablet: each form behind its own PIN, nothing named, locked by hand, by idle time and when hidden', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'shared-two-families', async (w) => {
+    const out = await serverCommand(['enrolment', 'create', '--shared', '--label', 'Shelter A tablet 2'], w.dataDir);
+    const [code, query] = out.trim().split('\t');
+    assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const listed = await serverCommand(['enrolment', 'list'], w.dataDir);
+    assert.match(listed, /\tactive\tshared\t/);
+
+    const page = await w.openBrowser();
+    await page.goto(`${w.proxy.url}${query}`);
+    await setLanguage(page, 'en');
+    // The sync worker registers with the shared code; the server says "shared" and the page follows.
+    await page.locator('[data-testid=shared-tablet]').waitFor({ timeout: 60_000 });
+    const devices = await serverCommand(['devices', 'list'], w.dataDir);
+    assert.match(devices, /\tactive\tshared\t/, devices);
+
+    // Choosing a PIN: too short, then two that differ, are refused plainly.
+    await page.locator(sel.newCase).click();
+    await page.locator('[data-testid=choose-pin]').waitFor();
+    await axeClean(page, 'choosing a PIN');
+    await page.locator('[data-testid=pin]').fill('1234');
+    await page.locator('[data-testid=pin-again]').fill('1234');
+    await page.locator('[data-testid=pin-start]').click();
+    assert.match(await page.locator('[data-testid=pin-problem]').textContent(), /6 digits/);
+    await page.locator('[data-testid=pin]').fill('482913');
+    await page.locator('[data-testid=pin-again]').fill('482914');
+    await page.locator('[data-testid=pin-start]').click();
+    assert.match(await page.locator('[data-testid=pin-problem]').textContent(), /not the same/);
+    await page.locator('[data-testid=pin-cancel]').click();
+
+    const marta = await startFamily(page, '482913', 'Marta Díaz');
+    await finishAndLock(page);
+    const rosa = await startFamily(page, 'casa azul 7', 'Rosa Pérez');
+    await finishAndLock(page);
+    assert.match(await page.locator('[data-testid=locked-note]').textContent(), /locked/i);
+
+    // The home screen names nobody; IndexedDB holds neither name.
+    const home = await page.locator('main').textContent();
+    for (const name of ['Marta', 'Rosa']) {
+      assert.ok(!home.includes(name), `the home screen does not show ${name}: ${home}`);
+    }
+    assert.equal(await page.locator('[data-testid=locked-item]').count(), 2);
+    assert.equal(await page.locator(sel.caseItem).count(), 0, 'no form listed with a name');
+    assert.match(await page.locator('[data-testid=locked-item]').first().textContent(), /Started .* · locked/);
+    const kept = await indexedDbText(page);
+    for (const name of ['Marta', 'Díaz', 'Rosa', 'Pérez']) assert.ok(!kept.includes(name), `IndexedDB holds no "${name}"`);
+    await axeClean(page, 'the home screen of a shared tablet');
+
+    // Wrong PINs: the first ones are told plainly, the third makes it wait; a reload does not reset it.
+    await unlock(page, marta, '111111');
+    await pollUntil(async () => /does not open/.test(await page.locator('[data-testid=unlock-problem]').textContent()), { what: 'the wrong PIN told' });
+    await axeClean(page, 'a locked form after a wrong PIN');
+    for (let i = 0; i < 2; i++) {
+      await pollUntil(async () => await page.locator('[data-testid=unlock-open]').isEnabled(), { what: 'the button free again' });
+      await page.locator('[data-testid=unlock-pin]').fill('222222');
+      await page.locator('[data-testid=unlock-open]').click();
+    }
+    await pollUntil(async () => Number(await page.locator('[data-testid=unlock-problem]').getAttribute('data-wait')) > 0, { what: 'a wait after three wrong PINs' });
+    const told = (await page.locator('[data-testid=unlock-problem]').textContent()).replace(/[\u2066-\u2069]/g, '');
+    assert.match(told, /Wait \d+ seconds?.*Nothing has been erased/);
+    assert.ok(await page.locator('[data-testid=unlock-open]').isDisabled(), 'no try during the wait');
+    await page.reload();
+    await page.locator('[data-testid=unlock]').waitFor();
+    await pollUntil(async () => Number(await page.locator('[data-testid=unlock-problem]').getAttribute('data-wait')) > 0, { what: 'the wait kept across a reload' });
+    await pollUntil(async () => Number(await page.locator('[data-testid=unlock-problem]').getAttribute('data-wait')) === 0, { timeout: 20_000, what: 'the wait to end' });
+    await page.locator('[data-testid=unlock-pin]').fill('482913');
+    await page.locator('[data-testid=unlock-open]').click();
+    await expectStep(page, 1);
+    assert.equal(await page.locator('#applicant-name').inputValue(), 'Marta Díaz', 'nothing erased');
+    w.log('Marta\'s form opened with its PIN after three wrong ones and a reload');
+
+    // Hidden (the tablet sleeps, another app comes to the front): locked at once.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.waitForURL((u) => new URL(u).pathname === '/');
+    await page.evaluate(() => {
+      delete document.visibilityState;
+      delete document.hidden;
+    });
+    await pollUntil(async () => (await page.locator('[data-testid=locked-item][data-open=true]').count()) === 0, { what: 'no form open after hiding' });
+    assert.ok(!(await page.locator('main').textContent()).includes('Marta'));
+
+    // Idle: the organisation's idle time passes with nobody touching the tablet.
+    await unlock(page, rosa, 'casa azul 7');
+    await expectStep(page, 1);
+    assert.equal(await page.locator('#applicant-name').inputValue(), 'Rosa Pérez');
+    const opened = Date.now();
+    await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: (IDLE_SECS + 30) * 1000 });
+    w.log(`locked by itself ${((Date.now() - opened) / 1000).toFixed(1)} s after the last touch (idle time ${IDLE_SECS} s)`);
+    await page.locator(`[data-testid=locked-item][data-case-id="${rosa}"] a`).click();
+    await page.locator('[data-testid=unlock]').waitFor();
+  }, { serverArgs: ['--shared-lock-after-secs', String(IDLE_SECS)] });
+});
