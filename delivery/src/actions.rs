@@ -33,6 +33,80 @@ pub async fn submit(
     today: Date,
     now: f64,
 ) -> Result<SubmitOutcome, StoreError> {
+    let outgoing = match checked_outgoing(store, case, today).await? {
+        Ok(outgoing) => outgoing,
+        Err(outcome) => return Ok(outcome),
+    };
+    queue(store, case, OutboxItem::queued(case.id, outgoing, now), now).await
+}
+
+/// Why a shared tablet's case could not be sealed at Send.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealAtSendError {
+    /// The tablet holds no key of the organisation yet (it has never been online since it
+    /// enrolled): the case stays a locked draft until it has one.
+    #[error("this tablet has not received the organisation's key yet")]
+    NoKey,
+    #[error("the browser gave no randomness to seal with")]
+    NoRandomness,
+    #[error("sealing failed")]
+    Seal,
+}
+
+/// As [`submit`], for a shared tablet: what is sent is sealed for the organisation now, and the
+/// outbox keeps only the seal (and the photos' references). `seed` is 32 fresh random bytes.
+pub async fn submit_sealed(
+    store: &impl DeviceStore,
+    case: &CaseRecord,
+    seed: Option<[u8; 32]>,
+    today: Date,
+    now: f64,
+) -> Result<Result<SubmitOutcome, SealAtSendError>, StoreError> {
+    let outgoing = match checked_outgoing(store, case, today).await? {
+        Ok(outgoing) => outgoing,
+        Err(outcome) => return Ok(Ok(outcome)),
+    };
+    let Some(key) = store
+        .sealing_keys()
+        .await?
+        .and_then(|k| k.current().cloned())
+    else {
+        return Ok(Err(SealAtSendError::NoKey));
+    };
+    let Some(seed) = seed else {
+        return Ok(Err(SealAtSendError::NoRandomness));
+    };
+    let Ok(sealed) = protocol::sealed::seal(&key, case.id, &outgoing.json(), seed) else {
+        return Ok(Err(SealAtSendError::Seal));
+    };
+    let sealed = crate::records::SealedOutgoing {
+        sealed,
+        photos: outgoing.photos().to_vec(),
+    };
+    let item = OutboxItem::queued_sealed(case.id, sealed, now);
+    Ok(Ok(queue(store, case, item, now).await?))
+}
+
+async fn queue(
+    store: &impl DeviceStore,
+    case: &CaseRecord,
+    item: OutboxItem,
+    now: f64,
+) -> Result<SubmitOutcome, StoreError> {
+    let mut record = case.clone();
+    record.last_problem = None;
+    record.updated_at = now;
+    store.enqueue(&record, &item).await?;
+    Ok(SubmitOutcome::Queued(Box::new(item)))
+}
+
+/// What would be sent, photos included, once it passes the same checks the server makes; or
+/// why it cannot be sent yet.
+pub async fn checked_outgoing(
+    store: &impl DeviceStore,
+    case: &CaseRecord,
+    today: Date,
+) -> Result<Result<Outgoing, SubmitOutcome>, StoreError> {
     let photos = store.photos_of_case(case.id).await?;
     let unreadable: Vec<PhotoId> = photos
         .iter()
@@ -40,10 +114,10 @@ pub async fn submit(
         .map(|p| p.photo_id)
         .collect();
     if !unreadable.is_empty() {
-        return Ok(SubmitOutcome::PhotosUnreadable(unreadable));
+        return Ok(Err(SubmitOutcome::PhotosUnreadable(unreadable)));
     }
     if photos.iter().any(|p| p.processed.is_none()) {
-        return Ok(SubmitOutcome::PhotosNotReady);
+        return Ok(Err(SubmitOutcome::PhotosNotReady));
     }
     let photo_refs: Vec<PhotoRef> = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
     let outgoing: Outgoing = match &case.form {
@@ -52,10 +126,10 @@ pub async fn submit(
             submission.photos = photo_refs;
             let errors = validate(&submission, today);
             if !errors.is_empty() {
-                return Ok(SubmitOutcome::Invalid(name_photos_by_id(
+                return Ok(Err(SubmitOutcome::Invalid(name_photos_by_id(
                     errors,
                     &submission.photos,
-                )));
+                ))));
             }
             submission.into()
         }
@@ -64,10 +138,10 @@ pub async fn submit(
                 .form_definition(&form.form_id, form.form_version)
                 .await?
             else {
-                return Ok(SubmitOutcome::Invalid(vec![FieldError {
+                return Ok(Err(SubmitOutcome::Invalid(vec![FieldError {
                     field: "form_id".into(),
                     code: FieldCode::UnsupportedForm,
-                }]));
+                }])));
             };
             let submission = Submission {
                 form_id: form.form_id.clone(),
@@ -77,20 +151,15 @@ pub async fn submit(
             };
             let errors = answers::validate(&definition, &submission, today);
             if !errors.is_empty() {
-                return Ok(SubmitOutcome::Invalid(name_photos_by_id(
+                return Ok(Err(SubmitOutcome::Invalid(name_photos_by_id(
                     errors,
                     &submission.photos,
-                )));
+                ))));
             }
             answers::canonical(&definition, &submission).into()
         }
     };
-    let mut record = case.clone();
-    record.last_problem = None;
-    record.updated_at = now;
-    let item = OutboxItem::queued(case.id, outgoing, now);
-    store.enqueue(&record, &item).await?;
-    Ok(SubmitOutcome::Queued(Box::new(item)))
+    Ok(Ok(outgoing))
 }
 
 /// The photos that go with a family member (what removing them also removes).

@@ -223,10 +223,10 @@ impl DeviceStore for MemoryStore {
         let (case, item) = (roundtrip(case)?, roundtrip(item)?);
         self.write(|d| {
             guard_draft(d, case.id)?;
-            let outgoing = item.outgoing();
+            let outgoing = item.photos_sent();
             let sending: Vec<(PhotoId, String)> = outgoing
                 .iter()
-                .flat_map(|s| s.photos().iter())
+                .flatten()
                 .map(|p| (p.photo_id, p.sha256.clone()))
                 .collect();
             let stored: Vec<(PhotoId, String)> = photos_of(d, case.id)

@@ -149,6 +149,20 @@ pub struct OutboxItem {
     /// The same, for a case on a form definition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_submission: Option<Submission>,
+    /// On a shared tablet, instead of either: the case sealed for the organisation at Send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedOutgoing>,
+}
+
+/// A case as a shared tablet's outbox keeps it once sent: sealed for the organisation when the
+/// family pressed Send, so the worker delivers it with nobody's PIN and nobody on the tablet can
+/// read it back. The seal is sent as it is on every attempt (the server judges the case inside,
+/// so every attempt gets the same receipt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealedOutgoing {
+    pub sealed: protocol::sealed::Sealed,
+    /// Its photos, as their uploads need them (IDs, kinds, sizes, digests: no answers).
+    pub photos: Vec<PhotoRef>,
 }
 
 impl OutboxItem {
@@ -163,8 +177,34 @@ impl OutboxItem {
             receipt: None,
             submission: None,
             form_submission: None,
+            sealed: None,
         }
         .freezing(submission.into())
+    }
+
+    /// Queued sealed (a shared tablet): nothing of the answers in the clear.
+    pub fn queued_sealed(case_id: CaseId, sealed: SealedOutgoing, now: f64) -> Self {
+        OutboxItem {
+            case_id,
+            state: OutboxState::Queued,
+            attempts: 0,
+            next_attempt_at: now,
+            updated_at: now,
+            problem: None,
+            receipt: None,
+            submission: None,
+            form_submission: None,
+            sealed: Some(sealed),
+        }
+    }
+
+    /// The photos sent with the case, if what is sent was frozen at Send (sealed or not).
+    pub fn photos_sent(&self) -> Option<Vec<PhotoRef>> {
+        match (&self.sealed, self.outgoing()) {
+            (Some(s), _) => Some(s.photos.clone()),
+            (None, Some(o)) => Some(o.photos().to_vec()),
+            (None, None) => None,
+        }
     }
 
     fn freezing(mut self, outgoing: Outgoing) -> Self {

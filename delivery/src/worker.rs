@@ -15,7 +15,7 @@ use protocol::sealed::PublicKey;
 use protocol::CaseId;
 
 use crate::env::{Clock, Random};
-use crate::records::{OutboxItem, Outgoing, Problem, UploadProgress};
+use crate::records::{OutboxItem, Outgoing, Problem, SealedOutgoing, UploadProgress};
 use crate::register::{self, problem_of, registration_needs_person, Token};
 use crate::store::{DeviceStore, StoreError};
 use crate::transport::{
@@ -174,14 +174,14 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         Ok(next_due)
     }
 
-    /// What is sent: the frozen submission, or (for items queued by older builds) the case and
-    /// its processed photos as they are now.
-    async fn submission_of(
-        &self,
-        item: &OutboxItem,
-    ) -> Result<Result<Outgoing, Outcome>, StoreError> {
+    /// What is sent: the seal made at Send (shared tablets), the frozen submission, or (for
+    /// items queued by older builds) the case and its processed photos as they are now.
+    async fn submission_of(&self, item: &OutboxItem) -> Result<Result<Body, Outcome>, StoreError> {
+        if let Some(sealed) = &item.sealed {
+            return Ok(Ok(Body::SealedAtSend(sealed.clone())));
+        }
         if let Some(submission) = item.outgoing() {
-            return Ok(Ok(submission));
+            return Ok(Ok(Body::Plain(submission)));
         }
         let Some(case) = self.store.case(item.case_id).await? else {
             return Ok(Err(Outcome::Reject(Problem::on_device(
@@ -197,7 +197,7 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
         }
         let mut submission = case.submission;
         submission.photos = photos.iter().filter_map(|p| p.as_ref_for_case()).collect();
-        Ok(Ok(submission.into()))
+        Ok(Ok(Body::Plain(submission.into())))
     }
 
     async fn deliver(
@@ -284,8 +284,12 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                     problem,
                 }
             }
-            // Sealed to a key the server no longer lists: fetch the keys again, then resend.
-            (Disposition::Reject, _) if problem.code == Some(ErrorCode::UnknownKey) => {
+            // Sealed to a key the server no longer lists: fetch the keys again, then resend
+            // (a seal made at Send cannot be made again without the family: refused as it is).
+            (Disposition::Reject, _)
+                if problem.code == Some(ErrorCode::UnknownKey)
+                    && !matches!(submission, Body::SealedAtSend(_)) =>
+            {
                 self.store.set_sealing_keys(None).await?;
                 Outcome::Retry {
                     fresh: false,
@@ -361,10 +365,20 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
     async fn put_case(
         &self,
         id: CaseId,
-        case: &Outgoing,
+        case: &Body,
         token: &str,
         key: Option<&PublicKey>,
     ) -> Exchange {
+        let case = match case {
+            Body::Plain(case) => case,
+            Body::SealedAtSend(s) => {
+                let body = serde_json::to_vec(&protocol::sealed::SealedBody {
+                    sealed: s.sealed.clone(),
+                })
+                .unwrap_or_default();
+                return self.send_case(id, token, body).await;
+            }
+        };
         let plain = case.json();
         // Sealed afresh each attempt: the server judges the case inside, so every seal of the
         // same case gets the same receipt.
@@ -377,6 +391,10 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
             serde_json::to_vec(&protocol::sealed::SealedBody { sealed }).ok()
         });
         let body = sealed.unwrap_or(plain);
+        self.send_case(id, token, body).await
+    }
+
+    async fn send_case(&self, id: CaseId, token: &str, body: Vec<u8>) -> Exchange {
         self.transport
             .send(HttpRequest {
                 method: Method::Put,
@@ -389,6 +407,21 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                 body: Some(body),
             })
             .await
+    }
+}
+
+/// What one attempt sends.
+enum Body {
+    Plain(Outgoing),
+    SealedAtSend(SealedOutgoing),
+}
+
+impl Body {
+    fn photos(&self) -> &[protocol::case::PhotoRef] {
+        match self {
+            Body::Plain(o) => o.photos(),
+            Body::SealedAtSend(s) => &s.photos,
+        }
     }
 }
 

@@ -724,3 +724,99 @@ fn a_shared_tablet_stays_one_while_it_signs_in_again_and_hears_a_changed_idle_lo
         Some(shorter)
     );
 }
+
+#[test]
+fn a_case_sealed_at_send_is_delivered_with_nobodys_pin_and_its_outbox_item_names_nobody() {
+    let store = MemoryStore::new();
+    let case = household(21);
+    block_on(store.save_draft(&case)).unwrap();
+    let photo = add_photo(&store, &case, None, b"passport bytes");
+    let server = Scripted::default();
+
+    // No organisation key on the tablet yet: nothing is queued, the draft stays.
+    let early = block_on(actions::submit_sealed(
+        &store,
+        &case,
+        Some([3; 32]),
+        TODAY,
+        10.0,
+    ))
+    .unwrap();
+    assert_eq!(early.unwrap_err(), actions::SealAtSendError::NoKey);
+    assert!(block_on(store.outbox_item(case.id)).unwrap().is_none());
+
+    offer_keys(&server, "k1", 1);
+    let keys = server.keys.borrow().as_ref().unwrap().1.clone();
+    block_on(store.set_sealing_keys(Some(&keys))).unwrap();
+    let queued = block_on(actions::submit_sealed(
+        &store,
+        &case,
+        Some([3; 32]),
+        TODAY,
+        10.0,
+    ))
+    .unwrap();
+    assert!(matches!(queued, Ok(SubmitOutcome::Queued(_))));
+    let item = block_on(store.outbox_item(case.id)).unwrap().unwrap();
+    assert!(
+        item.outgoing().is_none(),
+        "nothing of the answers in the clear"
+    );
+    let kept = serde_json::to_string(&item).unwrap();
+    assert!(!kept.contains("Ana") && !kept.contains("Tomás"), "{kept}");
+    assert_eq!(item.photos_sent().unwrap()[0].photo_id, photo);
+
+    // The server loses the answer once; the same seal goes again and is taken.
+    server
+        .then(Err(NetworkError("cut".into())))
+        .then(answer(201, &receipt_for(case.id)));
+    let clock = TestClock(Cell::new(1_000.0));
+    let worker = Worker::new(&store, &server, &clock, Half);
+    block_on(worker.run_due()).unwrap();
+    block_on(worker.reset_backoff()).unwrap();
+    block_on(worker.run_due()).unwrap();
+    assert_eq!(state(&store, case.id), OutboxState::Delivered);
+    assert_eq!(server.sealed.get(), 2, "both attempts sealed");
+    let opened = server.cases.borrow();
+    assert_eq!(opened[0], opened[1], "the very same case both times");
+    assert_eq!(opened[0].1.applicant.name, "Ana Reyes");
+    assert_eq!(opened[0].1.photos[0].photo_id, photo);
+    let uploads = server
+        .requests
+        .borrow()
+        .iter()
+        .filter(|(m, _)| *m == Method::Patch)
+        .count();
+    assert!(uploads >= 1, "the photo went first");
+}
+
+#[test]
+fn a_seal_made_at_send_to_a_key_the_server_lost_is_refused_not_retried_for_ever() {
+    let store = MemoryStore::new();
+    let case = household(22);
+    block_on(store.save_draft(&case)).unwrap();
+    let server = Scripted::default();
+    offer_keys(&server, "k1", 1);
+    let keys = server.keys.borrow().as_ref().unwrap().1.clone();
+    block_on(store.set_sealing_keys(Some(&keys))).unwrap();
+    block_on(actions::submit_sealed(
+        &store,
+        &case,
+        Some([4; 32]),
+        TODAY,
+        10.0,
+    ))
+    .unwrap()
+    .unwrap();
+    server.then(answer(
+        400,
+        r#"{"error":{"code":"unknown_key","message":"x"}}"#,
+    ));
+    let clock = TestClock(Cell::new(1_000.0));
+    let worker = Worker::new(&store, &server, &clock, Half);
+    block_on(worker.run_due()).unwrap();
+    assert_eq!(state(&store, case.id), OutboxState::Rejected);
+    // Taken back, it is a draft again; sent again, it is sealed afresh.
+    block_on(store.reopen_rejected(case.id)).unwrap();
+    assert!(block_on(store.outbox_item(case.id)).unwrap().is_none());
+}

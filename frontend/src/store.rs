@@ -546,9 +546,8 @@ impl DeviceStore for Store {
         let tx = self
             .draft_transaction(case.id, &[CASES, OUTBOX, PHOTOS, LOCKED])
             .await?;
-        if let Some(submission) = item.outgoing() {
-            let sending: Vec<(PhotoId, &str)> = submission
-                .photos()
+        if let Some(photos) = item.photos_sent() {
+            let sending: Vec<(PhotoId, &str)> = photos
                 .iter()
                 .map(|p| (p.photo_id, p.sha256.as_str()))
                 .collect();

@@ -262,5 +262,19 @@ pin-wait =
         [one] Too many wrong tries. Wait 1 second, then try again. Nothing has been erased.
        *[other] Too many wrong tries. Wait { $seconds } seconds, then try again. Nothing has been erased.
     }
+seal-no-key = This tablet has not received the organisation's key yet, so your form cannot be sent safely. It stays locked here: connect the tablet to the internet once, then send it again.
 finish-and-lock = Finish and lock
 locked-for-next = Your form is locked. Only your PIN opens it.
+tablet-link = For volunteers: what this tablet holds
+tablet-title = What this tablet holds
+tablet-code-hint = Type this tablet's enrolment code to see what it holds. No names are shown.
+tablet-code-label = Enrolment code
+tablet-show = Show
+tablet-wrong-code = That is not this tablet's enrolment code.
+tablet-no-code = This tablet was enrolled without a code, so this screen cannot be opened here.
+tablet-locked-drafts = Locked forms not sent yet: { $n }
+tablet-waiting = Forms waiting to be sent: { $n }
+tablet-need-attention = Forms that need their family: { $n }
+tablet-delivered = Forms delivered: { $n }
+tablet-last-delivery = Last delivery: { $when }
+tablet-no-delivery = Nothing delivered from this tablet yet.

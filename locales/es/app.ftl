@@ -255,5 +255,19 @@ pin-wait =
         [one] Demasiados intentos equivocados. Espere 1 segundo y vuelva a intentarlo. No se ha borrado nada.
        *[other] Demasiados intentos equivocados. Espere { $seconds } segundos y vuelva a intentarlo. No se ha borrado nada.
     }
+seal-no-key = Esta tableta todavía no recibió la clave de la organización, así que su formulario no se puede enviar de forma segura. Queda protegido aquí: conecte la tableta a internet una vez y vuelva a enviarlo.
 finish-and-lock = Terminar y proteger
 locked-for-next = Su formulario está protegido. Solo su PIN lo abre.
+tablet-link = Para voluntarios: qué guarda esta tableta
+tablet-title = Qué guarda esta tableta
+tablet-code-hint = Escriba el código de inscripción de esta tableta para ver qué guarda. No se muestra ningún nombre.
+tablet-code-label = Código de inscripción
+tablet-show = Mostrar
+tablet-wrong-code = Ese no es el código de inscripción de esta tableta.
+tablet-no-code = Esta tableta se inscribió sin código, así que esta pantalla no se puede abrir aquí.
+tablet-locked-drafts = Formularios protegidos sin enviar: { $n }
+tablet-waiting = Formularios esperando para enviarse: { $n }
+tablet-need-attention = Formularios que necesitan a su familia: { $n }
+tablet-delivered = Formularios entregados: { $n }
+tablet-last-delivery = Última entrega: { $when }
+tablet-no-delivery = Todavía no se entregó nada desde esta tableta.

@@ -255,5 +255,19 @@ pin-wait =
         [one] Trop d’essais erronés. Attendez 1 seconde, puis réessayez. Rien n’a été effacé.
        *[other] Trop d’essais erronés. Attendez { $seconds } secondes, puis réessayez. Rien n’a été effacé.
     }
+seal-no-key = Cette tablette n’a pas encore reçu la clé de l’organisation : votre formulaire ne peut pas être envoyé en sécurité. Il reste verrouillé ici ; connectez la tablette à internet une fois, puis envoyez-le à nouveau.
 finish-and-lock = Terminer et verrouiller
 locked-for-next = Votre formulaire est verrouillé. Seul votre code PIN l’ouvre.
+tablet-link = Pour les bénévoles : ce que contient cette tablette
+tablet-title = Ce que contient cette tablette
+tablet-code-hint = Tapez le code d’inscription de cette tablette pour voir ce qu’elle contient. Aucun nom n’est affiché.
+tablet-code-label = Code d’inscription
+tablet-show = Afficher
+tablet-wrong-code = Ce n’est pas le code d’inscription de cette tablette.
+tablet-no-code = Cette tablette a été inscrite sans code : cet écran ne peut pas être ouvert ici.
+tablet-locked-drafts = Formulaires verrouillés pas encore envoyés : { $n }
+tablet-waiting = Formulaires en attente d’envoi : { $n }
+tablet-need-attention = Formulaires qui ont besoin de leur famille : { $n }
+tablet-delivered = Formulaires remis : { $n }
+tablet-last-delivery = Dernière remise : { $when }
+tablet-no-delivery = Rien n’a encore été remis depuis cette tablette.

@@ -243,5 +243,19 @@ pin-wait =
         [one] Twòp move esè. Tann 1 segonn, epi eseye ankò. Anyen pa efase.
        *[other] Twòp move esè. Tann { $seconds } segonn, epi eseye ankò. Anyen pa efase.
     }
+seal-no-key = Tablèt sa a poko resevwa kle òganizasyon an, kidonk fòm ou pa ka voye an sekirite. Li rete fèmen isit la: konekte tablèt la sou entènèt yon fwa, epi voye l ankò.
 finish-and-lock = Fini epi fèmen
 locked-for-next = Fòm ou fèmen. Se sèlman PIN ou ki louvri l.
+tablet-link = Pou volontè: sa tablèt sa a kenbe
+tablet-title = Sa tablèt sa a kenbe
+tablet-code-hint = Tape kòd enskripsyon tablèt sa a pou w wè sa l kenbe. Pa gen okenn non ki parèt.
+tablet-code-label = Kòd enskripsyon
+tablet-show = Montre
+tablet-wrong-code = Sa a se pa kòd enskripsyon tablèt sa a.
+tablet-no-code = Tablèt sa a te enskri san kòd, kidonk ekran sa a pa ka louvri isit la.
+tablet-locked-drafts = Fòm fèmen ki poko voye: { $n }
+tablet-waiting = Fòm k ap tann pou yo voye: { $n }
+tablet-need-attention = Fòm ki bezwen fanmi yo: { $n }
+tablet-delivered = Fòm ki rive: { $n }
+tablet-last-delivery = Dènye livrezon: { $when }
+tablet-no-delivery = Poko gen anyen ki rive soti nan tablèt sa a.

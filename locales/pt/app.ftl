@@ -255,5 +255,19 @@ pin-wait =
         [one] Tentativas erradas demais. Espere 1 segundo e tente de novo. Nada foi apagado.
        *[other] Tentativas erradas demais. Espere { $seconds } segundos e tente de novo. Nada foi apagado.
     }
+seal-no-key = Este tablet ainda não recebeu a chave da organização, então seu formulário não pode ser enviado com segurança. Ele fica protegido aqui: conecte o tablet à internet uma vez e envie de novo.
 finish-and-lock = Terminar e proteger
 locked-for-next = Seu formulário está protegido. Só o seu PIN o abre.
+tablet-link = Para voluntários: o que este tablet guarda
+tablet-title = O que este tablet guarda
+tablet-code-hint = Digite o código de inscrição deste tablet para ver o que ele guarda. Nenhum nome é mostrado.
+tablet-code-label = Código de inscrição
+tablet-show = Mostrar
+tablet-wrong-code = Esse não é o código de inscrição deste tablet.
+tablet-no-code = Este tablet foi inscrito sem código, então esta tela não pode ser aberta aqui.
+tablet-locked-drafts = Formulários protegidos ainda não enviados: { $n }
+tablet-waiting = Formulários esperando para ser enviados: { $n }
+tablet-need-attention = Formulários que precisam da sua família: { $n }
+tablet-delivered = Formulários entregues: { $n }
+tablet-last-delivery = Última entrega: { $when }
+tablet-no-delivery = Nada foi entregue deste tablet ainda.

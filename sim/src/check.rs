@@ -35,6 +35,8 @@ pub struct Verdict {
     pub requests: u64,
     /// Case PUTs whose body was sealed.
     pub sealed: u64,
+    /// Cases sealed at Send on a shared tablet.
+    pub sealed_at_send: u64,
     pub faults: u64,
     pub crashes: u64,
     pub restarts: u64,
@@ -53,6 +55,7 @@ impl Verdict {
         self.photos += other.photos;
         self.requests += other.requests;
         self.sealed += other.sealed;
+        self.sealed_at_send += other.sealed_at_send;
         self.faults += other.faults;
         self.crashes += other.crashes;
         self.restarts += other.restarts;
@@ -188,6 +191,7 @@ pub async fn judge(world: &World) -> Verdict {
 
     v.requests = world.stats.requests.get();
     v.sealed = world.stats.sealed.get();
+    v.sealed_at_send = world.stats.sealed_at_send.get();
     v.faults = world.stats.faults.get();
     v.crashes = world.stats.crashes.get();
     v.restarts = world.stats.restarts.get();

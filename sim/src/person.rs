@@ -10,7 +10,7 @@ use protocol::outbox::OutboxState;
 use protocol::validation::validate;
 use protocol::{CaseId, Member, MemberId, PhotoId};
 
-use crate::world::{World, TODAY};
+use crate::world::{Stats, World, TODAY};
 
 const NAMES: &[&str] = &[
     "Zoë Núñez",
@@ -397,9 +397,45 @@ impl World {
         let Some(record) = self.person.borrow().open.clone() else {
             return false;
         };
-        match actions::submit(&self.store, &record, TODAY, self.now()).await {
-            Ok(SubmitOutcome::Queued(item)) => {
-                let Some(submission) = item.outgoing() else {
+        let outcome = if self.shared {
+            // A shared tablet seals at Send; the check needs what went inside the seal.
+            let inside = actions::checked_outgoing(&self.store, &record, TODAY).await;
+            let mut seed = [0u8; 32];
+            delivery::env::Random::fill_secret(&self.rng, &mut seed);
+            match actions::submit_sealed(&self.store, &record, Some(seed), TODAY, self.now()).await
+            {
+                Ok(Ok(SubmitOutcome::Queued(item))) => match inside {
+                    Ok(Ok(inside)) if item.sealed.is_some() && item.outgoing().is_none() => {
+                        Stats::count(&self.stats.sealed_at_send);
+                        Ok((SubmitOutcome::Queued(item), Some(inside)))
+                    }
+                    _ => {
+                        self.violation(format!(
+                            "case {} queued sealed but not as checked",
+                            short(record.id)
+                        ));
+                        return false;
+                    }
+                },
+                Ok(Ok(other)) => Ok((other, None)),
+                Ok(Err(e)) => {
+                    // A volunteer connects the tablet so it fetches the organisation's key.
+                    self.log(format!(
+                        "person: Send says {e}; the tablet fetches the keys"
+                    ));
+                    let _ = delivery::keys::refresh(&self.store, &self.network()).await;
+                    return false;
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            actions::submit(&self.store, &record, TODAY, self.now())
+                .await
+                .map(|o| (o, None))
+        };
+        match outcome {
+            Ok((SubmitOutcome::Queued(item), inside)) => {
+                let Some(submission) = inside.or_else(|| item.outgoing()) else {
                     return false;
                 };
                 let people = match &submission {
@@ -426,7 +462,7 @@ impl World {
                 person.open = None;
                 true
             }
-            Ok(other) => {
+            Ok((other, _)) => {
                 self.log(format!("person: Send says {}", describe(&other)));
                 false
             }

@@ -93,6 +93,8 @@ pub struct Person {
 
 pub struct World {
     pub seed: u64,
+    /// A shared tablet (odd seeds): cases are sealed for the organisation at Send.
+    pub shared: bool,
     pub rng: Rng,
     pub clock: SimClock,
     pub store: MemoryStore,
@@ -114,6 +116,8 @@ pub struct Stats {
     pub requests: Cell<u64>,
     /// Case bodies that went sealed for the organisation.
     pub sealed: Cell<u64>,
+    /// Cases sealed at Send (shared tablets), whose outbox item held only the seal.
+    pub sealed_at_send: Cell<u64>,
     pub faults: Cell<u64>,
     pub crashes: Cell<u64>,
     pub restarts: Cell<u64>,
@@ -136,6 +140,7 @@ impl World {
     pub async fn new(seed: u64) -> World {
         World {
             seed,
+            shared: seed % 2 == 1,
             rng: Rng::new(seed),
             clock: SimClock(Cell::new(1_796_000_000_000.0)),
             store: MemoryStore::new(),

@@ -2,7 +2,8 @@
 //! cases on the child-protection form the simulated server publishes, which the device fetches
 //! through the faulty network before a person can start one. Case bodies go sealed for the
 //! organisation (its key fetched through the same network), so every verdict is also one on
-//! sealed delivery.
+//! sealed delivery. Odd seeds are shared tablets, which seal each case at Send (the outbox holds
+//! only the seal).
 
 #[test]
 fn schedules_deliver_cases_of_both_forms_exactly_once() {
@@ -26,4 +27,8 @@ fn schedules_deliver_cases_of_both_forms_exactly_once() {
         "no household case was delivered"
     );
     assert!(total.sealed > 0, "no case went sealed");
+    assert!(
+        total.sealed_at_send > 0,
+        "no shared tablet sealed a case at Send"
+    );
 }

@@ -5,15 +5,29 @@
 // A tablet is enrolled with a shared code from `server enrolment create --shared`. Two families
 // start forms on it, each behind its own PIN; the home screen names nobody; IndexedDB holds no
 // name in the clear; wrong PINs slow down (and a reload does not reset the count); "Finish and
-// lock", the organisation's idle time and hiding the app all lock the open form.
+// lock", the organisation's idle time and hiding the app all lock the open form; a sent form goes
+// sealed at Send (the outbox holds no answer); the volunteer screen counts what the tablet holds.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 
 import AxeBuilder from '@axe-core/playwright';
 
-import { assertBuilt, freshTmpRoot, pollUntil, serverCommand } from '../support/harness.mjs';
-import { expectStep, sel, setLanguage, typeInto, waitSaved, worldRunner } from '../support/app.mjs';
+import { assertBuilt, dumpCases, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
+import {
+  expectCaseState,
+  expectStep,
+  fillHousehold,
+  goToStep,
+  HOUSEHOLD,
+  receiptOnScreen,
+  REVIEW_STEP,
+  sel,
+  setLanguage,
+  typeInto,
+  waitSaved,
+  worldRunner,
+} from '../support/app.mjs';
 
 const TMP = await freshTmpRoot(import.meta.url);
 const TEST_TIMEOUT = 300_000;
@@ -176,5 +190,53 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     w.log(`locked by itself ${((Date.now() - opened) / 1000).toFixed(1)} s after the last touch (idle time ${IDLE_SECS} s)`);
     await page.locator(`[data-testid=locked-item][data-case-id="${rosa}"] a`).click();
     await page.locator('[data-testid=unlock]').waitFor();
+    await page.goto(`${w.proxy.url}/`);
+
+    // A third family sends: sealed at Send, so the outbox holds nothing readable; the server opens it.
+    // (Someone is at the tablet all along: the idle lock must not close the receipt under them.)
+    const touching = setInterval(() => page.evaluate(() => document.dispatchEvent(new Event('pointerdown'))).catch(() => {}), 2_000);
+    t.after(() => clearInterval(touching));
+    await page.locator(sel.newCase).click();
+    await page.locator('[data-testid=pin]').fill('731950');
+    await page.locator('[data-testid=pin-again]').fill('731950');
+    await page.locator('[data-testid=pin-start]').click();
+    await page.waitForURL(/\/case\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    const third = new URL(page.url()).pathname.split('/').pop();
+    await fillHousehold(page);
+    await goToStep(page, REVIEW_STEP);
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['delivered'], 120_000);
+    const receipt = await receiptOnScreen(page);
+    const [stored] = (await dumpCases(w.dataDir)).filter((c) => c.case_id === third);
+    assert.equal(householdAnswers(stored).applicant.name, HOUSEHOLD.applicant.name, 'the server opened the seal');
+    const storedLine = w.server.logs().split('\n').find((l) => l.includes('"case stored"') && l.includes(third));
+    assert.match(storedLine ?? '', /"sealed":true/);
+    const afterSend = await indexedDbText(page);
+    for (const name of ['María', 'Ramírez', 'asma']) assert.ok(!afterSend.includes(name), `IndexedDB holds no "${name}" after Send`);
+    assert.ok(afterSend.includes('"sealed"'), 'the outbox item holds the seal');
+    w.log(`the third family's form went sealed at Send and was delivered: ${receipt}`);
+    await page.locator('[data-testid=finish-and-lock]').click();
+    await page.waitForURL((u) => new URL(u).pathname === '/');
+    clearInterval(touching);
+    assert.ok(!(await page.locator('main').textContent()).includes(receipt), 'the receipt is not left on the home screen');
+
+    // The volunteer screen: behind the tablet's enrolment code, counts only.
+    await page.locator('[data-testid=tablet-link]').click();
+    await page.locator('[data-testid=tablet-gate]').waitFor();
+    await axeClean(page, 'the volunteer screen\'s gate');
+    await page.locator('[data-testid=tablet-code]').fill('WRONG-CODE');
+    await page.locator('[data-testid=tablet-show]').click();
+    assert.match(await page.locator('#tablet-problem').textContent(), /not this tablet/);
+    await page.locator('[data-testid=tablet-code]').fill(code.toLowerCase());
+    await page.locator('[data-testid=tablet-show]').click();
+    await page.locator('[data-testid=tablet-holdings]').waitFor();
+    const n = async (id) => Number(await page.locator(`[data-testid=${id}]`).getAttribute('data-n'));
+    assert.equal(await n('tablet-locked-drafts'), 2, 'Marta and Rosa');
+    assert.equal(await n('tablet-delivered'), 1);
+    assert.equal(await n('tablet-waiting'), 0);
+    assert.match(await page.locator('[data-testid=tablet-last-delivery]').textContent(), /Last delivery: /);
+    const screen = await page.locator('main').textContent();
+    for (const name of ['Marta', 'Rosa', 'María']) assert.ok(!screen.includes(name));
+    await axeClean(page, 'the volunteer screen');
   }, { serverArgs: ['--shared-lock-after-secs', String(IDLE_SECS)] });
 });

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use delivery::actions::{self, SubmitOutcome};
+use delivery::actions::SubmitOutcome;
 use delivery::DeviceStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -418,7 +418,14 @@ fn form_view(
             return;
         };
         spawn_local(async move {
-            let outcome = actions::submit(&*store(), &current, today(), platform::now_ms()).await;
+            let outcome = match super::shared::submit(&current, today()).await {
+                Ok(Ok(outcome)) => Ok(outcome),
+                Ok(Err(_)) => {
+                    photo_notice.set(Some(Msg::SealNoKey));
+                    return;
+                }
+                Err(e) => Err(e),
+            };
             photo_notice.set(match &outcome {
                 Ok(SubmitOutcome::PhotosNotReady) => Some(Msg::PhotosNotReady),
                 Ok(SubmitOutcome::PhotosUnreadable(_)) => Some(Msg::PhotoUnreadableSend),

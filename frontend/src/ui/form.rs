@@ -204,7 +204,14 @@ pub fn CaseForm(record: RwSignal<Option<CaseRecord>>) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let outcome = actions::submit(&*store(), &current, today(), platform::now_ms()).await;
+            let outcome = match super::shared::submit(&current, today()).await {
+                Ok(Ok(outcome)) => Ok(outcome),
+                Ok(Err(_)) => {
+                    photo_notice.set(Some(Msg::SealNoKey));
+                    return;
+                }
+                Err(e) => Err(e),
+            };
             photo_notice.set(match &outcome {
                 Ok(SubmitOutcome::PhotosNotReady) => Some(Msg::PhotosNotReady),
                 Ok(SubmitOutcome::PhotosUnreadable(_)) => Some(Msg::PhotoUnreadableSend),

@@ -189,6 +189,7 @@ pub fn Home() -> impl IntoView {
                 }
                 .into_any()
             }}
+            {move || is_shared().then(|| view! { <p><a href="/tablet" data-testid="tablet-link">{t(Msg::TabletLink)}</a></p> })}
             <p class="storage" data-testid="storage">
                 {move || match estimate.get() {
                     None => String::new(),

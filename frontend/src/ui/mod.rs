@@ -8,7 +8,7 @@
 //!   where a sent case stands; [`autosave`]: writing drafts as the person types; [`route`]:
 //!   the two routes (My cases, a case) over the History API; [`loaded`]: what an asynchronous
 //!   read gave, re-read when what it reads changes; [`shared`]: shared tablets (a PIN per
-//!   family's form, Finish and lock, the idle lock).
+//!   family's form, Finish and lock, the idle lock) and [`tablet`], its volunteer screen.
 
 mod autosave;
 mod case_page;
@@ -21,6 +21,7 @@ mod photos_step;
 mod route;
 mod shared;
 mod status;
+mod tablet;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -201,6 +202,7 @@ pub fn App(initial: Lang) -> impl IntoView {
                     Some(Ok(())) => match page.get() {
                         route::Page::Home => view! { <home::Home /> }.into_any(),
                         route::Page::Case(id) => view! { <case_page::CasePage id=id /> }.into_any(),
+                        route::Page::Tablet => view! { <tablet::TabletScreen /> }.into_any(),
                         route::Page::NotFound => view! { <p>{t(Msg::NotFound)}</p> }.into_any(),
                     },
                 }}

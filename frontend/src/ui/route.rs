@@ -15,6 +15,8 @@ use crate::platform;
 pub enum Page {
     Home,
     Case(CaseId),
+    /// The volunteer screen of a shared tablet.
+    Tablet,
     NotFound,
 }
 
@@ -27,6 +29,7 @@ impl Page {
             .unwrap_or(path);
         match path.strip_prefix("/case/") {
             _ if path == "/" || path == "/index.html" => Page::Home,
+            _ if path == "/tablet" => Page::Tablet,
             Some(id) => id.parse().map_or(Page::NotFound, Page::Case),
             None => Page::NotFound,
         }
@@ -36,6 +39,7 @@ impl Page {
         match self {
             Page::Home | Page::NotFound => "/".to_owned(),
             Page::Case(id) => format!("/case/{id}"),
+            Page::Tablet => "/tablet".to_owned(),
         }
     }
 }
@@ -147,6 +151,8 @@ mod tests {
         assert_eq!(Page::of_path(&format!("/case/{id}")), Page::Case(id));
         assert_eq!(Page::of_path(&format!("/case/{id}/")), Page::Case(id));
         assert_eq!(Page::of_path(&Page::Case(id).path()), Page::Case(id));
+        assert_eq!(Page::of_path("/tablet"), Page::Tablet);
+        assert_eq!(Page::of_path(&Page::Tablet.path()), Page::Tablet);
         assert_eq!(Page::of_path("/case/not-an-id"), Page::NotFound);
         assert_eq!(Page::of_path("/case/"), Page::NotFound);
         assert_eq!(Page::of_path("/staff/cases"), Page::NotFound);

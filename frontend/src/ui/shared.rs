@@ -232,10 +232,12 @@ pub(super) fn take_just_locked() -> bool {
 /// Locks every open form: off the screen at once, then what was being saved is written, then
 /// the keys are forgotten.
 pub(super) fn lock_now() {
+    super::tablet::close();
     if !store().has_open_locked() {
         return;
     }
     JUST_LOCKED.with(|j| j.set(true));
+    super::tablet::close();
     if matches!(
         Page::of_path(&platform::window().location().pathname().unwrap_or_default()),
         Page::Case(_)
@@ -290,4 +292,26 @@ pub(super) fn started_words(lang: crate::i18n::Lang, created_at: f64) -> String 
                 .into(),
         )],
     )
+}
+
+/// Sends a case: on a shared tablet (a case behind a PIN) sealed for the organisation at Send,
+/// so the outbox holds nothing readable; as on any phone otherwise.
+pub(super) async fn submit(
+    current: &CaseRecord,
+    today: protocol::date::Date,
+) -> Result<
+    Result<delivery::actions::SubmitOutcome, delivery::actions::SealAtSendError>,
+    crate::store::StoreError,
+> {
+    let store = store();
+    let now = platform::now_ms();
+    if !store.is_locked_case(current.id).await? {
+        return delivery::actions::submit(&*store, current, today, now)
+            .await
+            .map(Ok);
+    }
+    let mut seed = [0u8; 32];
+    let seed =
+        delivery::env::Random::fill_secret(&platform::BrowserRandom, &mut seed).then_some(seed);
+    delivery::actions::submit_sealed(&*store, current, seed, today, now).await
 }
