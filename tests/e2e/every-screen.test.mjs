@@ -1,6 +1,7 @@
 // Every screen, in every language, for everyone (issue 8): axe-core finds no WCAG 2.2 AA
 // violation on any screen of the app (home, each step of the form, documents, check and send,
-// each delivery state, signing in again) or of the staff pages, in es, ht, fr, pt, en and ar;
+// each delivery state, signing in again; a shared tablet's PIN, locked and volunteer screens) or of
+// the staff pages, in es, ht, fr, pt, en and ar;
 // nothing scrolls sideways at 320 px or at 200 % zoom; nothing moves when reduced motion is
 // asked for; every target on the app's screens is at least 44 px; and the whole form can be filled and sent
 // with the keyboard alone. Screenshots of every screen land in tests/artifacts/screens/, with a
@@ -23,6 +24,7 @@ import {
   freshTmpRoot,
   launchBrowser,
   pollUntil,
+  serverCommand,
 } from '../support/harness.mjs';
 import {
   CASE_PUT,
@@ -189,7 +191,7 @@ async function checkScreen(page, lang, screen, found, shots, { touch = !screen.s
 }
 
 /** The contact sheet: every screen in every language side by side. */
-async function writeContactSheet(shots) {
+async function writeContactSheet(shots, fileName = 'index.html') {
   const screens = [...new Set(shots.map((s) => s.screen))];
   const langs = LANGS.filter((l) => shots.some((s) => s.lang === l));
   const cell = (lang, screen) =>
@@ -207,7 +209,7 @@ img{width:150px;display:block;margin-bottom:2px}small{display:block;color:#666}t
 <table><thead><tr><th></th>${langs.map((l) => `<th scope="col">${l}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>`;
-  await fs.writeFile(path.join(SCREENS_DIR, 'index.html'), html);
+  await fs.writeFile(path.join(SCREENS_DIR, fileName), html);
 }
 
 /** A short valid household typed key by key; ends on step 2 with its language ticked. */
@@ -319,6 +321,65 @@ test('every screen of the app, in every language: no WCAG 2.2 AA violation, no s
     }
   });
   await writeContactSheet(shots);
+  assert.deepEqual(found, [], `accessibility and reflow problems:\n${found.join('\n')}`);
+});
+
+test('the shared tablet\'s screens, in every language: choosing a PIN, locked forms, opening one, the volunteer screen', { timeout: TEST_TIMEOUT }, async (t) => {
+  const found = [];
+  const shots = [];
+  await withWorld(t, 'every-screen-shared', async (w) => {
+    const out = await serverCommand(['enrolment', 'create', '--shared', '--label', 'Shelter tablet'], w.dataDir);
+    const [code, query] = out.trim().split('\t');
+    for (const lang of LANGS) {
+      const context = await launchBrowser(path.join(w.root, `profile-shared-${lang}`));
+      try {
+        const page = context.pages()[0] ?? (await context.newPage());
+        await page.goto(`${w.proxy.url}${query}`);
+        await setLanguage(page, lang);
+        await page.locator('[data-testid=shared-tablet]').waitFor({ timeout: 60_000 });
+        await checkScreen(page, lang, 'shared-home-empty', found, shots);
+        await page.locator(sel.newCase).click();
+        await page.locator('[data-testid=choose-pin]').waitFor();
+        await checkScreen(page, lang, 'shared-choose-pin', found, shots);
+        await page.locator('[data-testid=pin]').fill('12');
+        await page.locator('[data-testid=pin-start]').click();
+        await pollUntil(async () => (await page.locator('[data-testid=pin-problem]').textContent()).trim() !== '', { what: 'the PIN problem told' });
+        await checkScreen(page, lang, 'shared-choose-pin-problem', found, shots);
+        await page.locator('[data-testid=pin]').fill('482913');
+        await page.locator('[data-testid=pin-again]').fill('482913');
+        await page.locator('[data-testid=pin-start]').click();
+        await expectStep(page, 1);
+        await typeInto(page.locator('#applicant-name'), 'Marta Díaz');
+        await waitSaved(page);
+        await checkScreen(page, lang, 'shared-form-open', found, shots);
+        await page.locator('[data-testid=finish-and-lock]').click();
+        await page.locator('[data-testid=locked-item][data-open=false]').waitFor();
+        await checkScreen(page, lang, 'shared-home-locked', found, shots);
+        await page.locator('[data-testid=locked-item] a').first().click();
+        await page.locator('[data-testid=unlock]').waitFor();
+        await checkScreen(page, lang, 'shared-unlock', found, shots);
+        for (let i = 0; i < 3; i++) {
+          await pollUntil(async () => await page.locator('[data-testid=unlock-open]').isEnabled(), { what: 'Open enabled' });
+          await page.locator('[data-testid=unlock-pin]').fill('000000');
+          await page.locator('[data-testid=unlock-open]').click();
+          await pollUntil(async () => (await page.locator('[data-testid=unlock-problem]').textContent()).trim() !== '', { what: 'the wrong PIN told' });
+        }
+        await pollUntil(async () => Number(await page.locator('[data-testid=unlock-problem]').getAttribute('data-wait')) > 0, { what: 'the wait told' });
+        await checkScreen(page, lang, 'shared-unlock-wait', found, shots);
+        await page.goto(`${w.proxy.url}/tablet`);
+        await page.locator('[data-testid=tablet-gate]').waitFor();
+        await checkScreen(page, lang, 'shared-volunteer-gate', found, shots);
+        await page.locator('[data-testid=tablet-code]').fill(code);
+        await page.locator('[data-testid=tablet-show]').click();
+        await page.locator('[data-testid=tablet-holdings]').waitFor();
+        await checkScreen(page, lang, 'shared-volunteer-screen', found, shots);
+      } finally {
+        await context.close();
+      }
+      t.diagnostic(`${lang}: shared tablet screens checked (${found.length} problems so far)`);
+    }
+  });
+  await writeContactSheet(shots, 'shared-tablet.html');
   assert.deepEqual(found, [], `accessibility and reflow problems:\n${found.join('\n')}`);
 });
 

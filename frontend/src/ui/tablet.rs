@@ -117,7 +117,7 @@ pub(super) fn TabletScreen() -> impl IntoView {
                     <h1>{t(Msg::TabletTitle)}</h1>
                     <p id="tablet-hint" class="hint">{t(Msg::TabletCodeHint)}</p>
                     <label for="tablet-code">{t(Msg::TabletCodeLabel)}</label>
-                    <input id="tablet-code" data-testid="tablet-code" autocomplete="off" dir="ltr" maxlength="20"
+                    <input id="tablet-code" type="text" data-testid="tablet-code" autocomplete="off" dir="ltr" maxlength="20"
                         aria-describedby="tablet-hint tablet-problem"
                         prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
                     <p id="tablet-problem" class="field-error" role="alert">{move || problem.get().map(|m| tr(lang.get(), m))}</p>
