@@ -75,6 +75,45 @@ pub async fn run_all<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     deleting_a_draft_deletes_its_photos(store, photos).await;
     form_definitions_and_form_cases_round_trip(store).await;
     sealing_keys_are_kept_and_forgotten(store).await;
+    erasing_a_delivered_case_keeps_only_its_receipt(store, photos).await;
+}
+
+/// A delivered case sealed at Send is erased whole in one write; its receipt stays.
+pub async fn erasing_a_delivered_case_keeps_only_its_receipt<S: DeviceStore>(
+    store: &S,
+    photos: &impl PhotoFixture<S>,
+) {
+    let (case, _) = case_with_member(id(11));
+    store.save_draft(&case).await.expect("save draft");
+    let p = photo(case.id, 1, None, b"passport");
+    photos
+        .add_processed_photo(store, &p, b"passport")
+        .await
+        .expect("photo");
+    let other = case_with_member(id(12)).0;
+    store.save_draft(&other).await.expect("another draft");
+    let mut item = OutboxItem::queued(case.id, case.submission.clone(), 1.0);
+    item.state = OutboxState::Delivered;
+    item.receipt = Some(protocol::api::CaseReceipt {
+        case_id: case.id,
+        receipt_code: protocol::ReceiptCode::generate(|| 7),
+        received_at: "2026-12-02T10:31:00Z".into(),
+        people: 2,
+    });
+    item.submission = None;
+    store.erase_delivered(&item).await.expect("erase");
+    assert_eq!(store.case(case.id).await.expect("read"), None);
+    assert!(store
+        .photos_of_case(case.id)
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(store.photo(p.photo_id).await.expect("read"), None);
+    assert_eq!(store.outbox_item(case.id).await.expect("read"), Some(item));
+    assert!(
+        store.case(other.id).await.expect("read").is_some(),
+        "other cases stay"
+    );
 }
 
 /// The organisation's public keys survive a reload, and forgetting them leaves none.

@@ -219,6 +219,18 @@ impl DeviceStore for MemoryStore {
         })
     }
 
+    async fn erase_delivered(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let item = roundtrip(item)?;
+        self.write(|d| {
+            let id = item.case_id;
+            d.cases.remove(&id);
+            d.photos
+                .retain(|_, p| p.record.as_ref().is_none_or(|r| r.case_id != id));
+            d.outbox.insert(id, item);
+            Ok(())
+        })
+    }
+
     async fn enqueue(&self, case: &CaseRecord, item: &OutboxItem) -> Result<(), StoreError> {
         let (case, item) = (roundtrip(case)?, roundtrip(item)?);
         self.write(|d| {

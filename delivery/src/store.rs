@@ -61,6 +61,11 @@ pub trait DeviceStore {
     /// Refused unless the case is rejected.
     async fn reopen_rejected(&self, id: CaseId) -> Result<(), StoreError>;
 
+    /// A case sealed at Send (a shared tablet) has its receipt: in one write, `item` (delivered,
+    /// its seal dropped) is kept and everything else of the case — its answers, locked or not,
+    /// and its photos — is erased from the device.
+    async fn erase_delivered(&self, item: &OutboxItem) -> Result<(), StoreError>;
+
     async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError>;
 
     async fn outbox_item(&self, id: CaseId) -> Result<Option<OutboxItem>, StoreError>;

@@ -345,7 +345,13 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                 item.problem = Some(problem);
             }
         }
-        self.store.put_outbox(&item).await?;
+        // A shared tablet keeps nothing of a delivered case but its receipt.
+        if item.state == OutboxState::Delivered && item.sealed.is_some() {
+            item.sealed = None;
+            self.store.erase_delivered(&item).await?;
+        } else {
+            self.store.put_outbox(&item).await?;
+        }
         Ok(item)
     }
 

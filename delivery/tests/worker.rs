@@ -788,6 +788,12 @@ fn a_case_sealed_at_send_is_delivered_with_nobodys_pin_and_its_outbox_item_names
         .filter(|(m, _)| *m == Method::Patch)
         .count();
     assert!(uploads >= 1, "the photo went first");
+
+    // Delivered: nothing of the case stays on the tablet but its receipt.
+    assert_eq!(block_on(store.case(case.id)).unwrap(), None);
+    assert!(block_on(store.photos_of_case(case.id)).unwrap().is_empty());
+    let item = block_on(store.outbox_item(case.id)).unwrap().unwrap();
+    assert!(item.receipt.is_some() && item.sealed.is_none() && item.outgoing().is_none());
 }
 
 #[test]

@@ -12,7 +12,8 @@
 //! - `forms` (version 3): the published form definitions the device holds, keyed by
 //!   `form_id@version`.
 //! - `locked` (version 4): cases on a shared tablet, each encrypted with its own key behind its
-//!   family's PIN ([`locked`]); such a case is never in `cases`.
+//!   family's PIN ([`locked`]); such a case is never in `cases`. Once delivered it is erased
+//!   with its photos, and only its outbox item (the receipt) stays.
 //!
 //! Every write is one transaction and tells [`Store::subscribe`]rs afterwards, so the UI can
 //! re-read what changed and the sync worker can wake. The delivery engine sees this store through
@@ -574,6 +575,23 @@ impl DeviceStore for Store {
         }
         tx.store(OUTBOX)?.put(&item_js).await?;
         tx.done().await?;
+        self.changed();
+        Ok(())
+    }
+
+    async fn erase_delivered(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let js = to_js(item)?;
+        let id = item.case_id;
+        let tx = self.transaction(&[CASES, LOCKED, PHOTOS, OUTBOX], Mode::Readwrite)?;
+        tx.store(CASES)?.delete(&key(id)).await?;
+        tx.store(LOCKED)?.delete(&key(id)).await?;
+        let photos = tx.store(PHOTOS)?;
+        for photo_id in photos.index(PHOTOS_BY_CASE)?.get_all_keys(&key(id)).await? {
+            photos.delete(&photo_id).await?;
+        }
+        tx.store(OUTBOX)?.put(&js).await?;
+        tx.done().await?;
+        self.keys.borrow_mut().remove(&id);
         self.changed();
         Ok(())
     }

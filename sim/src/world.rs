@@ -225,6 +225,11 @@ impl DeviceStore for CrashingStore<'_> {
         self.inner().enqueue(case, item).await
     }
 
+    async fn erase_delivered(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        self.point().await;
+        self.inner().erase_delivered(item).await
+    }
+
     async fn reopen_rejected(&self, id: CaseId) -> Result<(), StoreError> {
         self.point().await;
         self.inner().reopen_rejected(id).await

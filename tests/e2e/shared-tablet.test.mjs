@@ -213,12 +213,16 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     assert.match(storedLine ?? '', /"sealed":true/);
     const afterSend = await indexedDbText(page);
     for (const name of ['María', 'Ramírez', 'asma']) assert.ok(!afterSend.includes(name), `IndexedDB holds no "${name}" after Send`);
-    assert.ok(afterSend.includes('"sealed"'), 'the outbox item holds the seal');
     w.log(`the third family's form went sealed at Send and was delivered: ${receipt}`);
     await page.locator('[data-testid=finish-and-lock]').click();
     await page.waitForURL((u) => new URL(u).pathname === '/');
     clearInterval(touching);
     assert.ok(!(await page.locator('main').textContent()).includes(receipt), 'the receipt is not left on the home screen');
+    // Delivered, it is erased from the tablet: only its outbox item (the receipt) stays.
+    await pollUntil(async () => (await page.locator(`[data-testid=locked-item][data-case-id="${third}"]`).count()) === 0, { what: 'the delivered form erased' });
+    const erased = await indexedDbText(page);
+    assert.ok(!erased.includes('"sealed"'), 'the seal is dropped once delivered');
+    assert.ok(erased.includes(receipt.replace(/[\u2066-\u2069]/g, '')), 'the receipt stays');
 
     // The volunteer screen: behind the tablet's enrolment code, counts only.
     await page.locator('[data-testid=tablet-link]').click();

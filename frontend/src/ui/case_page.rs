@@ -95,14 +95,17 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
             view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any()
         } else if locked.get() {
             view! { <super::shared::Unlock id on_open=opened /> }.into_any()
-        } else if !exists.get() {
+        } else if !exists.get() && !submitted.get() {
             view! {
                 <p class="problem">{t(Msg::CaseNotFound)}</p>
                 <a href="/">{t(Msg::MyCases)}</a>
             }
             .into_any()
         } else if submitted.get() {
-            let summary = if on_form.get() {
+            // A shared tablet's delivered case keeps only its receipt: no answers to show.
+            let summary = if !exists.get() {
+                ().into_any()
+            } else if on_form.get() {
                 view! { <super::defined::DefinedSummary record /> }.into_any()
             } else {
                 view! { <super::form::Summary record /> }.into_any()
