@@ -15,6 +15,7 @@ import AxeBuilder from '@axe-core/playwright';
 
 import { assertBuilt, dumpCases, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
 import {
+  DOCUMENTS_STEP,
   expectCaseState,
   expectStep,
   fillHousehold,
@@ -64,6 +65,23 @@ function indexedDbText(page) {
       db.close();
     }
     return out.join('\n');
+  });
+}
+
+/** What the browser does when the app goes behind another (the camera, another app, sleep). */
+async function hidePage(page) {
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+
+async function showPage(page) {
+  await page.evaluate(() => {
+    delete document.visibilityState;
+    delete document.hidden;
+    document.dispatchEvent(new Event('visibilitychange'));
   });
 }
 
@@ -168,16 +186,9 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     w.log('Marta\'s form opened with its PIN after three wrong ones and a reload');
 
     // Hidden (the tablet sleeps, another app comes to the front): locked at once.
-    await page.evaluate(() => {
-      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    });
+    await hidePage(page);
     await page.waitForURL((u) => new URL(u).pathname === '/');
-    await page.evaluate(() => {
-      delete document.visibilityState;
-      delete document.hidden;
-    });
+    await showPage(page);
     await pollUntil(async () => (await page.locator('[data-testid=locked-item][data-open=true]').count()) === 0, { what: 'no form open after hiding' });
     assert.ok(!(await page.locator('main').textContent()).includes('Marta'));
 
@@ -203,6 +214,18 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     await page.waitForURL(/\/case\/[0-9a-f-]{36}$/, { timeout: 30_000 });
     const third = new URL(page.url()).pathname.split('/').pop();
     await fillHousehold(page);
+    // The camera hides the page while a document photo is taken: that does not lock the form.
+    await goToStep(page, DOCUMENTS_STEP);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator(`${sel.personPhotos}[data-person=applicant] ${sel.takePhoto}`).click(),
+    ]);
+    assert.ok(chooser);
+    await hidePage(page);
+    await page.waitForTimeout(500);
+    await showPage(page);
+    assert.equal(new URL(page.url()).pathname, `/case/${third}`, 'still on the form after the camera');
+    await expectStep(page, DOCUMENTS_STEP);
     await goToStep(page, REVIEW_STEP);
     await page.locator(sel.submit).click();
     await expectCaseState(page, ['delivered'], 120_000);

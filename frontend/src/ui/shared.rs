@@ -9,6 +9,7 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::CaseId;
+use wasm_bindgen::JsCast;
 
 use super::route::{navigate, Page};
 use super::{store, t, use_lang};
@@ -222,6 +223,8 @@ thread_local! {
     static LAST_TOUCH: Cell<f64> = Cell::new(platform::now_ms());
     /// A form was just locked: the home screen says so once.
     static JUST_LOCKED: Cell<bool> = const { Cell::new(false) };
+    /// The camera or the file chooser was opened and the page has not come back from it yet.
+    static IN_PICKER: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether a form was locked since the home screen last asked.
@@ -260,12 +263,27 @@ pub(super) fn install_locking() {
     for event in ["pointerdown", "keydown", "input", "scroll"] {
         platform::on_document(event, |_| LAST_TOUCH.with(|t| t.set(platform::now_ms())));
     }
+    // Taking a document photo hides the page behind the camera: that must not lock the form
+    // under the family (the photo would come back to a locked form). The idle time still counts.
+    platform::on_document("click", |event| {
+        let is_picker = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .is_some_and(|input| input.type_() == "file");
+        if is_picker {
+            IN_PICKER.with(|p| p.set(true));
+        }
+    });
     platform::on_document("visibilitychange", |_| {
-        if platform::page_is_hidden() {
+        if !platform::page_is_hidden() {
+            IN_PICKER.with(|p| p.set(false));
+        } else if !IN_PICKER.with(Cell::get) {
             lock_now();
         }
     });
     platform::on_window("pagehide", |_| lock_now());
+    // A picker closed without a change (cancelled) gives the focus back to the page.
+    platform::on_window("focus", |_| IN_PICKER.with(|p| p.set(false)));
     spawn_local(async {
         loop {
             gloo_timers::future::TimeoutFuture::new(5_000).await;
