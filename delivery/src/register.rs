@@ -136,6 +136,20 @@ pub async fn remember_enrolment_code(
     store.set_device_auth(&auth).await
 }
 
+/// The install link says this is a shared tablet: until the server has said how the device is
+/// to run, run as one (a link can only make a device stricter; the server's answer then decides).
+pub async fn assume_shared(store: &impl DeviceStore) -> Result<(), StoreError> {
+    let mut auth = store.device_auth().await?;
+    if auth.settings.is_none() {
+        auth.settings = Some(DeviceSettings {
+            shared: true,
+            ..DeviceSettings::default()
+        });
+        store.set_device_auth(&auth).await?;
+    }
+    Ok(())
+}
+
 /// What a failed exchange tells a person (and the log).
 pub fn problem_of(answer: &Exchange) -> Problem {
     match answer {

@@ -826,3 +826,25 @@ fn a_seal_made_at_send_to_a_key_the_server_lost_is_refused_not_retried_for_ever(
     block_on(store.reopen_rejected(case.id)).unwrap();
     assert!(block_on(store.outbox_item(case.id)).unwrap().is_none());
 }
+
+#[test]
+fn a_shared_install_link_makes_a_tablet_shared_until_the_server_says_otherwise() {
+    use protocol::api::DeviceSettings;
+    let store = MemoryStore::default();
+    block_on(delivery::register::assume_shared(&store)).unwrap();
+    assert!(
+        block_on(store.device_auth()).unwrap().is_shared(),
+        "before any registration"
+    );
+    // The server decides once it answers (here: the code was a personal one after all).
+    let server = Scripted::default();
+    server.settings.set(Some(DeviceSettings {
+        shared: false,
+        lock_after_secs: 120,
+    }));
+    block_on(delivery::register::ensure_token(&&server, &store)).unwrap();
+    assert!(!block_on(store.device_auth()).unwrap().is_shared());
+    // A link never overrides what the server said.
+    block_on(delivery::register::assume_shared(&store)).unwrap();
+    assert!(!block_on(store.device_auth()).unwrap().is_shared());
+}

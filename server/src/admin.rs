@@ -34,8 +34,25 @@ pub async fn create_enrolment_code(
             shared,
         })
         .await?;
-    writeln!(out, "{}-{}\t/?code={code}", &code[..4], &code[4..])?;
+    writeln!(
+        out,
+        "{}-{}\t{}",
+        &code[..4],
+        &code[4..],
+        install_query(&code, shared)
+    )?;
     Ok(())
+}
+
+/// The install link's path and query for a code. A shared code's link says so, so that a tablet
+/// opened with it locks its first form behind a PIN even before it could register (a link can
+/// only ever make a device stricter; the server's answer decides once it has one).
+pub fn install_query(code: &str, shared: bool) -> String {
+    if shared {
+        format!("/?code={code}&shared=1")
+    } else {
+        format!("/?code={code}")
+    }
 }
 
 pub async fn list_enrolment_codes(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {

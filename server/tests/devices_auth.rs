@@ -301,15 +301,21 @@ async fn a_shared_code_makes_a_shared_tablet_told_its_idle_lock_at_registration_
         personal.json["settings"],
         json!({"shared": false, "lock_after_secs": 45})
     );
+    let mut printed = Vec::new();
     server::admin::create_enrolment_code(
         &app.config.data_dir,
         "Shelter A tablet 2",
         None,
         true,
-        &mut Vec::new(),
+        &mut printed,
     )
     .await
     .unwrap();
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(
+        printed.trim_end().ends_with("&shared=1"),
+        "a shared code's install link says so: {printed}"
+    );
     let codes = app.storage.enrolment_codes().await.unwrap();
     let code = codes
         .iter()

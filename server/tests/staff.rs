@@ -1063,6 +1063,11 @@ async fn an_admin_makes_a_code_for_shared_tablets_and_sees_which_devices_are_sha
         phones.code
     )));
     assert!(page.contains("Shared tablet") && page.contains("Personal phone"));
+    assert!(
+        page.contains(&format!("/?code={}&amp;shared=1", tablet.code)),
+        "the install link says shared"
+    );
+    assert!(page.contains(&format!("/?code={}<", phones.code)));
 
     let registered = app
         .register(serde_json::json!({"enrolment_code": tablet.code}))

@@ -122,11 +122,21 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     const listed = await serverCommand(['enrolment', 'list'], w.dataDir);
     assert.match(listed, /\tactive\tshared\t/);
 
+    assert.match(query, /&shared=1$/, 'a shared code\'s install link says so');
+
+    // The first visit cannot register yet (the server is busy): the link alone makes it a shared tablet.
+    const busy = w.proxy.setRule({
+      match: { method: 'POST', prefix: '/api/v1/devices' },
+      actions: [{ type: 'status', status: 503, body: '{"error":{"code":"unavailable","message":"busy"}}', headers: { 'content-type': 'application/json' } }],
+    });
     const page = await w.openBrowser();
     await page.goto(`${w.proxy.url}${query}`);
     await setLanguage(page, 'en');
-    // The sync worker registers with the shared code; the server says "shared" and the page follows.
     await page.locator('[data-testid=shared-tablet]').waitFor({ timeout: 60_000 });
+    assert.ok(!page.url().includes('code='), 'the code is taken out of the address bar');
+    busy.remove();
+    // Then the sync worker registers with the shared code, and the server says "shared" too.
+    await pollUntil(async () => /\tactive\tshared\t/.test(await serverCommand(['devices', 'list'], w.dataDir)), { timeout: 120_000, what: 'the tablet registered as shared' });
     const devices = await serverCommand(['devices', 'list'], w.dataDir);
     assert.match(devices, /\tactive\tshared\t/, devices);
 

@@ -83,8 +83,8 @@ async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// An install link may carry the organisation's enrolment code (`/?code=...`): keep it for
-/// registration and take it out of the address bar.
+/// An install link may carry the organisation's enrolment code (`/?code=...`, with `&shared=1`
+/// for a shared tablet's): keep it for registration and take it out of the address bar.
 async fn remember_code_from_link(store: &Store) {
     let location = platform::window().location();
     let Ok(search) = location.search() else {
@@ -96,11 +96,16 @@ async fn remember_code_from_link(store: &Store) {
     let Some(code) = params.get("code") else {
         return;
     };
+    let shared = params.get("shared").as_deref() == Some("1");
+    if shared && delivery::register::assume_shared(store).await.is_err() {
+        return;
+    }
     if delivery::register::remember_enrolment_code(store, &code)
         .await
         .is_ok()
     {
         params.delete("code");
+        params.delete("shared");
         let query = params.to_string().as_string().unwrap_or_default();
         let path = location.pathname().unwrap_or_else(|_| "/".into());
         let clean = if query.is_empty() {

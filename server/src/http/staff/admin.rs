@@ -75,7 +75,7 @@ pub async fn enrolment_page(
                             td { (kind_name(&text, c.shared)) }
                             td { (status_name(&text, status)) }
                             td { (c.uses) }
-                            td { code dir="ltr" { "/?code=" (c.code) } }
+                            td { code dir="ltr" { (crate::admin::install_query(&c.code, c.shared)) } }
                             td { (revoke_button(&text, status, &format!("/staff/enrolment/{}/revoke", c.code), &staff)) }
                         }
                     }
