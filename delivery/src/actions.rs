@@ -53,8 +53,10 @@ pub enum SealAtSendError {
     Seal,
 }
 
-/// As [`submit`], for a shared tablet: what is sent is sealed for the organisation now, and the
-/// outbox keeps only the seal (and the photos' references). `seed` is 32 fresh random bytes.
+/// As [`submit`], for a shared tablet: what is sent is sealed for the organisation now — the
+/// case and each of its photos — and the outbox keeps only the seal (and the photos'
+/// references); the photos' sealed bytes are kept beside them and are what their uploads send.
+/// `seed` is 32 fresh random bytes.
 pub async fn submit_sealed(
     store: &impl DeviceStore,
     case: &CaseRecord,
@@ -66,11 +68,8 @@ pub async fn submit_sealed(
         Ok(outgoing) => outgoing,
         Err(outcome) => return Ok(Ok(outcome)),
     };
-    let Some(key) = store
-        .sealing_keys()
-        .await?
-        .and_then(|k| k.current().cloned())
-    else {
+    let keys = store.sealing_keys().await?;
+    let Some((keys, key)) = keys.and_then(|k| k.current().cloned().map(|key| (k, key))) else {
         return Ok(Err(SealAtSendError::NoKey));
     };
     let Some(seed) = seed else {
@@ -79,12 +78,72 @@ pub async fn submit_sealed(
     let Ok(sealed) = protocol::sealed::seal(&key, case.id, &outgoing.json(), seed) else {
         return Ok(Err(SealAtSendError::Seal));
     };
+    for photo in outgoing.photos() {
+        match seal_photo(store, &keys, &key, case.id, photo, &seed).await? {
+            Ok(()) => {}
+            Err(e) => return Ok(Err(e)),
+        }
+    }
     let sealed = crate::records::SealedOutgoing {
         sealed,
         photos: outgoing.photos().to_vec(),
     };
     let item = OutboxItem::queued_sealed(case.id, sealed, now);
     Ok(Ok(queue(store, case, item, now).await?))
+}
+
+/// Seals one photo of the case (unless it already has a seal for these very bytes to a key the
+/// server still lists, kept from an earlier Send: sealing again would upload different bytes
+/// under the same photo ID, which the server refuses once it stored the first) and keeps
+/// the sealed bytes beside it. Its seed is drawn from the case's, one per photo.
+async fn seal_photo(
+    store: &impl DeviceStore,
+    keys: &protocol::sealed::SealingKeys,
+    key: &protocol::sealed::PublicKey,
+    case_id: CaseId,
+    photo: &PhotoRef,
+    seed: &[u8; 32],
+) -> Result<Result<(), SealAtSendError>, StoreError> {
+    use sha2::{Digest, Sha256};
+    let Some(record) = store.photo(photo.photo_id).await? else {
+        return Err(StoreError::PhotosChanged);
+    };
+    if record
+        .current_seal()
+        .is_some_and(|seal| keys.keys.iter().any(|k| k.key_id == seal.key_id))
+    {
+        return Ok(Ok(()));
+    }
+    let Some(bytes) = store.photo_bytes(photo.photo_id, 0, photo.size).await? else {
+        return Err(StoreError::PhotosChanged);
+    };
+    if hex::encode(Sha256::digest(&bytes)) != photo.sha256 {
+        return Err(StoreError::PhotosChanged);
+    }
+    let photo_seed: [u8; 32] = Sha256::new()
+        .chain_update(b"resguardo photo seed")
+        .chain_update(seed)
+        .chain_update(photo.photo_id.to_string())
+        .finalize()
+        .into();
+    let Ok(sealed) = protocol::sealed::seal_photo(key, case_id, photo.photo_id, &bytes, photo_seed)
+    else {
+        return Ok(Err(SealAtSendError::Seal));
+    };
+    let seal = crate::records::PhotoSeal {
+        key_id: sealed.key_id,
+        enc: sealed.enc,
+        size: sealed.ciphertext.len() as u64,
+        sha256: hex::encode(Sha256::digest(&sealed.ciphertext)),
+        seals: photo.sha256.clone(),
+    };
+    if !store
+        .seal_photo(photo.photo_id, &seal, sealed.ciphertext)
+        .await?
+    {
+        return Err(StoreError::PhotosChanged);
+    }
+    Ok(Ok(()))
 }
 
 async fn queue(

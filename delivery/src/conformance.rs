@@ -76,6 +76,72 @@ pub async fn run_all<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     form_definitions_and_form_cases_round_trip(store).await;
     sealing_keys_are_kept_and_forgotten(store).await;
     erasing_a_delivered_case_keeps_only_its_receipt(store, photos).await;
+    a_sealed_photo_sends_its_sealed_bytes(store, photos).await;
+}
+
+/// A photo's seal is kept beside it: its sealed bytes are what it sends (while the seal is for
+/// the photo as it is), the photo itself stays, and a submitted case's photos cannot be sealed.
+pub async fn a_sealed_photo_sends_its_sealed_bytes<S: DeviceStore>(
+    store: &S,
+    photos: &impl PhotoFixture<S>,
+) {
+    let (case, _) = case_with_member(id(13));
+    store.save_draft(&case).await.expect("save draft");
+    let p = photo(case.id, 1, None, b"the passport page");
+    photos
+        .add_processed_photo(store, &p, b"the passport page")
+        .await
+        .expect("photo");
+    let sealed = b"sealed: not the passport page at all".to_vec();
+    let seal = crate::records::PhotoSeal {
+        key_id: "k1".into(),
+        enc: "enc".into(),
+        size: sealed.len() as u64,
+        sha256: hex::encode(Sha256::digest(&sealed)),
+        seals: p
+            .processed
+            .as_ref()
+            .map(|x| x.sha256.clone())
+            .unwrap_or_default(),
+    };
+    assert!(store
+        .seal_photo(p.photo_id, &seal, sealed.clone())
+        .await
+        .expect("seal"));
+    let record = store.photo(p.photo_id).await.expect("read").expect("kept");
+    assert_eq!(record.current_seal(), Some(&seal));
+    assert_eq!(record.processed, p.processed, "the photo itself stays");
+    assert_eq!(
+        store.photo_bytes(p.photo_id, 0, 1000).await.expect("read"),
+        Some(sealed.clone())
+    );
+    assert_eq!(
+        store.photo_bytes(p.photo_id, 8, 12).await.expect("read"),
+        Some(sealed[8..12].to_vec())
+    );
+    // A seal of other bytes (the photo was processed again since) is not this photo's.
+    let stale = crate::records::PhotoSeal {
+        seals: "0".repeat(64),
+        ..seal.clone()
+    };
+    assert!(store
+        .seal_photo(p.photo_id, &stale, sealed)
+        .await
+        .expect("seal"));
+    assert_eq!(
+        store.photo_bytes(p.photo_id, 0, 1000).await.expect("read"),
+        Some(b"the passport page".to_vec())
+    );
+    let gone = PhotoId(uuid::Uuid::from_u128(8));
+    assert!(!store.seal_photo(gone, &seal, vec![1]).await.expect("seal"));
+    let mut submission = case.submission.clone();
+    submission.photos = p.as_ref_for_case().into_iter().collect();
+    let item = OutboxItem::queued(case.id, submission, 1.0);
+    store.enqueue(&case, &item).await.expect("enqueue");
+    assert_eq!(
+        store.seal_photo(p.photo_id, &seal, vec![1]).await,
+        Err(StoreError::AlreadySubmitted)
+    );
 }
 
 /// A delivered case sealed at Send is erased whole in one write; its receipt stays.

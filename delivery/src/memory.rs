@@ -13,7 +13,9 @@ use protocol::{CaseId, FormDefinition, PhotoId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::records::{CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, Processed, UploadProgress};
+use crate::records::{
+    CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, PhotoSeal, Processed, UploadProgress,
+};
 use crate::store::{DeviceStore, StoreError};
 
 #[derive(Default, Clone)]
@@ -21,8 +23,10 @@ struct Photo {
     record: Option<PhotoRecord>,
     /// The picture as taken, until processed.
     raw: Option<Vec<u8>>,
-    /// The processed picture that is uploaded.
+    /// The processed picture.
     processed: Option<Vec<u8>>,
+    /// The processed picture sealed for the organisation (what is uploaded once there).
+    sealed: Option<Vec<u8>>,
 }
 
 #[derive(Default, Clone)]
@@ -94,6 +98,7 @@ impl MemoryStore {
                     record: Some(record),
                     raw: Some(raw),
                     processed: None,
+                    sealed: None,
                 },
             );
             Ok(())
@@ -141,6 +146,11 @@ impl MemoryStore {
         let mut cases: Vec<CaseRecord> = self.read(|d| d.cases.values().cloned().collect());
         cases.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
         cases
+    }
+
+    /// The sealed bytes kept beside a photo, whole.
+    pub fn sealed_bytes(&self, id: PhotoId) -> Option<Vec<u8>> {
+        self.read(|d| d.photos.get(&id).and_then(|p| p.sealed.clone()))
     }
 
     /// The processed bytes of a photo, whole.
@@ -309,11 +319,43 @@ impl DeviceStore for MemoryStore {
         end: u64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.read(|d| {
-            let bytes = d.photos.get(&id)?.processed.as_ref()?;
+            let photo = d.photos.get(&id)?;
+            let bytes = match photo.record.as_ref()?.current_seal() {
+                Some(_) => photo.sealed.as_ref()?,
+                None => photo.processed.as_ref()?,
+            };
             let len = bytes.len() as u64;
             let (start, end) = (start.min(len) as usize, end.min(len) as usize);
             Some(bytes[start..end.max(start)].to_vec())
         }))
+    }
+
+    async fn seal_photo(
+        &self,
+        id: PhotoId,
+        seal: &PhotoSeal,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let seal = roundtrip(seal)?;
+        self.write(|d| {
+            let Some(case_id) = d
+                .photos
+                .get(&id)
+                .and_then(|p| p.record.as_ref())
+                .map(|r| r.case_id)
+            else {
+                return Ok(false);
+            };
+            guard_draft(d, case_id)?;
+            let Some(photo) = d.photos.get_mut(&id) else {
+                return Ok(false);
+            };
+            if let Some(record) = photo.record.as_mut() {
+                record.sealed = Some(seal);
+            }
+            photo.sealed = Some(sealed);
+            Ok(true)
+        })
     }
 
     async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError> {

@@ -281,6 +281,31 @@ pub struct PhotoRecord {
     /// deletes it.
     #[serde(default)]
     pub unreadable: bool,
+    /// Sealed for the organisation at Send (shared tablets): the store keeps the sealed bytes
+    /// beside the photo, and they are what travels.
+    #[serde(default)]
+    pub sealed: Option<PhotoSeal>,
+}
+
+/// A photo's seal for the organisation: what the upload declares and its metadata carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoSeal {
+    pub key_id: String,
+    /// The encapsulated key (base64url).
+    pub enc: String,
+    /// Length and SHA-256 (hex) of the sealed bytes.
+    pub size: u64,
+    pub sha256: String,
+    /// The SHA-256 of the photo it seals: a photo processed again is sealed again.
+    pub seals: String,
+}
+
+impl PhotoRecord {
+    /// The seal kept for the photo as it is now, if any.
+    pub fn current_seal(&self) -> Option<&PhotoSeal> {
+        let processed = self.processed.as_ref()?;
+        self.sealed.as_ref().filter(|s| s.seals == processed.sha256)
+    }
 }
 
 impl PhotoRecord {
@@ -300,6 +325,7 @@ impl PhotoRecord {
             processed: None,
             upload: UploadProgress::default(),
             unreadable: false,
+            sealed: None,
         }
     }
 

@@ -8,7 +8,7 @@
 use protocol::sealed::SealingKeys;
 use protocol::{CaseId, FormDefinition, PhotoId};
 
-use crate::records::{CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, UploadProgress};
+use crate::records::{CaseRecord, DeviceAuth, OutboxItem, PhotoRecord, PhotoSeal, UploadProgress};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -78,14 +78,24 @@ pub trait DeviceStore {
 
     async fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError>;
 
-    /// Bytes `start..end` of a processed photo; `None` when there is no such photo (or it is not
-    /// processed).
+    /// Bytes `start..end` of what a photo sends: its sealed bytes once it has a current seal
+    /// ([`PhotoRecord::current_seal`]), else the processed photo; `None` when there is no such
+    /// photo (or it is not processed).
     async fn photo_bytes(
         &self,
         id: PhotoId,
         start: u64,
         end: u64,
     ) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Keeps a photo's seal and its sealed bytes beside it (replacing any earlier seal). Refused
+    /// once its case was submitted; `false` when the photo is gone.
+    async fn seal_photo(
+        &self,
+        id: PhotoId,
+        seal: &PhotoSeal,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError>;
 
     /// Deletes a photo of a draft (refused once its case was submitted).
     async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError>;

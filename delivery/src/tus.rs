@@ -9,6 +9,9 @@
 //! The server reports an offset equal to the length only for a photo it has stored (hash checked,
 //! in place), so that answer — to a PATCH, a HEAD or a repeated creation — is what marks a photo
 //! done here.
+//!
+//! A photo sealed at Send (shared tablets) uploads its sealed bytes: the length, the offsets and
+//! the whole-file SHA-256 are theirs, and the server opens them once they are all there.
 
 use std::cell::Cell;
 
@@ -111,15 +114,25 @@ fn offset_of(answer: &HttpAnswer) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// The upload's metadata: for a sealed photo, the hash is the sealed bytes' and the seal's key
+/// ID and encapsulated key go with it.
 fn metadata(photo: &PhotoRecord, sha256: &str, content_type: &str) -> String {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    format!(
+    let mut metadata = format!(
         "photo_id {},case_id {},sha256 {},content_type {}",
         b64(&photo.photo_id.to_string()),
         b64(&photo.case_id.to_string()),
         b64(sha256),
         b64(content_type)
-    )
+    );
+    if let Some(seal) = photo.current_seal() {
+        metadata.push_str(&format!(
+            ",sealed_key {},sealed_enc {}",
+            b64(&seal.key_id),
+            b64(&seal.enc)
+        ));
+    }
+    metadata
 }
 
 /// Sends whatever of `photo` the server does not have yet.
@@ -135,7 +148,11 @@ pub async fn upload(
     let Some(processed) = photo.processed.as_ref() else {
         return Ok(Step::Reject(Problem::on_device("photo not processed")));
     };
-    let size = processed.size;
+    // A sealed photo's upload counts its sealed bytes.
+    let (size, sha256) = match photo.current_seal() {
+        Some(seal) => (seal.size, seal.sha256.as_str()),
+        None => (processed.size, processed.sha256.as_str()),
+    };
     let mut progress = photo.upload.clone();
     let mut progressed = false;
     let mut creations = 0;
@@ -172,7 +189,7 @@ pub async fn upload(
                             ("upload-length", size.to_string()),
                             (
                                 "upload-metadata",
-                                metadata(photo, &processed.sha256, &processed.content_type),
+                                metadata(photo, sha256, &processed.content_type),
                             ),
                             client_version(),
                         ],

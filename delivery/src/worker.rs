@@ -244,7 +244,15 @@ impl<'a, S: DeviceStore, T: Transport, C: Clock, R: Random> Worker<'a, S, T, C, 
                     problem,
                 },
                 Step::WaitForAuth(problem) => Outcome::WaitForAuth(problem),
-                Step::Reject(problem) => Outcome::Reject(problem),
+                // A photo sealed to a key the server does not hold: the seal cannot be made
+                // again without the family, so the case is refused; the keys are fetched again
+                // for when it is corrected and sent.
+                Step::Reject(problem) => {
+                    if problem.code == Some(ErrorCode::UnknownKey) {
+                        self.store.set_sealing_keys(None).await?;
+                    }
+                    Outcome::Reject(problem)
+                }
             };
             return self.settle(item, outcome).await;
         }

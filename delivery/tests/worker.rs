@@ -53,6 +53,8 @@ struct Scripted {
     registrations: Cell<u32>,
     /// Upload offsets the "server" holds.
     uploads: RefCell<std::collections::HashMap<String, (u64, u64)>>,
+    /// Each upload's metadata and the bytes it received, by upload URL.
+    received: RefCell<std::collections::HashMap<String, (String, Vec<u8>)>>,
     /// The organisation's key pair, when this server offers one (`GET /api/v1/keys`).
     keys: RefCell<Option<(protocol::sealed::PrivateKey, protocol::sealed::SealingKeys)>>,
     /// How many case bodies came sealed.
@@ -142,6 +144,10 @@ impl Transport for &Scripted {
                 let length: u64 = request.header("upload-length").unwrap().parse().unwrap();
                 let url = format!("/api/v1/uploads/{}", uploads.len());
                 uploads.insert(url.clone(), (0, length));
+                let metadata = request.header("upload-metadata").unwrap_or_default();
+                self.received
+                    .borrow_mut()
+                    .insert(url.clone(), (metadata.to_owned(), Vec::new()));
                 let mut a = HttpAnswer {
                     status: 201,
                     ..Default::default()
@@ -170,6 +176,9 @@ impl Transport for &Scripted {
                     return answer(409, "");
                 }
                 *offset += request.body.as_ref().map_or(0, |b| b.len() as u64);
+                if let Some((_, bytes)) = self.received.borrow_mut().get_mut(&request.url) {
+                    bytes.extend(request.body.iter().flatten());
+                }
                 let mut a = HttpAnswer {
                     status: 204,
                     ..Default::default()
@@ -788,6 +797,33 @@ fn a_case_sealed_at_send_is_delivered_with_nobodys_pin_and_its_outbox_item_names
         .filter(|(m, _)| *m == Method::Patch)
         .count();
     assert!(uploads >= 1, "the photo went first");
+    // The photo travelled sealed: only the organisation's key opens what was uploaded.
+    let received = server.received.borrow();
+    let (metadata, bytes) = received.values().next().expect("an upload");
+    let b64 = |s: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    };
+    assert!(
+        metadata.contains(&format!("sealed_key {}", b64("k1"))),
+        "{metadata}"
+    );
+    let enc = metadata
+        .split(',')
+        .find_map(|kv| kv.strip_prefix("sealed_enc "))
+        .map(|v| {
+            use base64::Engine;
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(v).unwrap()).unwrap()
+        })
+        .expect("sealed_enc");
+    assert_ne!(&bytes[..], b"passport bytes");
+    let keys = server.keys.borrow();
+    let (private, _) = keys.as_ref().unwrap();
+    assert_eq!(
+        private.open_photo(case.id, photo, &enc, bytes).unwrap(),
+        b"passport bytes"
+    );
+    drop(keys);
 
     // Delivered: nothing of the case stays on the tablet but its receipt.
     assert_eq!(block_on(store.case(case.id)).unwrap(), None);

@@ -16,7 +16,7 @@ use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable, Kem as _, OpModeR, OpModeS, Serializable};
 use serde::{Deserialize, Serialize};
 
-use crate::CaseId;
+use crate::{CaseId, PhotoId};
 
 type Kem = X25519HkdfSha256;
 type Aead = ChaCha20Poly1305;
@@ -27,6 +27,24 @@ pub const SUITE: &str = "DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly13
 
 /// Binds a seal to its purpose, so a sealed case is never mistaken for anything else.
 const INFO: &[u8] = b"resguardo case v1";
+/// The same for a document photo: its bytes travel sealed over tus.
+const PHOTO_INFO: &[u8] = b"resguardo photo v1";
+
+/// What binds a sealed photo to its place: its case and its own ID.
+fn photo_aad(case_id: CaseId, photo_id: PhotoId) -> Vec<u8> {
+    format!("{case_id}/{photo_id}").into_bytes()
+}
+
+/// A document photo sealed for the organisation. The bytes that travel (and that the whole-file
+/// SHA-256 and the tus offsets count) are `ciphertext`; the key ID and the encapsulated key go in
+/// the upload's metadata (`sealed_key`, `sealed_enc`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedPhoto {
+    pub key_id: String,
+    /// The encapsulated key (base64url, no padding).
+    pub enc: String,
+    pub ciphertext: Vec<u8>,
+}
 
 /// A case body as it travels sealed: `PUT /api/v1/cases/{case_id}` with `{"sealed": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +171,56 @@ impl PrivateKey {
         )
         .map_err(|_| SealError::Open)
     }
+
+    /// Opens a photo sealed to this key for `case_id`/`photo_id`; `enc` as the metadata
+    /// carried it.
+    pub fn open_photo(
+        &self,
+        case_id: CaseId,
+        photo_id: PhotoId,
+        enc: &str,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, SealError> {
+        let enc = decode("enc", enc)?;
+        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&enc).map_err(|_| SealError::Key)?;
+        hpke::single_shot_open::<Aead, Kdf, Kem>(
+            &OpModeR::Base,
+            &self.key,
+            &enc,
+            PHOTO_INFO,
+            ciphertext,
+            &photo_aad(case_id, photo_id),
+        )
+        .map_err(|_| SealError::Open)
+    }
+}
+
+/// Seals a document photo's bytes for `case_id`/`photo_id` to `key`; `seed` is 32 fresh random
+/// bytes.
+pub fn seal_photo(
+    key: &PublicKey,
+    case_id: CaseId,
+    photo_id: PhotoId,
+    bytes: &[u8],
+    seed: [u8; 32],
+) -> Result<SealedPhoto, SealError> {
+    let public = decode("public_key", &key.public_key)?;
+    let public = <Kem as hpke::Kem>::PublicKey::from_bytes(&public).map_err(|_| SealError::Key)?;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let (enc, ciphertext) = hpke::single_shot_seal_with_rng::<Aead, Kdf, Kem>(
+        &OpModeS::Base,
+        &public,
+        PHOTO_INFO,
+        bytes,
+        &photo_aad(case_id, photo_id),
+        &mut rng,
+    )
+    .map_err(|_| SealError::Seal)?;
+    Ok(SealedPhoto {
+        key_id: key.key_id.clone(),
+        enc: URL_SAFE_NO_PAD.encode(enc.to_bytes()),
+        ciphertext,
+    })
 }
 
 /// Seals `plaintext` (a case's JSON) for `case_id` to `key`; `seed` is 32 fresh random bytes.
@@ -215,6 +283,38 @@ mod tests {
             private.open(case(), &garbled),
             Err(SealError::Encoding("enc"))
         );
+    }
+
+    #[test]
+    fn a_sealed_photo_opens_only_as_that_photo_of_that_case() {
+        let (private, public) = key_pair("k1", &[7; 32]);
+        let photo: PhotoId = "9f0e8d7c-6b5a-4938-8271-605f4e3d2c1b".parse().unwrap();
+        let other: PhotoId = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d".parse().unwrap();
+        let bytes = vec![0xff, 0xd8, 0xff, 0xe0, 1, 2, 3];
+        let sealed = seal_photo(&public, case(), photo, &bytes, [4; 32]).unwrap();
+        assert_eq!(sealed.ciphertext.len(), bytes.len() + 16, "the tag only");
+        assert_ne!(&sealed.ciphertext[..bytes.len()], &bytes[..]);
+        let open = |c, p, ct: &[u8]| private.open_photo(c, p, &sealed.enc, ct);
+        assert_eq!(open(case(), photo, &sealed.ciphertext).unwrap(), bytes);
+        assert_eq!(
+            open(case(), other, &sealed.ciphertext),
+            Err(SealError::Open)
+        );
+        let other_case: CaseId = "5d1e0c8a-2b7f-4a61-9c3e-8f0d2a6b1c47".parse().unwrap();
+        assert_eq!(
+            open(other_case, photo, &sealed.ciphertext),
+            Err(SealError::Open)
+        );
+        let mut altered = sealed.ciphertext.clone();
+        altered[0] ^= 1;
+        assert_eq!(open(case(), photo, &altered), Err(SealError::Open));
+        // A case seal is not a photo seal, and back.
+        let as_case = Sealed {
+            key_id: "k1".into(),
+            enc: sealed.enc.clone(),
+            ciphertext: URL_SAFE_NO_PAD.encode(&sealed.ciphertext),
+        };
+        assert_eq!(private.open(case(), &as_case), Err(SealError::Open));
     }
 
     #[test]

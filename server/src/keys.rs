@@ -195,6 +195,30 @@ impl Keyring {
             .find(|(k, _)| k.key_id == body.key_id)
             .map(|(k, _)| k.open(case_id, body))
     }
+
+    /// Whether a key of ours has this ID (a sealed upload is refused at creation otherwise).
+    pub fn knows(&self, key_id: &str) -> bool {
+        self.refresh();
+        let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        l.keys.iter().any(|(k, _)| k.key_id == key_id)
+    }
+
+    /// Opens a sealed photo's bytes; `None` when no key of ours has that ID.
+    pub fn open_photo(
+        &self,
+        case_id: protocol::CaseId,
+        photo_id: protocol::PhotoId,
+        key_id: &str,
+        enc: &str,
+        ciphertext: &[u8],
+    ) -> Option<Result<Vec<u8>, SealError>> {
+        self.refresh();
+        let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        l.keys
+            .iter()
+            .find(|(k, _)| k.key_id == key_id)
+            .map(|(k, _)| k.open_photo(case_id, photo_id, enc, ciphertext))
+    }
 }
 
 fn stored(key: &PrivateKey, created: &str) -> StoredKey {

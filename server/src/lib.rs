@@ -96,7 +96,7 @@ pub async fn dump_photos(
         .map(|p| {
             let path = blobs.location(p.photo_id);
             serde_json::json!({
-                "photo_id": p.photo_id, "case_id": p.case_id, "size": p.length, "sha256": p.sha256,
+                "photo_id": p.photo_id, "case_id": p.case_id, "size": p.photo_length(), "sha256": p.photo_sha256(),
                 "content_type": p.content_type, "path": path,
             })
         })

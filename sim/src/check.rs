@@ -156,9 +156,17 @@ pub async fn judge(world: &World) -> Verdict {
                 .map(|b| hex::encode(Sha256::digest(b)));
             match server.photo(photo.photo_id).await {
                 Some(p) if p.upload.completed => {
-                    let ok = p.upload.sha256 == photo.sha256
+                    let ok = p.upload.photo_sha256() == photo.sha256
                         && p.file_sha256.as_deref() == Some(photo.sha256.as_str())
                         && (world.shared || device_sha.as_deref() == Some(photo.sha256.as_str()));
+                    if world.shared && p.upload.sealed.is_none() {
+                        v.corrupted += 1;
+                        v.reasons.push(format!(
+                            "in the clear: photo {} of case {} left a shared tablet unsealed",
+                            photo.photo_id,
+                            short(*id)
+                        ));
+                    }
                     if !ok {
                         v.corrupted += 1;
                         v.reasons.push(format!(

@@ -270,6 +270,16 @@ impl DeviceStore for CrashingStore<'_> {
         self.inner().photo_bytes(id, start, end).await
     }
 
+    async fn seal_photo(
+        &self,
+        id: PhotoId,
+        seal: &delivery::records::PhotoSeal,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        self.point().await;
+        self.inner().seal_photo(id, seal, sealed).await
+    }
+
     async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError> {
         self.point().await;
         self.inner().delete_photo(id).await

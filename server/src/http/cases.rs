@@ -185,14 +185,7 @@ async fn missing_photos(
     let mut missing = Vec::new();
     for photo in &case.photos {
         let stored = state.storage.upload(photo.photo_id).await?;
-        let matches = stored.is_some_and(|u| {
-            u.completed
-                && u.case_id == case_id
-                && u.length == photo.size
-                && u.sha256 == photo.sha256
-                && u.content_type == photo.content_type
-        });
-        if !matches {
+        if !stored.is_some_and(|u| u.stores(case_id, photo)) {
             missing.push(photo.photo_id);
         }
     }

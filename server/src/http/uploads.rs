@@ -12,6 +12,11 @@
 //! leaves an upload full but unstored. Only a stored photo is ever reported with an offset equal
 //! to its length. The part of a PATCH after its body was read runs as a task of its own, so a
 //! client that hangs up cannot cancel it half-way.
+//!
+//! A shared tablet's photos travel sealed for the organisation (`sealed_key`, `sealed_enc` in the
+//! metadata; `protocol::sealed::seal_photo`): offsets, chunk checksums and the whole-file SHA-256
+//! count the sealed bytes, and finishing opens them, so the photo stored (and what a case names)
+//! is the opened one.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -29,7 +34,7 @@ use sha1::Digest as _;
 use super::devices::SendingDevice;
 use super::{AppState, Error};
 use crate::storage::blobs::PartWriter;
-use crate::storage::{now_unix, CreateOutcome, Upload};
+use crate::storage::{now_unix, CreateOutcome, OpenedPhoto, SealedUpload, Upload};
 
 pub const TUS_VERSION: &str = "1.0.0";
 
@@ -172,6 +177,7 @@ struct PhotoMetadata {
     case_id: CaseId,
     sha256: String,
     content_type: String,
+    sealed: Option<SealedUpload>,
 }
 
 /// `key base64,key base64`; keys without values are allowed by tus and ignored here.
@@ -195,6 +201,21 @@ fn parse_metadata(raw: &str) -> Result<PhotoMetadata, Error> {
     if !is_sha256_hex(&sha256) {
         return Err(Error::BadMetadata("sha256"));
     }
+    let sealed = match (pairs.get("sealed_key"), pairs.get("sealed_enc")) {
+        (None, None) => None,
+        (Some(key_id), Some(enc)) => {
+            let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(enc);
+            if key_id.is_empty() || decoded.map_or(true, |k| k.len() != 32) {
+                return Err(Error::BadMetadata("sealed_enc"));
+            }
+            Some(SealedUpload {
+                key_id: key_id.clone(),
+                enc: enc.clone(),
+            })
+        }
+        (None, Some(_)) => return Err(Error::BadMetadata("sealed_key")),
+        (Some(_), None) => return Err(Error::BadMetadata("sealed_enc")),
+    };
     Ok(PhotoMetadata {
         photo_id: get("photo_id")?
             .parse()
@@ -204,6 +225,7 @@ fn parse_metadata(raw: &str) -> Result<PhotoMetadata, Error> {
             .map_err(|_| Error::BadMetadata("case_id"))?,
         sha256,
         content_type,
+        sealed,
     })
 }
 
@@ -234,7 +256,7 @@ fn is_offset_stream(headers: &HeaderMap) -> bool {
     params(
         ("Tus-Resumable" = TusResumable, Header, description = "The tus version: 1.0.0"),
         ("Upload-Length" = u64, Header, description = "Size of the photo in bytes"),
-        ("Upload-Metadata" = String, Header, description = "`photo_id`, `case_id`, `sha256` (hex of the whole file), `content_type` (image/jpeg, image/png, image/webp), each base64"),
+        ("Upload-Metadata" = String, Header, description = "`photo_id`, `case_id`, `sha256` (hex of the whole file), `content_type` (image/jpeg, image/png, image/webp), each base64; for a photo sealed for the organisation also `sealed_key` (a key ID of `GET /api/v1/keys`) and `sealed_enc` (the HPKE encapsulated key, base64url), and then the length, offsets and `sha256` count the sealed bytes"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "Optional first bytes (creation-with-upload)"),
     responses(
@@ -244,7 +266,7 @@ fn is_offset_stream(headers: &HeaderMap) -> bool {
             ("Upload-Offset" = u64, description = "Bytes the server holds"),
             ("Upload-Expires" = String, description = "When an unfinished upload that stops moving is removed (HTTP date)"),
         )),
-        (status = 400, description = "`bad_request`: missing or malformed header or metadata", body = protocol::api::ErrorBody),
+        (status = 400, description = "`bad_request`: missing or malformed header or metadata; `unknown_key`: sealed to a key this server does not hold", body = protocol::api::ErrorBody),
         (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`)", body = protocol::api::ErrorBody),
         (status = 409, description = "`upload_conflict`: this photo ID was created with different content", body = protocol::api::ErrorBody),
         (status = 412, description = "`unsupported_tus_version`", body = protocol::api::ErrorBody, headers(("Tus-Version" = String))),
@@ -282,6 +304,11 @@ pub async fn create(
         .unwrap_or("")
         .to_owned();
     let meta = parse_metadata(&raw_metadata)?;
+    if let Some(sealed) = &meta.sealed {
+        if !state.keys.knows(&sealed.key_id) {
+            return Err(Error::UnknownKey);
+        }
+    }
     let device_id = device.map(|d| d.0 .0);
     if let Some(device_id) = device_id {
         check_device_cap(&state, device_id, meta.photo_id, length).await?;
@@ -297,6 +324,8 @@ pub async fn create(
         expires_at: state.upload_expiry_from_now(),
         completed: false,
         device_id,
+        sealed: meta.sealed,
+        opened: None,
     };
     let mut upload = match state.storage.create_upload(upload).await? {
         CreateOutcome::Created(u) => {
@@ -634,47 +663,127 @@ enum Finished {
     StartedOver,
 }
 
-/// Finishes a full upload: checks the whole file's SHA-256, moves it into place and marks it
-/// stored. Safe to run again at any point after a crash or a failure. The caller holds the lock.
+/// Finishes a full upload: checks the whole file's SHA-256, opens a sealed one, moves the photo
+/// into place and marks it stored. Safe to run again at any point after a crash or a failure
+/// (each step is recognised by the hash of what is where). The caller holds the lock.
 async fn finish(state: &AppState, upload: &mut Upload) -> Result<Finished, Error> {
     let id = upload.photo_id;
-    let stored = state.blobs.stored_sha256(id).await.map_err(Error::io)?;
-    let hash = match &stored {
-        Some(hash) => Some(hash.clone()),
-        None => match state.blobs.part_sha256(id, upload.length).await {
-            Ok(hash) => Some(hash),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io(e)),
-        },
+    let io = Error::io;
+    match state.blobs.stored_sha256(id).await.map_err(io)? {
+        Some(hash) if hash == upload.photo_sha256() => return complete(state, upload).await,
+        Some(_) => {}
+        None => {
+            if let Some(opened) = upload.opened.clone() {
+                if staged_sha256(state, id, opened.length).await?.as_deref()
+                    == Some(opened.sha256.as_str())
+                {
+                    state.blobs.promote(id).await.map_err(io)?;
+                    return complete(state, upload).await;
+                }
+            }
+            if staged_sha256(state, id, upload.length).await?.as_deref()
+                == Some(upload.sha256.as_str())
+            {
+                if let Some(sealed) = upload.sealed.clone() {
+                    if let Err(e) = open_staged(state, upload, &sealed).await {
+                        start_over(state, upload).await?;
+                        return Err(e);
+                    }
+                }
+                state.blobs.promote(id).await.map_err(io)?;
+                return complete(state, upload).await;
+            }
+        }
+    }
+    tracing::warn!(photo_id = %id, "photo hash mismatch; upload starts over");
+    start_over(state, upload).await?;
+    Ok(Finished::StartedOver)
+}
+
+/// SHA-256 of the first `length` staged bytes; `None` when nothing is staged.
+async fn staged_sha256(
+    state: &AppState,
+    id: PhotoId,
+    length: u64,
+) -> Result<Option<String>, Error> {
+    match state.blobs.part_sha256(id, length).await {
+        Ok(hash) => Ok(Some(hash)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(e)),
+    }
+}
+
+/// Opens a sealed upload's staged bytes and stages the opened photo in their place, recording
+/// what it opened to first.
+async fn open_staged(
+    state: &AppState,
+    upload: &mut Upload,
+    sealed: &SealedUpload,
+) -> Result<(), Error> {
+    let id = upload.photo_id;
+    let ciphertext = state
+        .blobs
+        .read_part(id, upload.length)
+        .await
+        .map_err(Error::io)?;
+    let (keys, case_id, sealed) = (state.keys.clone(), upload.case_id, sealed.clone());
+    let opened = tokio::task::spawn_blocking(move || {
+        keys.open_photo(case_id, id, &sealed.key_id, &sealed.enc, &ciphertext)
+    })
+    .await
+    .map_err(|_| Error::Internal)?;
+    let photo = match opened {
+        None => return Err(Error::UnknownKey),
+        Some(Err(_)) => {
+            tracing::warn!(photo_id = %id, "a sealed photo does not open");
+            return Err(Error::SealedUnreadable);
+        }
+        Some(Ok(photo)) => photo,
     };
-    if hash.as_deref() != Some(upload.sha256.as_str()) {
-        tracing::warn!(photo_id = %id, "photo hash mismatch; upload starts over");
-        state.blobs.remove(id).await.map_err(Error::io)?;
-        state
-            .blobs
-            .open_part(id, 0)
-            .await
-            .map_err(Error::io)?
-            .rollback()
-            .await
-            .map_err(Error::io)?;
-        state
-            .storage
-            .set_upload_offset(id, 0, state.upload_expiry_from_now())
-            .await?;
-        upload.offset = 0;
-        return Ok(Finished::StartedOver);
-    }
-    if stored.is_none() {
-        state.blobs.promote(id).await.map_err(Error::io)?;
-    }
+    let opened = OpenedPhoto {
+        length: photo.len() as u64,
+        sha256: hex::encode(sha2::Sha256::digest(&photo)),
+    };
+    state.storage.set_upload_opened(id, Some(&opened)).await?;
+    let mut part = state.blobs.open_part(id, 0).await.map_err(Error::io)?;
+    part.write(&photo).await.map_err(Error::io)?;
+    part.commit().await.map_err(Error::io)?;
+    upload.opened = Some(opened);
+    Ok(())
+}
+
+async fn complete(state: &AppState, upload: &mut Upload) -> Result<Finished, Error> {
+    let id = upload.photo_id;
     state
         .storage
         .complete_upload(id, state.upload_expiry_from_now())
         .await?;
     upload.completed = true;
-    tracing::info!(photo_id = %id, case_id = %upload.case_id, "photo stored");
+    tracing::info!(photo_id = %id, case_id = %upload.case_id, sealed = upload.sealed.is_some(), "photo stored");
     Ok(Finished::Stored)
+}
+
+/// Drops whatever is staged or stored, so the client sends the photo again from the start.
+async fn start_over(state: &AppState, upload: &mut Upload) -> Result<(), Error> {
+    let id = upload.photo_id;
+    state.blobs.remove(id).await.map_err(Error::io)?;
+    state
+        .blobs
+        .open_part(id, 0)
+        .await
+        .map_err(Error::io)?
+        .rollback()
+        .await
+        .map_err(Error::io)?;
+    if upload.opened.take().is_some() {
+        state.storage.set_upload_opened(id, None).await?;
+    }
+    state
+        .storage
+        .set_upload_offset(id, 0, state.upload_expiry_from_now())
+        .await?;
+    upload.offset = 0;
+    Ok(())
 }
 
 /// Finishes a full upload found by HEAD, a repeated creation or start-up, and returns it as it

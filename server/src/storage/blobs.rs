@@ -28,6 +28,9 @@ pub trait BlobStore: Send + Sync + 'static {
     /// SHA-256 (hex) of the first `length` staged bytes; `NotFound` when nothing is staged.
     async fn part_sha256(&self, id: PhotoId, length: u64) -> io::Result<String>;
 
+    /// The first `length` staged bytes (a sealed upload, to be opened: at most the largest upload).
+    async fn read_part(&self, id: PhotoId, length: u64) -> io::Result<Vec<u8>>;
+
     /// Makes a finished, checked upload the stored photo, durably. Succeeds when it is already in
     /// place (a promotion repeated after a crash).
     async fn promote(&self, id: PhotoId) -> io::Result<()>;
@@ -141,6 +144,16 @@ impl BlobStore for FsBlobs {
 
     async fn part_sha256(&self, id: PhotoId, length: u64) -> io::Result<String> {
         sha256_of(self.part_path(id), Some(length)).await
+    }
+
+    async fn read_part(&self, id: PhotoId, length: u64) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        File::open(self.part_path(id))
+            .await?
+            .take(length)
+            .read_to_end(&mut bytes)
+            .await?;
+        Ok(bytes)
     }
 
     async fn promote(&self, id: PhotoId) -> io::Result<()> {
@@ -281,6 +294,10 @@ impl BlobStore for FaultyBlobs {
 
     async fn part_sha256(&self, id: PhotoId, length: u64) -> io::Result<String> {
         self.inner.part_sha256(id, length).await
+    }
+
+    async fn read_part(&self, id: PhotoId, length: u64) -> io::Result<Vec<u8>> {
+        self.inner.read_part(id, length).await
     }
 
     async fn promote(&self, id: PhotoId) -> io::Result<()> {

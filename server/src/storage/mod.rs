@@ -75,6 +75,27 @@ pub struct Upload {
     pub completed: bool,
     /// The device that created it (`None` for uploads made before devices were recorded).
     pub device_id: Option<uuid::Uuid>,
+    /// Sealed for the organisation: the bytes that travel are sealed, and are opened when the
+    /// upload is full.
+    pub sealed: Option<SealedUpload>,
+    /// What a sealed upload opened to, once opened (recorded before the opened bytes replace
+    /// the staged ones, so finishing can resume after a crash at any point).
+    pub opened: Option<OpenedPhoto>,
+}
+
+/// How a sealed upload was sealed, from its metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedUpload {
+    pub key_id: String,
+    /// The encapsulated key (base64url).
+    pub enc: String,
+}
+
+/// A sealed upload's photo as opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedPhoto {
+    pub length: u64,
+    pub sha256: String,
 }
 
 impl Upload {
@@ -82,15 +103,33 @@ impl Upload {
     pub fn is_full(&self) -> bool {
         self.offset == self.length
     }
-}
 
-impl Upload {
     /// Same photo, same bytes: a repeated creation, not a different upload.
     pub fn same_content(&self, other: &Upload) -> bool {
         self.case_id == other.case_id
             && self.length == other.length
             && self.sha256 == other.sha256
             && self.content_type == other.content_type
+            && self.sealed == other.sealed
+    }
+
+    /// The stored photo's length: the opened bytes' for a sealed upload.
+    pub fn photo_length(&self) -> u64 {
+        self.opened.as_ref().map_or(self.length, |o| o.length)
+    }
+
+    /// The stored photo's SHA-256: the opened bytes' for a sealed upload.
+    pub fn photo_sha256(&self) -> &str {
+        self.opened.as_ref().map_or(&self.sha256, |o| &o.sha256)
+    }
+
+    /// Whether the photo stored for this upload is what a case names.
+    pub fn stores(&self, case_id: CaseId, photo: &protocol::PhotoRef) -> bool {
+        self.completed
+            && self.case_id == case_id
+            && self.photo_length() == photo.size
+            && self.photo_sha256() == photo.sha256
+            && self.content_type == photo.content_type
     }
 }
 
@@ -221,6 +260,14 @@ pub trait Storage: Send + Sync + 'static {
         photo_id: PhotoId,
         offset: u64,
         expires_at: i64,
+    ) -> Result<(), StorageError>;
+
+    /// Records what a sealed upload opened to (before its opened bytes are staged); `None`
+    /// when it starts over.
+    async fn set_upload_opened(
+        &self,
+        photo_id: PhotoId,
+        opened: Option<&OpenedPhoto>,
     ) -> Result<(), StorageError>;
 
     /// Marks the photo stored (its whole-file hash has been checked and it is in place); unless a

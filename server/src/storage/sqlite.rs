@@ -25,7 +25,8 @@ macro_rules! select_uploads {
     ($rest:literal) => {
         concat!(
             r#"SELECT photo_id, case_id, length, "offset", sha256, content_type, metadata, expires_at,
-               completed_at IS NOT NULL AS completed, device_id FROM uploads "#,
+               completed_at IS NOT NULL AS completed, device_id, sealed_key_id, sealed_enc,
+               photo_length, photo_sha256 FROM uploads "#,
             $rest
         )
     };
@@ -153,8 +154,9 @@ impl Storage for SqliteStorage {
                 let mut missing = Vec::new();
                 for photo in &case.photos {
                     let claimed = sqlx::query(
-                        "UPDATE uploads SET claimed = 1 WHERE photo_id = ? AND case_id = ? AND length = ?
-                           AND sha256 = ? AND content_type = ? AND completed_at IS NOT NULL",
+                        "UPDATE uploads SET claimed = 1 WHERE photo_id = ? AND case_id = ?
+                           AND COALESCE(photo_length, length) = ? AND COALESCE(photo_sha256, sha256) = ?
+                           AND content_type = ? AND completed_at IS NOT NULL",
                     )
                     .bind(photo.photo_id.to_string())
                     .bind(case.case_id.to_string())
@@ -281,8 +283,8 @@ impl Storage for SqliteStorage {
 
     async fn create_upload(&self, upload: Upload) -> Result<CreateOutcome, StorageError> {
         let inserted = sqlx::query(
-            r#"INSERT INTO uploads (photo_id, case_id, length, "offset", sha256, content_type, metadata, created_at, expires_at, device_id)
-               VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+            r#"INSERT INTO uploads (photo_id, case_id, length, "offset", sha256, content_type, metadata, created_at, expires_at, device_id, sealed_key_id, sealed_enc)
+               VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (photo_id) DO NOTHING"#,
         )
         .bind(upload.photo_id.to_string())
@@ -294,6 +296,8 @@ impl Storage for SqliteStorage {
         .bind(now_rfc3339())
         .bind(upload.expires_at)
         .bind(upload.device_id.map(|d| d.to_string()))
+        .bind(upload.sealed.as_ref().map(|s| s.key_id.clone()))
+        .bind(upload.sealed.as_ref().map(|s| s.enc.clone()))
         .execute(&self.pool)
         .await?;
         let stored = self
@@ -326,6 +330,20 @@ impl Storage for SqliteStorage {
         sqlx::query(r#"UPDATE uploads SET "offset" = ?, expires_at = ? WHERE photo_id = ?"#)
             .bind(to_i64(offset)?)
             .bind(expires_at)
+            .bind(photo_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_upload_opened(
+        &self,
+        photo_id: PhotoId,
+        opened: Option<&super::OpenedPhoto>,
+    ) -> Result<(), StorageError> {
+        sqlx::query("UPDATE uploads SET photo_length = ?, photo_sha256 = ? WHERE photo_id = ?")
+            .bind(opened.map(|o| to_i64(o.length)).transpose()?)
+            .bind(opened.map(|o| o.sha256.clone()))
             .bind(photo_id.to_string())
             .execute(&self.pool)
             .await?;
@@ -561,6 +579,25 @@ fn upload_from_row(row: &SqliteRow) -> Result<Upload, StorageError> {
             .try_get::<Option<String>, _>("device_id")?
             .map(|d| d.parse().map_err(|_| corrupt("device_id")))
             .transpose()?,
+        sealed: match (
+            row.try_get::<Option<String>, _>("sealed_key_id")?,
+            row.try_get::<Option<String>, _>("sealed_enc")?,
+        ) {
+            (Some(key_id), Some(enc)) => Some(super::SealedUpload { key_id, enc }),
+            (None, None) => None,
+            _ => return Err(corrupt("sealed_enc")),
+        },
+        opened: match (
+            row.try_get::<Option<i64>, _>("photo_length")?,
+            row.try_get::<Option<String>, _>("photo_sha256")?,
+        ) {
+            (Some(length), Some(sha256)) => Some(super::OpenedPhoto {
+                length: length.try_into().map_err(|_| corrupt("photo_length"))?,
+                sha256,
+            }),
+            (None, None) => None,
+            _ => return Err(corrupt("photo_sha256")),
+        },
     })
 }
 

@@ -436,7 +436,10 @@ pub async fn photo(
         HeaderValue::from_str(&upload.content_type)
             .unwrap_or(HeaderValue::from_static("image/jpeg")),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(upload.length));
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(upload.photo_length()),
+    );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
