@@ -53,6 +53,7 @@ pub async fn add(
             raw: Some(file),
             photo: None,
             thumbnail: None,
+            sealed: None,
         })
         .await?;
     let store2 = store.clone();

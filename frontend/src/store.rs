@@ -7,7 +7,8 @@
 //!   any, and the server's receipt once it has one. A case with no outbox item is a draft.
 //! - `photos` (version 2): one [`Photo`] per document photo, keyed by photo ID and indexed by
 //!   case: the picture as taken (until processed), the processed photo and its thumbnail as Blobs
-//!   (as their bytes and type where IndexedDB refuses Blobs), and how far its upload got.
+//!   (as their bytes and type where IndexedDB refuses Blobs), how far its upload got, and on a
+//!   shared tablet the photo sealed for the organisation at Send.
 //! - `meta`: small settings by key.
 //! - `forms` (version 3): the published form definitions the device holds, keyed by
 //!   `form_id@version`.
@@ -50,7 +51,7 @@ const FORMS: &str = "forms";
 const LOCKED: &str = "locked";
 const PHOTOS_BY_CASE: &str = "case_id";
 /// The Blob-valued fields of a photo entry (serde cannot carry Blobs; they ride beside it).
-const BLOB_FIELDS: [&str; 3] = ["raw", "photo", "thumbnail"];
+const BLOB_FIELDS: [&str; 4] = ["raw", "photo", "thumbnail", "sealed_bytes"];
 /// Where this device stands with the server ([`DeviceAuth`]).
 const DEVICE_AUTH: &str = "device_auth";
 /// What builds before [`DEVICE_AUTH`] kept instead: the credentials and the enrolment code.
@@ -66,11 +67,14 @@ pub struct Photo {
     /// The processed JPEG that is uploaded.
     pub photo: Option<web_sys::Blob>,
     pub thumbnail: Option<web_sys::Blob>,
+    /// The processed JPEG sealed for the organisation at Send (shared tablets): what is
+    /// uploaded once there ([`PhotoRecord::current_seal`]).
+    pub sealed: Option<web_sys::Blob>,
 }
 
 impl Photo {
     /// The entry as stored: the details, and each Blob field as [`Store::storable`] made it.
-    fn entry(record: &PhotoRecord, blobs: [JsValue; 3]) -> Result<JsValue, StoreError> {
+    fn entry(record: &PhotoRecord, blobs: [JsValue; 4]) -> Result<JsValue, StoreError> {
         let value = to_js(record)?;
         for (name, v) in BLOB_FIELDS.iter().zip(blobs) {
             Reflect::set(&value, &JsValue::from_str(name), &v)
@@ -80,7 +84,7 @@ impl Photo {
     }
 
     /// The stored Blob fields, as they are, and the details without them.
-    fn split(value: JsValue) -> Result<(PhotoRecord, [JsValue; 3]), StoreError> {
+    fn split(value: JsValue) -> Result<(PhotoRecord, [JsValue; 4]), StoreError> {
         let fields = BLOB_FIELDS.map(|name| {
             let name = JsValue::from_str(name);
             let v = Reflect::get(&value, &name).unwrap_or(JsValue::UNDEFINED);
@@ -90,15 +94,32 @@ impl Photo {
         Ok((from_js(value)?, fields))
     }
 
-    fn from_js(value: JsValue) -> Result<Photo, StoreError> {
-        let (record, [raw, photo, thumbnail]) = Self::split(value)?;
-        Ok(Photo {
-            record,
-            raw: blob_from_stored(raw)?,
-            photo: blob_from_stored(photo)?,
-            thumbnail: blob_from_stored(thumbnail)?,
-        })
+    fn from_js(value: JsValue) -> Result<StoredPhoto, StoreError> {
+        let (record, fields) = Self::split(value)?;
+        Ok(StoredPhoto { record, fields })
     }
+}
+
+/// A photo entry as read inside a transaction: its details, and its Blob fields as stored
+/// (decrypted, when they are encrypted, only after the transaction: see [`Store::open_photo`]).
+struct StoredPhoto {
+    record: PhotoRecord,
+    fields: [JsValue; 4],
+}
+
+/// The Blob fields of a shared tablet's photos are kept encrypted with their case's key, as
+/// `{bytes: iv ‖ ciphertext, type, encrypted: true}`; the sealed bytes (already unreadable on
+/// the tablet) are not.
+const ENCRYPTED: &str = "encrypted";
+const ENCRYPTED_FIELDS: [bool; 4] = [true, true, true, false];
+
+/// What binds an encrypted Blob to its place: its case, its photo and its field.
+fn photo_aad(case_id: CaseId, photo_id: PhotoId, field: &str) -> Vec<u8> {
+    format!("{case_id}/{photo_id}/{field}").into_bytes()
+}
+
+fn is_encrypted(v: &JsValue) -> bool {
+    v.is_object() && Reflect::get(v, &JsValue::from_str(ENCRYPTED)).is_ok_and(|e| e.is_truthy())
 }
 
 /// Where IndexedDB refuses Blobs (WebKit's private sessions: Safari's private browsing, and every
@@ -131,6 +152,15 @@ fn blob_from_stored(v: JsValue) -> Result<Option<web_sys::Blob>, StoreError> {
     )
     .map(Some)
     .map_err(|_| corrupt())
+}
+
+/// A Blob of `bytes` with the MIME type `kind`.
+fn blob_of(bytes: &[u8], kind: &str) -> Result<web_sys::Blob, StoreError> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let array = js_sys::Uint8Array::from(bytes);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &options)
+        .map_err(|_| StoreError::Failed("making a Blob".into()))
 }
 
 type Listener = Box<dyn Fn()>;
@@ -259,8 +289,8 @@ impl Store {
         Ok(tx)
     }
 
-    /// Every entry (details and Blobs) of a case's photos, oldest first, read in `tx`.
-    async fn photo_entries(tx: &Tx, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
+    /// Every entry of a case's photos, oldest first, read in `tx`.
+    async fn photo_entries(tx: &Tx, case_id: CaseId) -> Result<Vec<StoredPhoto>, StoreError> {
         let values = tx
             .store(PHOTOS)?
             .index(PHOTOS_BY_CASE)?
@@ -321,39 +351,159 @@ impl Store {
         Ok(cases)
     }
 
-    /// Saves a new photo (or replaces one) with its Blobs. Refused once its case was submitted.
+    /// Saves a new photo (or replaces one) with its Blobs, encrypted when its case is a locked
+    /// one. Refused once its case was submitted, and for a locked case that is not open.
     pub async fn put_photo(&self, photo: &Photo) -> Result<(), StoreError> {
-        let blobs = self
-            .storable([
-                photo.raw.clone(),
-                photo.photo.clone(),
-                photo.thumbnail.clone(),
-            ])
-            .await?;
-        let value = Photo::entry(&photo.record, blobs)?;
+        let record = &photo.record;
+        let blobs = [
+            photo.raw.clone(),
+            photo.photo.clone(),
+            photo.thumbnail.clone(),
+            photo.sealed.clone(),
+        ];
+        let (blobs, encrypted) = self.storable_photo(record, blobs).await?;
+        let value = Photo::entry(record, blobs)?;
         let tx = self
-            .draft_transaction(photo.record.case_id, &[OUTBOX, PHOTOS])
+            .draft_transaction(record.case_id, &[OUTBOX, PHOTOS, LOCKED])
             .await?;
+        if !encrypted && tx.store(LOCKED)?.has(&key(record.case_id)).await? {
+            tx.abort();
+            return Err(StoreError::Locked);
+        }
         tx.store(PHOTOS)?.put(&value).await?;
         tx.done().await?;
         self.changed();
         Ok(())
     }
 
-    /// A photo with its Blobs.
+    /// A photo's details, without its Blobs.
+    async fn photo_record(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
+        let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
+        let value = tx.store(PHOTOS)?.get(&photo_key(id)).await?;
+        tx.done().await?;
+        value
+            .map(|v| Photo::from_js(v).map(|p| p.record))
+            .transpose()
+    }
+
+    /// A photo with its Blobs (an encrypted one's only while its case is open).
     pub async fn photo_with_blobs(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
         let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
         let value = tx.store(PHOTOS)?.get(&photo_key(id)).await?;
         tx.done().await?;
-        value.map(Photo::from_js).transpose()
+        match value {
+            Some(value) => Ok(Some(self.open_photo(Photo::from_js(value)?).await?)),
+            None => Ok(None),
+        }
     }
 
     /// A case's photos with their Blobs, oldest first.
     pub async fn photos_with_blobs(&self, case_id: CaseId) -> Result<Vec<Photo>, StoreError> {
         let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
-        let photos = Self::photo_entries(&tx, case_id).await?;
+        let stored = Self::photo_entries(&tx, case_id).await?;
         tx.done().await?;
+        let mut photos = Vec::with_capacity(stored.len());
+        for entry in stored {
+            photos.push(self.open_photo(entry).await?);
+        }
         Ok(photos)
+    }
+
+    /// A stored entry's Blobs as Blobs: encrypted ones decrypted with their case's open key, or
+    /// left out while the case is locked.
+    async fn open_photo(&self, stored: StoredPhoto) -> Result<Photo, StoreError> {
+        let StoredPhoto { record, fields } = stored;
+        let mut blobs: [Option<web_sys::Blob>; 4] = Default::default();
+        for ((slot, value), name) in blobs.iter_mut().zip(fields).zip(BLOB_FIELDS) {
+            *slot = self.open_field(&record, name, value).await?;
+        }
+        let [raw, photo, thumbnail, sealed] = blobs;
+        Ok(Photo {
+            record,
+            raw,
+            photo,
+            thumbnail,
+            sealed,
+        })
+    }
+
+    /// One stored Blob field as a Blob (`None` when empty, or encrypted and its case locked).
+    async fn open_field(
+        &self,
+        record: &PhotoRecord,
+        name: &str,
+        value: JsValue,
+    ) -> Result<Option<web_sys::Blob>, StoreError> {
+        if !is_encrypted(&value) {
+            return blob_from_stored(value);
+        }
+        let Some(case_key) = self.open_key(record.case_id) else {
+            return Ok(None);
+        };
+        let corrupt = || StoreError::Corrupt("an encrypted photo".into());
+        let bytes = Reflect::get(&value, &JsValue::from_str(BYTES)).map_err(|_| corrupt())?;
+        if !bytes.is_instance_of::<js_sys::ArrayBuffer>() {
+            return Err(corrupt());
+        }
+        let plain = case_key
+            .decrypt(
+                &photo_aad(record.case_id, record.photo_id, name),
+                &js_sys::Uint8Array::new(&bytes).to_vec(),
+            )
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let kind = Reflect::get(&value, &JsValue::from_str(TYPE))
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default();
+        blob_of(&plain, &kind).map(Some)
+    }
+
+    /// A photo's Blob fields made storable: encrypted with the case's key while it is open (a
+    /// locked case's), else as [`Self::storable`] keeps them. `true` when encrypted.
+    async fn storable_photo(
+        &self,
+        record: &PhotoRecord,
+        blobs: [Option<web_sys::Blob>; 4],
+    ) -> Result<([JsValue; 4], bool), StoreError> {
+        let Some(case_key) = self.open_key(record.case_id) else {
+            return Ok((self.storable(blobs).await?, false));
+        };
+        let mut stored: [JsValue; 4] = Default::default();
+        for (((slot, blob), name), encrypt) in stored
+            .iter_mut()
+            .zip(blobs)
+            .zip(BLOB_FIELDS)
+            .zip(ENCRYPTED_FIELDS)
+        {
+            let Some(blob) = blob else { continue };
+            if !encrypt {
+                let [kept] = self.storable([Some(blob)]).await?;
+                *slot = kept;
+                continue;
+            }
+            let bytes = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+                .await
+                .map_err(|_| StoreError::Failed("reading the photo".into()))?;
+            let sealed = case_key
+                .encrypt(
+                    &photo_aad(record.case_id, record.photo_id, name),
+                    &js_sys::Uint8Array::new(&bytes).to_vec(),
+                )
+                .await
+                .map_err(|e| StoreError::Failed(e.to_string()))?;
+            let entry = js_sys::Object::new();
+            let set = |k: &str, v: &JsValue| Reflect::set(&entry, &JsValue::from_str(k), v);
+            set(
+                BYTES,
+                &js_sys::Uint8Array::from(&sealed[..]).buffer().into(),
+            )
+            .and_then(|_| set(TYPE, &JsValue::from_str(&blob.type_())))
+            .and_then(|_| set(ENCRYPTED, &JsValue::TRUE))
+            .map_err(|_| StoreError::Corrupt("photo".into()))?;
+            *slot = entry.into();
+        }
+        Ok((stored, true))
     }
 
     /// Photos still waiting to be processed (the page died while it was busy).
@@ -383,14 +533,27 @@ impl Store {
             Option<web_sys::Blob>,
         )>,
     ) -> Result<bool, StoreError> {
-        // Made storable before the transaction: reading a Blob's bytes inside it would end it.
+        // Made storable (and encrypted) before the transaction: reading a Blob's bytes or
+        // awaiting WebCrypto inside it would end it.
         let replacing = match blobs {
             Some((raw, processed, thumbnail)) => {
-                Some(self.storable([raw, processed, thumbnail]).await?)
+                let Some(record) = self.photo_record(id).await? else {
+                    return Ok(false);
+                };
+                let blobs = [raw, processed, thumbnail, None];
+                let (stored, encrypted) = self.storable_photo(&record, blobs).await?;
+                Some((stored, encrypted, record.case_id))
             }
             None => None,
         };
-        let tx = self.transaction(&[PHOTOS], Mode::Readwrite)?;
+        let tx = self.transaction(&[PHOTOS, LOCKED], Mode::Readwrite)?;
+        if let Some((_, false, case_id)) = &replacing {
+            // Locked while this waited: nothing of a locked case is written in the clear.
+            if tx.store(LOCKED)?.has(&key(*case_id)).await? {
+                tx.abort();
+                return Err(StoreError::Locked);
+            }
+        }
         let store = tx.store(PHOTOS)?;
         let Some(value) = store.get(&photo_key(id)).await? else {
             tx.done().await?;
@@ -398,7 +561,14 @@ impl Store {
         };
         let (mut record, kept) = Photo::split(value)?;
         change(&mut record);
-        let entry = Photo::entry(&record, replacing.unwrap_or(kept))?;
+        let blobs = match replacing {
+            Some(([raw, processed, thumbnail, _], _, _)) => {
+                let [_, _, _, sealed] = kept;
+                [raw, processed, thumbnail, sealed]
+            }
+            None => kept,
+        };
+        let entry = Photo::entry(&record, blobs)?;
         store.put(&entry).await?;
         tx.done().await?;
         self.changed();
@@ -407,12 +577,12 @@ impl Store {
 
     /// Blob fields as this device's IndexedDB keeps them: the Blobs themselves, or their bytes
     /// and type where Blobs are refused.
-    async fn storable(
+    async fn storable<const N: usize>(
         &self,
-        blobs: [Option<web_sys::Blob>; 3],
-    ) -> Result<[JsValue; 3], StoreError> {
+        blobs: [Option<web_sys::Blob>; N],
+    ) -> Result<[JsValue; N], StoreError> {
         let keeps_blobs = self.keeps_blobs().await;
-        let mut stored = [JsValue::UNDEFINED, JsValue::UNDEFINED, JsValue::UNDEFINED];
+        let mut stored: [JsValue; N] = std::array::from_fn(|_| JsValue::UNDEFINED);
         for (slot, blob) in stored.iter_mut().zip(blobs) {
             let Some(blob) = blob else { continue };
             if keeps_blobs {
@@ -653,16 +823,14 @@ impl DeviceStore for Store {
     }
 
     async fn photos_of_case(&self, case_id: CaseId) -> Result<Vec<PhotoRecord>, StoreError> {
-        Ok(self
-            .photos_with_blobs(case_id)
-            .await?
-            .into_iter()
-            .map(|p| p.record)
-            .collect())
+        let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
+        let stored = Self::photo_entries(&tx, case_id).await?;
+        tx.done().await?;
+        Ok(stored.into_iter().map(|p| p.record).collect())
     }
 
     async fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
-        Ok(self.photo_with_blobs(id).await?.map(|p| p.record))
+        self.photo_record(id).await
     }
 
     async fn photo_bytes(
@@ -673,7 +841,19 @@ impl DeviceStore for Store {
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // The Blob is read after its transaction ended: awaiting anything but IndexedDB inside
         // one would end it anyway.
-        let Some(blob) = self.photo_with_blobs(id).await?.and_then(|p| p.photo) else {
+        let tx = self.transaction(&[PHOTOS], Mode::Readonly)?;
+        let value = tx.store(PHOTOS)?.get(&photo_key(id)).await?;
+        tx.done().await?;
+        let Some(StoredPhoto { record, fields }) = value.map(Photo::from_js).transpose()? else {
+            return Ok(None);
+        };
+        // The sealed bytes once sealed, else the photo (decrypted only if that is what is read).
+        let [_, photo, _, sealed] = fields;
+        let (name, value) = match record.current_seal() {
+            Some(_) => (BLOB_FIELDS[3], sealed),
+            None => (BLOB_FIELDS[1], photo),
+        };
+        let Some(blob) = self.open_field(&record, name, value).await? else {
             return Ok(None);
         };
         let slice = blob
@@ -683,6 +863,35 @@ impl DeviceStore for Store {
             .await
             .map_err(|_| StoreError::Failed("reading the photo".into()))?;
         Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
+    }
+
+    async fn seal_photo(
+        &self,
+        id: PhotoId,
+        seal: &delivery::records::PhotoSeal,
+        sealed: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let Some(photo) = DeviceStore::photo(self, id).await? else {
+            return Ok(false);
+        };
+        let blob = blob_of(&sealed, "application/octet-stream")?;
+        let [stored] = self.storable([Some(blob)]).await?;
+        let tx = self
+            .draft_transaction(photo.case_id, &[OUTBOX, PHOTOS])
+            .await?;
+        let store = tx.store(PHOTOS)?;
+        let Some(value) = store.get(&photo_key(id)).await? else {
+            tx.done().await?;
+            return Ok(false);
+        };
+        let (mut record, [raw, processed, thumbnail, _]) = Photo::split(value)?;
+        record.sealed = Some(seal.clone());
+        store
+            .put(&Photo::entry(&record, [raw, processed, thumbnail, stored])?)
+            .await?;
+        tx.done().await?;
+        self.changed();
+        Ok(true)
     }
 
     async fn delete_photo(&self, id: PhotoId) -> Result<(), StoreError> {

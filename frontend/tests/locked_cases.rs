@@ -163,3 +163,137 @@ async fn clear_drafts_and_locked_ones_live_side_by_side() {
         "no organisation key was held"
     );
 }
+
+fn blob_of(bytes: &[u8], kind: &str) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).unwrap()
+}
+
+async fn blob_bytes(blob: &web_sys::Blob) -> Vec<u8> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .unwrap();
+    js_sys::Uint8Array::new(&buffer).to_vec()
+}
+
+#[wasm_bindgen_test]
+async fn a_locked_cases_photos_are_read_only_while_it_is_open_and_its_seal_always() {
+    use frontend::store::{Photo, PhotoRecord};
+    let name = "locked-photos";
+    let store = fresh_store(name).await;
+    let case = family(1_000.0);
+    store.start_locked(&case, "135790", FAST).await.unwrap();
+    let record = PhotoRecord::new(
+        protocol::PhotoId::new_random(),
+        case.id,
+        None,
+        "id_document",
+        1_500.0,
+    );
+    let id = record.photo_id;
+    store
+        .put_photo(&Photo {
+            record: record.clone(),
+            raw: Some(blob_of(b"passport as taken", "image/png")),
+            photo: None,
+            thumbnail: None,
+            sealed: None,
+        })
+        .await
+        .unwrap();
+    let processed = delivery::conformance::processed(b"passport processed");
+    let done = processed.clone();
+    assert!(store
+        .update_photo(
+            id,
+            |r| r.processed = Some(done),
+            Some((
+                None,
+                Some(blob_of(b"passport processed", "image/jpeg")),
+                Some(blob_of(b"passport thumb", "image/jpeg")),
+            )),
+        )
+        .await
+        .unwrap());
+    let open = store.photo_with_blobs(id).await.unwrap().unwrap();
+    assert_eq!(
+        blob_bytes(open.photo.as_ref().unwrap()).await,
+        b"passport processed"
+    );
+    assert_eq!(open.photo.as_ref().unwrap().type_(), "image/jpeg");
+    assert_eq!(
+        blob_bytes(open.thumbnail.as_ref().unwrap()).await,
+        b"passport thumb"
+    );
+    assert!(open.raw.is_none(), "the original is gone once processed");
+    assert_eq!(
+        store.photo_bytes(id, 0, 8).await.unwrap(),
+        Some(b"passport".to_vec())
+    );
+
+    // Locked, and read by another page: the details are there, the pictures are not.
+    store.lock(case.id);
+    store.close();
+    let store = Store::open_named(name).await.unwrap();
+    let locked = store.photo_with_blobs(id).await.unwrap().unwrap();
+    assert_eq!(locked.record.processed, Some(processed.clone()));
+    assert!(locked.photo.is_none() && locked.thumbnail.is_none());
+    assert_eq!(store.photo_bytes(id, 0, 8).await.unwrap(), None);
+    // Nothing of it is written in the clear while locked.
+    assert_eq!(
+        store
+            .update_photo(
+                id,
+                |_| {},
+                Some((None, Some(blob_of(b"clear", "image/jpeg")), None))
+            )
+            .await,
+        Err(StoreError::Locked)
+    );
+    let another = PhotoRecord::new(
+        protocol::PhotoId::new_random(),
+        case.id,
+        None,
+        "id_document",
+        1_600.0,
+    );
+    assert_eq!(
+        store
+            .put_photo(&Photo {
+                record: another,
+                raw: Some(blob_of(b"clear", "image/png")),
+                photo: None,
+                thumbnail: None,
+                sealed: None,
+            })
+            .await,
+        Err(StoreError::Locked)
+    );
+
+    // Open again: the pictures come back as they were; sealed, the seal is what is read, even
+    // once the case is locked again.
+    store.unlock(case.id, "135790", 2_000.0).await.unwrap();
+    let reopened = store.photo_with_blobs(id).await.unwrap().unwrap();
+    assert_eq!(
+        blob_bytes(reopened.photo.as_ref().unwrap()).await,
+        b"passport processed"
+    );
+    let seal = delivery::records::PhotoSeal {
+        key_id: "k1".into(),
+        enc: "enc".into(),
+        size: 6,
+        sha256: "0".repeat(64),
+        seals: processed.sha256.clone(),
+    };
+    assert!(store
+        .seal_photo(id, &seal, b"SEALED".to_vec())
+        .await
+        .unwrap());
+    store.lock(case.id);
+    assert_eq!(
+        store.photo_bytes(id, 0, 100).await.unwrap(),
+        Some(b"SEALED".to_vec())
+    );
+}

@@ -54,6 +54,7 @@ impl PhotoFixture<Store> for IdbPhotos {
                 raw: Some(blob_of(b"as taken")),
                 photo: None,
                 thumbnail: None,
+                sealed: None,
             })
             .await?;
         let processed = record.processed.clone();
@@ -163,6 +164,7 @@ async fn photos_survive_reopening(name: &str, as_bytes: bool) {
             raw: Some(typed_blob_of(b"as taken", "image/x-test")),
             photo: None,
             thumbnail: None,
+            sealed: None,
         })
         .await
         .unwrap();
@@ -296,6 +298,7 @@ async fn a_version_1_database_opens_with_its_drafts() {
             raw: Some(blob_of(b"as taken")),
             photo: None,
             thumbnail: None,
+            sealed: None,
         })
         .await
         .unwrap();

@@ -6,14 +6,19 @@
 // start forms on it, each behind its own PIN; the home screen names nobody; IndexedDB holds no
 // name in the clear; wrong PINs slow down (and a reload does not reset the count); "Finish and
 // lock", the organisation's idle time and hiding the app all lock the open form; a sent form goes
-// sealed at Send (the outbox holds no answer); the volunteer screen counts what the tablet holds.
+// sealed at Send (the outbox holds no answer) with its document photo, which is kept only
+// encrypted and travels sealed; the volunteer screen counts what the tablet holds.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 
 import AxeBuilder from '@axe-core/playwright';
 
-import { assertBuilt, dumpCases, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
+import { assertBuilt, dumpCases, dumpPhotos, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
+import { expectPhotoReady, makeTestPictures, photosOnPage } from '../support/photos.mjs';
 import {
   DOCUMENTS_STEP,
   expectCaseState,
@@ -36,7 +41,56 @@ const withWorld = worldRunner(TMP);
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const IDLE_SECS = 10;
 
-before(() => assertBuilt());
+let pictures;
+before(async () => {
+  assertBuilt();
+  pictures = await makeTestPictures(path.join(TMP, 'pictures'), { count: 1, target: 200_000, tolerance: 100_000 });
+});
+
+/**
+ * How the photos store keeps each photo's pictures: for every entry, each of its picture fields
+ * as `blob` (a Blob: in the clear), `encrypted` (our `{bytes, type, encrypted}`), `bytes` (bytes
+ * in the clear) or absent, with the first bytes of whatever is kept, hex.
+ */
+function photoFieldsAtRest(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      if (db.objectStoreNames.contains('photos')) {
+        const all = await new Promise((res, rej) => {
+          const r = db.transaction('photos').objectStore('photos').getAll();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+        for (const entry of all) {
+          const fields = {};
+          for (const field of ['raw', 'photo', 'thumbnail', 'sealed_bytes']) {
+            const v = entry[field];
+            if (v == null) continue;
+            const buffer = v instanceof Blob ? await v.slice(0, 4).arrayBuffer() : v.bytes.slice(0, 4);
+            const head = [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+            const how = v instanceof Blob ? 'blob' : v.encrypted ? 'encrypted' : 'bytes';
+            fields[field] = `${how}:${head}`;
+          }
+          out.push({ photo_id: entry.photo_id, fields });
+        }
+      }
+      db.close();
+    }
+    return out;
+  });
+}
+
+/** Whether the first bytes are those of a picture (JPEG, WebP/RIFF, PNG). */
+function looksLikeAPicture(field) {
+  const head = field.split(':')[1];
+  return /^ffd8|^52494646|^89504e47/.test(head);
+}
 
 async function axeClean(page, what) {
   const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
@@ -233,9 +287,20 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     assert.ok(chooser);
     await hidePage(page);
     await page.waitForTimeout(500);
+    await chooser.setFiles(pictures.files[0]);
     await showPage(page);
     assert.equal(new URL(page.url()).pathname, `/case/${third}`, 'still on the form after the camera');
     await expectStep(page, DOCUMENTS_STEP);
+    const photoId = await pollUntil(async () => (await photosOnPage(page))[0]?.id, { what: 'the document photo listed' });
+    await expectPhotoReady(page, photoId);
+    // The photo and its thumbnail are kept only encrypted with the family's key.
+    const atRest = await photoFieldsAtRest(page);
+    const atRestPhoto = atRest.find((p) => p.photo_id === photoId);
+    assert.ok(atRestPhoto?.fields.photo && atRestPhoto.fields.thumbnail, JSON.stringify(atRest));
+    for (const [field, how] of Object.entries(atRestPhoto.fields)) {
+      assert.match(how, /^encrypted:/, `${field} is kept encrypted (${how})`);
+      assert.ok(!looksLikeAPicture(how), `${field} is not a picture in the clear (${how})`);
+    }
     await goToStep(page, REVIEW_STEP);
     await page.locator(sel.submit).click();
     await expectCaseState(page, ['delivered'], 120_000);
@@ -246,6 +311,13 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     assert.match(storedLine ?? '', /"sealed":true/);
     const afterSend = await indexedDbText(page);
     for (const name of ['María', 'Ramírez', 'asma']) assert.ok(!afterSend.includes(name), `IndexedDB holds no "${name}" after Send`);
+    // The photo travelled sealed, and the server stored it opened: the picture itself.
+    const photoLine = w.server.logs().split('\n').find((l) => l.includes('"photo stored"') && l.includes(photoId));
+    assert.match(photoLine ?? '', /"sealed":true/, photoLine);
+    const [storedPhoto] = (await dumpPhotos(w.dataDir)).filter((p) => p.photo_id === photoId);
+    const storedBytes = await fs.readFile(storedPhoto.path);
+    assert.ok(looksLikeAPicture(`x:${storedBytes.subarray(0, 4).toString('hex')}`), 'the server holds the picture');
+    assert.equal(crypto.createHash('sha256').update(storedBytes).digest('hex'), storedPhoto.sha256);
     w.log(`the third family's form went sealed at Send and was delivered: ${receipt}`);
     await page.locator('[data-testid=finish-and-lock]').click();
     await page.waitForURL((u) => new URL(u).pathname === '/');

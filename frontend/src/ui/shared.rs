@@ -169,7 +169,11 @@ pub(super) fn Unlock(id: CaseId, on_open: Callback<()>) -> impl IntoView {
             let result = store().unlock(id, &typed, platform::now_ms()).await;
             working.set(false);
             match result {
-                Ok(()) => on_open.run(()),
+                Ok(()) => {
+                    // Photos it was locked before they were processed are processed now.
+                    spawn_local(async { crate::photos::process_pending(&store()).await });
+                    on_open.run(());
+                }
                 Err(UnlockError::WrongPin { wait_secs, .. }) => {
                     pin.set(String::new());
                     problem.set(Some(tr(lang.get_untracked(), Msg::WrongPin)));
