@@ -182,6 +182,13 @@ photos-progress =
     }
 receipt-label = رمز الإيصال الخاص بك
 receipt-hint = يُرجى كتابة هذا الرمز أو تصويره. يستطيع فريق العمل العثور على استمارتك بواسطته.
+receipt-what-to-do = احتفظ بهذا الرمز إلى أن يتواصل معك فريق العمل. اعرضه، أو رمز QR الخاص به، على فريق العمل: هكذا يجدون استمارتك. لا تحتاج إلى إرسال الاستمارة مرة أخرى.
+receipt-qr-label = رمز QR لرمز الإيصال الخاص بك { $code }
+receipt-print-view = نسخة للطباعة
+receipt-print-title = إيصال للطباعة
+receipt-print-name-option = ضع اسمي على الورقة المطبوعة
+receipt-print-name-label = الاسم
+receipt-print-now = طباعة
 received-at = تاريخ الاستلام: { $at }
 rejected-invalid = وجد الخادم مشكلات في بعض الإجابات. يُرجى تصحيحها وإعادة الإرسال.
 rejected-conflict = سبق إرسال استمارة مختلفة بهذا الرقم. يُرجى طلب المساعدة من أحد أعضاء فريق العمل.

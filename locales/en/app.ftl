@@ -175,6 +175,13 @@ photos-progress =
     }
 receipt-label = Your receipt code
 receipt-hint = Write this code down or take a photo of it. Staff can find your form with it.
+receipt-what-to-do = Keep this code until staff contact you. Show it, or its QR code, to staff: it is how they find your form. You do not need to send the form again.
+receipt-qr-label = QR code of your receipt code { $code }
+receipt-print-view = Print view
+receipt-print-title = Receipt to print
+receipt-print-name-option = Put my name on the printout
+receipt-print-name-label = Name
+receipt-print-now = Print
 received-at = Received: { $at }
 rejected-invalid = The server found problems in some answers. Please correct them and send again.
 rejected-conflict = A different form was already sent with this number. Please ask a staff member for help.

@@ -168,6 +168,13 @@ photos-progress =
     }
 receipt-label = Su código de recibo
 receipt-hint = Anote este código o tómele una foto. El personal puede encontrar su formulario con este código.
+receipt-what-to-do = Guarde este código hasta que el personal se comunique con usted. Muéstrelo, o su código QR, al personal: así encuentran su formulario. No necesita enviar el formulario otra vez.
+receipt-qr-label = Código QR de su código de recibo { $code }
+receipt-print-view = Vista para imprimir
+receipt-print-title = Recibo para imprimir
+receipt-print-name-option = Poner mi nombre en la hoja impresa
+receipt-print-name-label = Nombre
+receipt-print-now = Imprimir
 received-at = Recibido: { $at }
 rejected-invalid = El servidor encontró problemas en algunas respuestas. Por favor, corríjalas y envíe de nuevo.
 rejected-conflict = Ya se envió otro formulario con este número. Por favor, pida ayuda a alguien del personal.

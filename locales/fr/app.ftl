@@ -168,6 +168,13 @@ photos-progress =
     }
 receipt-label = Votre code de reçu
 receipt-hint = Notez ce code ou prenez-le en photo. Avec ce code, l’équipe peut retrouver votre formulaire.
+receipt-what-to-do = Gardez ce code jusqu’à ce que l’équipe vous contacte. Montrez-le, ou son code QR, à l’équipe : c’est ainsi qu’elle retrouve votre formulaire. Vous n’avez pas besoin d’envoyer le formulaire à nouveau.
+receipt-qr-label = Code QR de votre code de reçu { $code }
+receipt-print-view = Version à imprimer
+receipt-print-title = Reçu à imprimer
+receipt-print-name-option = Mettre mon nom sur la feuille imprimée
+receipt-print-name-label = Nom
+receipt-print-now = Imprimer
 received-at = Date de réception : { $at }
 rejected-invalid = Le serveur a trouvé des problèmes dans certaines réponses. Corrigez-les et renvoyez le formulaire, s’il vous plaît.
 rejected-conflict = Un autre formulaire a déjà été envoyé avec ce numéro. Demandez de l’aide à un membre de l’équipe, s’il vous plaît.

@@ -168,6 +168,13 @@ photos-progress =
     }
 receipt-label = Seu código de comprovante
 receipt-hint = Anote este código ou tire uma foto dele. Com ele, a equipe pode encontrar seu formulário.
+receipt-what-to-do = Guarde este código até a equipe entrar em contato com você. Mostre-o, ou o código QR dele, à equipe: é assim que ela encontra seu formulário. Você não precisa enviar o formulário de novo.
+receipt-qr-label = Código QR do seu código de comprovante { $code }
+receipt-print-view = Versão para imprimir
+receipt-print-title = Comprovante para imprimir
+receipt-print-name-option = Colocar meu nome na folha impressa
+receipt-print-name-label = Nome
+receipt-print-now = Imprimir
 received-at = Recebido em { $at }
 rejected-invalid = O servidor encontrou problemas em algumas respostas. Por favor, corrija e envie de novo.
 rejected-conflict = Outro formulário já foi enviado com este número. Por favor, peça ajuda a alguém da equipe.

@@ -110,8 +110,15 @@ pub fn CasePage(id: CaseId) -> impl IntoView {
             } else {
                 view! { <super::form::Summary record /> }.into_any()
             };
+            let name = Signal::derive(move || {
+                record.with(|r| {
+                    r.as_ref()
+                        .filter(|r| r.form.is_none())
+                        .map(|r| r.submission.applicant.name.clone())
+                })
+            });
             view! {
-                <CaseStatus item />
+                <CaseStatus item name />
                 {summary}
                 <a class="back-link" href="/">{t(Msg::MyCases)}</a>
             }

@@ -117,17 +117,30 @@ fn sign_in(needs_code: bool, problem: Option<ErrorCode>, code: RwSignal<String>)
     }
 }
 
-/// The status panel of a submitted case, with the way forward when it needs a person.
+/// The status panel of a submitted case, with the way forward when it needs a person, and its
+/// receipt once delivered. `name`: the person's name, if the device still holds it (offered for
+/// the receipt's printout only).
 #[component]
-pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
+pub fn CaseStatus(item: Signal<Option<OutboxItem>>, name: Signal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
+    // The receipt is drawn only when it changes (not on every store write), so the print
+    // view's choices survive the writes that follow delivery.
+    let receipt = Memo::new(move |_| {
+        item.get()
+            .and_then(|i| i.receipt)
+            .map(|r| (r.receipt_code.to_string(), r.received_at))
+    });
+    let receipt_view = move || {
+        receipt.get().map(|(code, received_at)| {
+            view! { <super::receipt::Receipt code received_at name=name.get_untracked() /> }
+        })
+    };
     // Made once: the panel below is rebuilt on every store write, and what was typed must
     // survive that.
     let code = RwSignal::new(String::new());
-    move || {
+    let panel = move || {
         let item = item.get()?;
         let state = item.state;
-        let receipt = item.receipt.clone();
         let case_id = item.case_id;
         let explain = explanation(&item);
         let problem_code = item.problem.as_ref().and_then(|p| p.code);
@@ -137,27 +150,6 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                 <h2>{move || tr(lang.get(), state_words(state))}</h2>
                 <p>{move || tr(lang.get(), explain)}</p>
                 {(state != OutboxState::Delivered).then(|| photo_progress(case_id))}
-                {receipt.map(|r| {
-                    let received = r.received_at.clone();
-                    let code = r.receipt_code.to_string();
-                    // Halves that stay whole, with the one place it may break: after the hyphen.
-                    let (first, second) = match code.split_once('-') {
-                        Some((a, b)) => (format!("{a}-"), b.to_owned()),
-                        None => (code, String::new()),
-                    };
-                    view! {
-                        <div class="receipt-box">
-                            <p class="label">{t(Msg::ReceiptLabel)}</p>
-                            <p class="receipt-code" dir="ltr" data-testid="receipt-code">
-                                <span class="half">{first}</span><wbr/><span class="half">{second}</span>
-                            </p>
-                            <p class="hint">{t(Msg::ReceiptHint)}</p>
-                            <p class="received">
-                                {move || tr_with(lang.get(), Msg::ReceivedAt, &[("at", platform::local_datetime(&received, lang.get().code()).as_str().into())])}
-                            </p>
-                        </div>
-                    }
-                })}
                 {match fix {
                     Fix::SignIn { needs_code } => sign_in(needs_code, problem_code, code).into_any(),
                     Fix::Correct => view! {
@@ -176,5 +168,6 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>) -> impl IntoView {
                 }}
             </section>
         })
-    }
+    };
+    view! { {panel} {receipt_view} }
 }
