@@ -297,3 +297,33 @@ async fn a_locked_cases_photos_are_read_only_while_it_is_open_and_its_seal_alway
         Some(b"SEALED".to_vec())
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_wrong_key_from_outside_opens_nothing_and_a_locked_case_keeps_its_pin() {
+    let store = fresh_store("locked-recovery").await;
+    let case = family(1_000.0);
+    store.start_locked(&case, "975310", FAST).await.unwrap();
+    store.lock(case.id);
+    assert!(store.open_with_key(case.id, &[7; 32]).await.is_err());
+    assert_eq!(store.case(case.id).await, Err(StoreError::Locked));
+    assert!(
+        store.change_pin(case.id, "111111", FAST).await.is_err(),
+        "a locked case's PIN is not changed"
+    );
+    assert_eq!(
+        store.recovery_of(case.id).await.unwrap(),
+        None,
+        "no organisation key held"
+    );
+    store.unlock(case.id, "975310", 2_000.0).await.unwrap();
+    store.change_pin(case.id, "246802", FAST).await.unwrap();
+    store.lock(case.id);
+    assert!(matches!(
+        store.unlock(case.id, "975310", 3_000.0).await,
+        Err(UnlockError::WrongPin { .. })
+    ));
+    store.unlock(case.id, "246802", 4_000.0).await.unwrap();
+    assert_eq!(store.case(case.id).await.unwrap().as_ref(), Some(&case));
+    let entry = store.locked_case(case.id).await.unwrap().unwrap();
+    assert_eq!(entry.failures, 0, "opening clears the count");
+}

@@ -285,3 +285,17 @@ tablet-need-attention = Forms that need their family: { $n }
 tablet-delivered = Forms delivered: { $n }
 tablet-last-delivery = Last delivery: { $when }
 tablet-no-delivery = Nothing delivered from this tablet yet.
+
+# Forgotten PIN: a staff member opens the form, the family chooses a new PIN.
+forgot-pin = Forgot the PIN?
+forgot-pin-how = A staff member can open this form for you. They sign in on this tablet (the link opens in a new tab), come back here and press “Open with staff sign-in”. Then you choose a new PIN. Nothing you wrote is lost.
+staff-sign-in-link = Staff sign-in
+staff-open = Open with staff sign-in
+staff-opening = Opening…
+recover-sign-in-first = A staff member must sign in on this tablet first.
+recover-offline = This needs a connection to the organisation. Try again when the tablet is online.
+recover-not-possible = This form can only be opened with its PIN: it was started before this tablet had received the organisation’s key.
+recover-failed = The form could not be opened this way. Ask the staff member to try again.
+new-pin-title = Choose a new PIN
+new-pin-hint = The form is open. Choose a new PIN (6 digits) or a passphrase (at least 8 characters): from now on only it opens this form.
+new-pin-save = Save the new PIN

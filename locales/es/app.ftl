@@ -278,3 +278,17 @@ tablet-need-attention = Formularios que necesitan a su familia: { $n }
 tablet-delivered = Formularios entregados: { $n }
 tablet-last-delivery = Última entrega: { $when }
 tablet-no-delivery = Todavía no se entregó nada desde esta tableta.
+
+# Forgotten PIN: a staff member opens the form, the family chooses a new PIN.
+forgot-pin = ¿Olvidó el PIN?
+forgot-pin-how = Un miembro del personal puede abrir este formulario por usted. Inicia sesión en esta tableta (el enlace se abre en otra pestaña), vuelve aquí y pulsa «Abrir con la sesión del personal». Después usted elige un PIN nuevo. No se pierde nada de lo que escribió.
+staff-sign-in-link = Acceso del personal
+staff-open = Abrir con la sesión del personal
+staff-opening = Abriendo…
+recover-sign-in-first = Primero un miembro del personal debe iniciar sesión en esta tableta.
+recover-offline = Esto necesita conexión con la organización. Inténtelo de nuevo cuando la tableta esté en línea.
+recover-not-possible = Este formulario solo se abre con su PIN: se empezó antes de que esta tableta recibiera la clave de la organización.
+recover-failed = No se pudo abrir el formulario de esta manera. Pida al miembro del personal que lo intente otra vez.
+new-pin-title = Elija un PIN nuevo
+new-pin-hint = El formulario está abierto. Elija un PIN nuevo (6 dígitos) o una frase (al menos 8 caracteres): desde ahora solo eso abre este formulario.
+new-pin-save = Guardar el PIN nuevo

@@ -278,3 +278,17 @@ tablet-need-attention = Formulaires qui ont besoin de leur famille : { $n }
 tablet-delivered = Formulaires remis : { $n }
 tablet-last-delivery = Dernière remise : { $when }
 tablet-no-delivery = Rien n’a encore été remis depuis cette tablette.
+
+# Forgotten PIN: a staff member opens the form, the family chooses a new PIN.
+forgot-pin = Code PIN oublié ?
+forgot-pin-how = Un membre de l’équipe peut ouvrir ce formulaire pour vous. Il se connecte sur cette tablette (le lien s’ouvre dans un nouvel onglet), revient ici et appuie sur « Ouvrir avec la connexion de l’équipe ». Ensuite, vous choisissez un nouveau code PIN. Rien de ce que vous avez écrit n’est perdu.
+staff-sign-in-link = Connexion de l’équipe
+staff-open = Ouvrir avec la connexion de l’équipe
+staff-opening = Ouverture…
+recover-sign-in-first = Un membre de l’équipe doit d’abord se connecter sur cette tablette.
+recover-offline = Il faut une connexion avec l’organisation. Réessayez quand la tablette est en ligne.
+recover-not-possible = Ce formulaire ne s’ouvre qu’avec son code PIN : il a été commencé avant que cette tablette reçoive la clé de l’organisation.
+recover-failed = Le formulaire n’a pas pu être ouvert ainsi. Demandez au membre de l’équipe de réessayer.
+new-pin-title = Choisissez un nouveau code PIN
+new-pin-hint = Le formulaire est ouvert. Choisissez un nouveau code PIN (6 chiffres) ou une phrase secrète (au moins 8 caractères) : désormais, seul celui-ci ouvre ce formulaire.
+new-pin-save = Enregistrer le nouveau code PIN

@@ -266,3 +266,17 @@ tablet-need-attention = Fòm ki bezwen fanmi yo: { $n }
 tablet-delivered = Fòm ki rive: { $n }
 tablet-last-delivery = Dènye livrezon: { $when }
 tablet-no-delivery = Poko gen anyen ki rive soti nan tablèt sa a.
+
+# Forgotten PIN: a staff member opens the form, the family chooses a new PIN.
+forgot-pin = Ou bliye PIN an?
+forgot-pin-how = Yon manm ekip la ka louvri fòm sa a pou ou. Li konekte sou tablèt sa a (lyen an louvri nan yon lòt onglè), li tounen la a epi li peze “Louvri ak koneksyon ekip la”. Apre sa, ou chwazi yon nouvo PIN. Anyen ou te ekri pa pèdi.
+staff-sign-in-link = Koneksyon ekip la
+staff-open = Louvri ak koneksyon ekip la
+staff-opening = N ap louvri…
+recover-sign-in-first = Yon manm ekip la dwe konekte sou tablèt sa a anvan.
+recover-offline = Sa bezwen koneksyon ak òganizasyon an. Eseye ankò lè tablèt la sou entènèt.
+recover-not-possible = Fòm sa a louvri sèlman ak PIN li: li te kòmanse anvan tablèt sa a te resevwa kle òganizasyon an.
+recover-failed = Nou pa t ka louvri fòm nan konsa. Mande manm ekip la eseye ankò.
+new-pin-title = Chwazi yon nouvo PIN
+new-pin-hint = Fòm nan louvri. Chwazi yon nouvo PIN (6 chif) oswa yon fraz (omwen 8 karaktè): depi kounye a se sèlman li ki louvri fòm sa a.
+new-pin-save = Anrejistre nouvo PIN an

@@ -278,3 +278,17 @@ tablet-need-attention = Formulários que precisam da sua família: { $n }
 tablet-delivered = Formulários entregues: { $n }
 tablet-last-delivery = Última entrega: { $when }
 tablet-no-delivery = Nada foi entregue deste tablet ainda.
+
+# Forgotten PIN: a staff member opens the form, the family chooses a new PIN.
+forgot-pin = Esqueceu o PIN?
+forgot-pin-how = Um membro da equipe pode abrir este formulário para você. Ele entra neste tablet (o link abre em outra aba), volta aqui e toca em “Abrir com o acesso da equipe”. Depois você escolhe um PIN novo. Nada do que você escreveu se perde.
+staff-sign-in-link = Acesso da equipe
+staff-open = Abrir com o acesso da equipe
+staff-opening = Abrindo…
+recover-sign-in-first = Primeiro um membro da equipe precisa entrar neste tablet.
+recover-offline = Isto precisa de conexão com a organização. Tente de novo quando o tablet estiver on-line.
+recover-not-possible = Este formulário só abre com o PIN dele: foi iniciado antes de este tablet receber a chave da organização.
+recover-failed = Não foi possível abrir o formulário assim. Peça ao membro da equipe para tentar de novo.
+new-pin-title = Escolha um PIN novo
+new-pin-hint = O formulário está aberto. Escolha um PIN novo (6 dígitos) ou uma frase (pelo menos 8 caracteres): a partir de agora só ele abre este formulário.
+new-pin-save = Salvar o PIN novo

@@ -129,6 +129,8 @@ pub enum ErrorCode {
     UnknownKey,
     /// A sealed case does not open: altered, or sealed for another case ID.
     SealedUnreadable,
+    /// Opening a locked case for its family needs a staff member signed in on this device.
+    StaffSignInNeeded,
 }
 
 /// `{"error": {...}}`: the body of every 4xx and 5xx.

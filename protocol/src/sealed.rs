@@ -29,6 +29,10 @@ pub const SUITE: &str = "DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly13
 const INFO: &[u8] = b"resguardo case v1";
 /// The same for a document photo: its bytes travel sealed over tus.
 const PHOTO_INFO: &[u8] = b"resguardo photo v1";
+/// The same for a locked case's key, kept on a shared tablet for when its family forgets the
+/// PIN: opened only for a signed-in staff member, and never mistaken for a case (or a case for
+/// it, so the recovery endpoint cannot be made to open a sealed case).
+const CASE_KEY_INFO: &[u8] = b"resguardo case key v1";
 
 /// What binds a sealed photo to its place: its case and its own ID.
 fn photo_aad(case_id: CaseId, photo_id: PhotoId) -> Vec<u8> {
@@ -158,6 +162,20 @@ impl PrivateKey {
 
     /// Opens a case sealed to this key for `case_id`.
     pub fn open(&self, case_id: CaseId, sealed: &Sealed) -> Result<Vec<u8>, SealError> {
+        self.open_with_info(INFO, case_id, sealed)
+    }
+
+    /// Opens a locked case's key sealed with [`seal_case_key`] for `case_id`.
+    pub fn open_case_key(&self, case_id: CaseId, sealed: &Sealed) -> Result<Vec<u8>, SealError> {
+        self.open_with_info(CASE_KEY_INFO, case_id, sealed)
+    }
+
+    fn open_with_info(
+        &self,
+        info: &[u8],
+        case_id: CaseId,
+        sealed: &Sealed,
+    ) -> Result<Vec<u8>, SealError> {
         let enc = decode("enc", &sealed.enc)?;
         let ciphertext = decode("ciphertext", &sealed.ciphertext)?;
         let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&enc).map_err(|_| SealError::Key)?;
@@ -165,7 +183,7 @@ impl PrivateKey {
             &OpModeR::Base,
             &self.key,
             &enc,
-            INFO,
+            info,
             &ciphertext,
             case_id.to_string().as_bytes(),
         )
@@ -193,6 +211,43 @@ impl PrivateKey {
         )
         .map_err(|_| SealError::Open)
     }
+}
+
+/// Seals a locked case's key for the organisation, for a staff member to open if the family
+/// forgets the PIN; `seed` is 32 fresh random bytes.
+pub fn seal_case_key(
+    key: &PublicKey,
+    case_id: CaseId,
+    case_key: &[u8],
+    seed: [u8; 32],
+) -> Result<Sealed, SealError> {
+    seal_with_info(key, CASE_KEY_INFO, case_id, case_key, seed)
+}
+
+fn seal_with_info(
+    key: &PublicKey,
+    info: &[u8],
+    case_id: CaseId,
+    plaintext: &[u8],
+    seed: [u8; 32],
+) -> Result<Sealed, SealError> {
+    let public = decode("public_key", &key.public_key)?;
+    let public = <Kem as hpke::Kem>::PublicKey::from_bytes(&public).map_err(|_| SealError::Key)?;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let (enc, ciphertext) = hpke::single_shot_seal_with_rng::<Aead, Kdf, Kem>(
+        &OpModeS::Base,
+        &public,
+        info,
+        plaintext,
+        case_id.to_string().as_bytes(),
+        &mut rng,
+    )
+    .map_err(|_| SealError::Seal)?;
+    Ok(Sealed {
+        key_id: key.key_id.clone(),
+        enc: URL_SAFE_NO_PAD.encode(enc.to_bytes()),
+        ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
+    })
 }
 
 /// Seals a document photo's bytes for `case_id`/`photo_id` to `key`; `seed` is 32 fresh random
@@ -230,23 +285,7 @@ pub fn seal(
     plaintext: &[u8],
     seed: [u8; 32],
 ) -> Result<Sealed, SealError> {
-    let public = decode("public_key", &key.public_key)?;
-    let public = <Kem as hpke::Kem>::PublicKey::from_bytes(&public).map_err(|_| SealError::Key)?;
-    let mut rng = ChaCha20Rng::from_seed(seed);
-    let (enc, ciphertext) = hpke::single_shot_seal_with_rng::<Aead, Kdf, Kem>(
-        &OpModeS::Base,
-        &public,
-        INFO,
-        plaintext,
-        case_id.to_string().as_bytes(),
-        &mut rng,
-    )
-    .map_err(|_| SealError::Seal)?;
-    Ok(Sealed {
-        key_id: key.key_id.clone(),
-        enc: URL_SAFE_NO_PAD.encode(enc.to_bytes()),
-        ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
-    })
+    seal_with_info(key, INFO, case_id, plaintext, seed)
 }
 
 #[cfg(test)]
@@ -315,6 +354,20 @@ mod tests {
             ciphertext: URL_SAFE_NO_PAD.encode(&sealed.ciphertext),
         };
         assert_eq!(private.open(case(), &as_case), Err(SealError::Open));
+    }
+
+    #[test]
+    fn a_sealed_case_key_is_not_a_sealed_case() {
+        let (private, public) = key_pair("k1", &[7; 32]);
+        let key = seal_case_key(&public, case(), &[5; 32], [6; 32]).unwrap();
+        assert_eq!(private.open_case_key(case(), &key).unwrap(), vec![5; 32]);
+        assert_eq!(private.open(case(), &key), Err(SealError::Open));
+        let sealed_case = seal(&public, case(), b"{}", [6; 32]).unwrap();
+        assert_eq!(
+            private.open_case_key(case(), &sealed_case),
+            Err(SealError::Open),
+            "a sealed case cannot be opened as a case key"
+        );
     }
 
     #[test]

@@ -196,6 +196,20 @@ impl Keyring {
             .map(|(k, _)| k.open(case_id, body))
     }
 
+    /// Opens a locked case's key sealed for its recovery; `None` when no key of ours has that ID.
+    pub fn open_case_key(
+        &self,
+        case_id: protocol::CaseId,
+        sealed: &sealed::Sealed,
+    ) -> Option<Result<Vec<u8>, SealError>> {
+        self.refresh();
+        let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        l.keys
+            .iter()
+            .find(|(k, _)| k.key_id == sealed.key_id)
+            .map(|(k, _)| k.open_case_key(case_id, sealed))
+    }
+
     /// Whether a key of ours has this ID (a sealed upload is refused at creation otherwise).
     pub fn knows(&self, key_id: &str) -> bool {
         self.refresh();

@@ -1085,3 +1085,112 @@ async fn an_admin_makes_a_code_for_shared_tablets_and_sees_which_devices_are_sha
         "{audit}"
     );
 }
+
+#[tokio::test]
+async fn a_staff_member_signed_in_on_the_tablet_opens_a_forgotten_pins_case_once_and_it_is_audited()
+{
+    use base64::Engine;
+    let app = staffed_app(|_| {}).await;
+    let keys: protocol::sealed::SealingKeys = serde_json::from_value(
+        app.send_anonymous(Request::get("/api/v1/keys").body(Body::empty()).unwrap())
+            .await
+            .json,
+    )
+    .unwrap();
+    let case_id = new_id();
+    let case: protocol::CaseId = case_id.parse().unwrap();
+    let key = keys.current().unwrap();
+    let recovery = protocol::sealed::seal_case_key(key, case, &[9; 32], [1; 32]).unwrap();
+    let body = serde_json::json!({ "case_id": case_id, "recovery": recovery }).to_string();
+    let ask = |cookie: Option<&str>, token: Option<&str>, content_type: &str, body: String| {
+        let mut b = Request::post("/staff/recovery").header("content-type", content_type);
+        if let Some(c) = cookie {
+            b = b.header("cookie", format!("resguardo_staff={c}"));
+        }
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        b.body(Body::from(body)).unwrap()
+    };
+    let json = |r: &Raw| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap();
+    let token = app.token.clone();
+
+    // No staff member signed in on this device: said so, plainly (the app shows the way).
+    let alone = raw(
+        &app,
+        ask(None, Some(&token), "application/json", body.clone()),
+    )
+    .await;
+    assert_eq!(alone.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&alone)["error"]["code"], "staff_sign_in_needed");
+    let rita = login(&app, "rita").await;
+    // Not from the app on a registered device, or not as JSON: refused.
+    let no_device = raw(
+        &app,
+        ask(Some(&rita.cookie), None, "application/json", body.clone()),
+    )
+    .await;
+    assert_eq!(json(&no_device)["error"]["code"], "unauthorized");
+    let as_form = raw(
+        &app,
+        ask(
+            Some(&rita.cookie),
+            Some(&token),
+            "application/x-www-form-urlencoded",
+            body.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(as_form.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A sealed case is not a case key: the endpoint opens nothing else.
+    let sealed_case =
+        protocol::sealed::seal(key, case, household().to_string().as_bytes(), [2; 32]).unwrap();
+    let wrong = serde_json::json!({ "case_id": case_id, "recovery": sealed_case }).to_string();
+    let refused = raw(
+        &app,
+        ask(Some(&rita.cookie), Some(&token), "application/json", wrong),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(json(&refused)["error"]["code"], "sealed_unreadable");
+
+    let opened = raw(
+        &app,
+        ask(
+            Some(&rita.cookie),
+            Some(&token),
+            "application/json",
+            body.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+    let key_back = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(json(&opened)["case_key"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(key_back, vec![9; 32]);
+    assert_eq!(opened.headers["cache-control"], "no-store");
+    let (cleared, attrs) = set_cookie_value(&opened.headers, "resguardo_staff").unwrap();
+    assert!(cleared.is_empty() && attrs.contains("Max-Age=0"), "{attrs}");
+    // The staff sign-in ended with it: it is not left on the shared tablet.
+    assert_eq!(
+        get(&app, "/staff/cases", Some(&rita.cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = raw(
+        &app,
+        ask(Some(&rita.cookie), Some(&token), "application/json", body),
+    )
+    .await;
+    assert_eq!(json(&again)["error"]["code"], "staff_sign_in_needed");
+    let audit = app.storage.audit_log(100, 0).await.unwrap();
+    let unlocks: Vec<_> = audit.iter().filter(|e| e.action == "unlock_case").collect();
+    assert_eq!(unlocks.len(), 1, "{audit:?}");
+    assert_eq!(unlocks[0].username, "rita");
+    assert_eq!(unlocks[0].case_id, Some(case));
+    assert!(
+        unlocks[0].detail.contains("device"),
+        "{}",
+        unlocks[0].detail
+    );
+}

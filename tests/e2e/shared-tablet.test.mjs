@@ -17,7 +17,7 @@ import path from 'node:path';
 
 import AxeBuilder from '@axe-core/playwright';
 
-import { assertBuilt, dumpCases, dumpPhotos, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
+import { assertBuilt, createStaffUser, dumpCases, dumpPhotos, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
 import { expectPhotoReady, makeTestPictures, photosOnPage } from '../support/photos.mjs';
 import {
   DOCUMENTS_STEP,
@@ -347,5 +347,47 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     const screen = await page.locator('main').textContent();
     for (const name of ['Marta', 'Rosa', 'María']) assert.ok(!screen.includes(name));
     await axeClean(page, 'the volunteer screen');
+
+    // Rosa forgot her PIN: a staff member signs in on this tablet and opens the form through the
+    // organisation; Rosa chooses a new PIN; the unlock is in the audit log and the staff sign-in
+    // does not stay behind.
+    const staff = await createStaffUser(w.dataDir, 'rita', 'reviewer', 'rita-correct-horse-battery');
+    await page.goto(`${w.proxy.url}/`);
+    await page.locator(`[data-testid=locked-item][data-case-id="${rosa}"] a`).click();
+    await page.locator('[data-testid=unlock]').waitFor();
+    await page.locator('[data-testid=forgot-pin] summary').click();
+    await axeClean(page, 'the forgotten PIN help');
+    await page.locator('[data-testid=staff-open]').click();
+    await pollUntil(async () => /must sign in on this tablet first/.test(await page.locator('[data-testid=recover-problem]').textContent()), { what: 'told a staff member must sign in first' });
+    const [staffPage] = await Promise.all([page.context().waitForEvent('page'), page.locator('[data-testid=staff-sign-in]').click()]);
+    await staffPage.waitForLoadState();
+    await staffPage.locator('input[name=username]').fill(staff.username);
+    await staffPage.locator('input[name=password]').fill(staff.password);
+    await Promise.all([staffPage.waitForURL(/\/staff\/cases/), staffPage.locator('form[action="/staff/login"] button[type=submit]').click()]);
+    await staffPage.close();
+    await page.locator('[data-testid=staff-open]').click();
+    await page.locator('[data-testid=new-pin]').waitFor({ timeout: 30_000 });
+    await axeClean(page, 'choosing a new PIN');
+    await page.locator('[data-testid=new-pin-input]').fill('246802');
+    await page.locator('[data-testid=new-pin-again]').fill('246802');
+    await page.locator('[data-testid=new-pin-save]').click();
+    await expectStep(page, 1);
+    assert.equal(await page.locator('#applicant-name').inputValue(), 'Rosa Pérez', 'nothing lost');
+    const unlockLine = w.server.logs().split('\n').find((l) => l.includes('locked case opened by staff') && l.includes(rosa));
+    assert.match(unlockLine ?? '', /"staff":"rita"/, 'the server says who opened it');
+    // The staff sign-in ended with the unlock.
+    const after = await page.context().newPage();
+    await after.goto(`${w.proxy.url}/staff/cases`);
+    assert.match(new URL(after.url()).pathname, /^\/staff\/login/, 'no staff sign-in left on the tablet');
+    await after.close();
+    await finishAndLock(page);
+    // The old PIN no longer opens it; the new one does.
+    await unlock(page, rosa, 'casa azul 7');
+    await pollUntil(async () => /does not open/.test(await page.locator('[data-testid=unlock-problem]').textContent()), { what: 'the old PIN refused' });
+    await page.locator('[data-testid=unlock-pin]').fill('246802');
+    await page.locator('[data-testid=unlock-open]').click();
+    await expectStep(page, 1);
+    assert.equal(await page.locator('#applicant-name').inputValue(), 'Rosa Pérez');
+    w.log('Rosa\'s forgotten PIN: opened by a staff sign-in, a new PIN chosen');
   }, { serverArgs: ['--shared-lock-after-secs', String(IDLE_SECS)] });
 });

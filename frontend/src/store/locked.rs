@@ -132,7 +132,80 @@ impl Store {
             return Ok(None);
         }
         let raw = case_key.raw().await.map_err(UnlockError::Vault)?;
-        Ok(protocol::sealed::seal(org, id, &raw, seed).ok())
+        Ok(protocol::sealed::seal_case_key(org, id, &raw, seed).ok())
+    }
+
+    /// Opens a locked case with its key as the organisation gave it back for a signed-in staff
+    /// member (the family forgot the PIN): proved against the record, kept open in this page,
+    /// the count of wrong PINs cleared. The family then chooses a new PIN ([`Self::change_pin`]).
+    pub async fn open_with_key(&self, id: CaseId, raw: &[u8]) -> Result<(), UnlockError> {
+        let entry = self.locked_case(id).await?.ok_or(UnlockError::NotFound)?;
+        let case_key = CaseKey::from_raw(raw).await.map_err(UnlockError::Vault)?;
+        decrypt_record(&case_key, &entry).await?;
+        self.set_failures(id, 0, 0.0).await?;
+        self.keys.borrow_mut().insert(id, case_key);
+        self.changed();
+        Ok(())
+    }
+
+    /// Wraps an open case's key with a new PIN (the old one no longer opens it).
+    pub async fn change_pin(
+        &self,
+        id: CaseId,
+        pin: &str,
+        iterations: u32,
+    ) -> Result<(), UnlockError> {
+        let case_key = self
+            .open_key(id)
+            .ok_or(UnlockError::Store(StoreError::Locked))?;
+        let lock = case_key
+            .lock(pin, iterations)
+            .await
+            .map_err(UnlockError::Vault)?;
+        let tx = self.transaction(&[LOCKED], Mode::Readwrite)?;
+        let store = tx.store(LOCKED)?;
+        if let Some(value) = store.get(&key(id)).await? {
+            let mut entry: LockedCase = from_js(value)?;
+            entry.lock = lock;
+            entry.failures = 0;
+            entry.next_try_at = 0.0;
+            store.put(&to_js(&entry)?).await?;
+        }
+        tx.done().await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// What a staff member's sign-in can open this case with, if the tablet sealed its key for
+    /// the organisation (it did once it held the organisation's key).
+    pub async fn recovery_of(&self, id: CaseId) -> Result<Option<Sealed>, StoreError> {
+        Ok(self.locked_case(id).await?.and_then(|e| e.recovery))
+    }
+
+    /// A case started before the tablet held the organisation's key gets its recovery seal the
+    /// next time it is open and the key is there.
+    async fn add_recovery_if_missing(&self, id: CaseId) -> Result<(), UnlockError> {
+        let Some(entry) = self.locked_case(id).await? else {
+            return Ok(());
+        };
+        if entry.recovery.is_some() {
+            return Ok(());
+        }
+        let Some(case_key) = self.open_key(id) else {
+            return Ok(());
+        };
+        let Some(recovery) = self.recovery_for(id, &case_key).await? else {
+            return Ok(());
+        };
+        let tx = self.transaction(&[LOCKED], Mode::Readwrite)?;
+        let store = tx.store(LOCKED)?;
+        if let Some(value) = store.get(&key(id)).await? {
+            let mut entry: LockedCase = from_js(value)?;
+            entry.recovery.get_or_insert(recovery);
+            store.put(&to_js(&entry)?).await?;
+        }
+        tx.done().await?;
+        Ok(())
     }
 
     /// Every locked case, newest first, without opening any.
@@ -172,6 +245,7 @@ impl Store {
                     self.set_failures(id, 0, 0.0).await?;
                 }
                 self.keys.borrow_mut().insert(id, case_key);
+                self.add_recovery_if_missing(id).await?;
                 self.changed();
                 Ok(())
             }

@@ -187,25 +187,166 @@ pub(super) fn Unlock(id: CaseId, on_open: Callback<()>) -> impl IntoView {
             }
         });
     };
+    // Forgot the PIN: a staff member signed in on this tablet opens it, then a new PIN.
+    let recovering = RwSignal::new(false);
+    let recover_problem: RwSignal<Option<Msg>> = RwSignal::new(None);
+    let choosing_new = RwSignal::new(false);
+    let staff_open = move |_| {
+        if recovering.get_untracked() {
+            return;
+        }
+        recovering.set(true);
+        recover_problem.set(None);
+        spawn_local(async move {
+            let result = open_with_staff(id).await;
+            recovering.set(false);
+            match result {
+                Ok(()) => choosing_new.set(true),
+                Err(m) => recover_problem.set(Some(m)),
+            }
+        });
+    };
+    move || {
+        if choosing_new.get() {
+            return view! { <NewPin id on_done=on_open /> }.into_any();
+        }
+        view! {
+            <form class="pin card" data-testid="unlock" on:submit=submit novalidate>
+                <h2>{t(Msg::LockedTitle)}</h2>
+                <p id="unlock-hint" class="hint">{t(Msg::LockedHint)}</p>
+                <label for="unlock-pin">{t(Msg::PinLabel)}</label>
+                <input id="unlock-pin" node_ref=pin_ref type="password" autocomplete="off" dir="ltr"
+                    data-testid="unlock-pin" maxlength="128" aria-describedby="unlock-hint unlock-problem"
+                    aria-invalid=move || problem.get().is_some().to_string()
+                    prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev)) />
+                <p id="unlock-problem" class="field-error" role="alert" data-testid="unlock-problem"
+                    data-wait=move || seconds_left.get().to_string()>
+                    {move || problem.get()}
+                    " "
+                    {move || (seconds_left.get() > 0).then(|| tr_with(lang.get(), Msg::PinWait, &[("seconds", seconds_left.get().into())]))}
+                </p>
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="unlock-open"
+                        disabled=move || { working.get() || seconds_left.get() > 0 }>
+                        {move || tr(lang.get(), if working.get() { Msg::Unlocking } else { Msg::Unlock })}
+                    </button>
+                </div>
+            </form>
+            <details class="forgot-pin card" data-testid="forgot-pin">
+                <summary>{t(Msg::ForgotPin)}</summary>
+                <p>{t(Msg::ForgotPinHow)}</p>
+                <p><a href="/staff/login" target="_blank" rel="noopener" data-testid="staff-sign-in">{t(Msg::StaffSignInLink)}</a></p>
+                <button type="button" data-testid="staff-open" on:click=staff_open disabled=move || recovering.get()>
+                    {move || tr(lang.get(), if recovering.get() { Msg::StaffOpening } else { Msg::StaffOpen })}
+                </button>
+                <p class="field-error" role="alert" data-testid="recover-problem">
+                    {move || recover_problem.get().map(|m| tr(lang.get(), m))}
+                </p>
+            </details>
+        }
+        .into_any()
+    }
+}
+
+/// Asks the server to open the case's key for the staff member signed in on this tablet
+/// (`POST /staff/recovery`), and opens the case with it.
+async fn open_with_staff(id: CaseId) -> Result<(), Msg> {
+    use base64::Engine;
+    let store = store();
+    let Ok(Some(recovery)) = store.recovery_of(id).await else {
+        return Err(Msg::RecoverNotPossible);
+    };
+    let token = store
+        .device_auth()
+        .await
+        .ok()
+        .and_then(|a| a.credentials)
+        .map(|c| c.token)
+        .ok_or(Msg::RecoverFailed)?;
+    let body = serde_json::json!({ "case_id": id, "recovery": recovery });
+    let request = gloo_net::http::Request::post("/staff/recovery")
+        .header("authorization", &format!("Bearer {token}"))
+        .json(&body)
+        .map_err(|_| Msg::RecoverFailed)?;
+    let response = request.send().await.map_err(|_| Msg::RecoverOffline)?;
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    if response.status() == 401 && answer["error"]["code"] == "staff_sign_in_needed" {
+        return Err(Msg::RecoverSignInFirst);
+    }
+    let key = answer["case_key"]
+        .as_str()
+        .filter(|_| response.ok())
+        .and_then(|k| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(k)
+                .ok()
+        })
+        .ok_or(Msg::RecoverFailed)?;
+    store
+        .open_with_key(id, &key)
+        .await
+        .map_err(|_| Msg::RecoverFailed)
+}
+
+/// After a staff member opened a form whose PIN was forgotten: the family chooses a new one.
+#[component]
+fn NewPin(id: CaseId, on_done: Callback<()>) -> impl IntoView {
+    let lang = use_lang();
+    let pin = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let problem: RwSignal<Option<Msg>> = RwSignal::new(None);
+    let failed: RwSignal<Option<String>> = RwSignal::new(None);
+    let working = RwSignal::new(false);
+    let pin_ref = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = pin_ref.get() {
+            let _ = input.focus();
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if working.get_untracked() {
+            return;
+        }
+        let chosen = pin.get_untracked();
+        let found = vault::pin_problem(&chosen)
+            .map(pin_words)
+            .or((chosen != again.get_untracked()).then_some(Msg::PinMismatch));
+        problem.set(found);
+        if found.is_some() {
+            return;
+        }
+        working.set(true);
+        spawn_local(async move {
+            match store().change_pin(id, &chosen, vault::PIN_ITERATIONS).await {
+                Ok(()) => on_done.run(()),
+                Err(e) => {
+                    failed.set(Some(e.to_string()));
+                    working.set(false);
+                }
+            }
+        });
+    };
     view! {
-        <form class="pin card" data-testid="unlock" on:submit=submit novalidate>
-            <h2>{t(Msg::LockedTitle)}</h2>
-            <p id="unlock-hint" class="hint">{t(Msg::LockedHint)}</p>
-            <label for="unlock-pin">{t(Msg::PinLabel)}</label>
-            <input id="unlock-pin" node_ref=pin_ref type="password" autocomplete="off" dir="ltr"
-                data-testid="unlock-pin" maxlength="128" aria-describedby="unlock-hint unlock-problem"
+        <form class="pin card" data-testid="new-pin" on:submit=submit novalidate>
+            <h2>{t(Msg::NewPinTitle)}</h2>
+            <p id="new-pin-hint" class="hint">{t(Msg::NewPinHint)}</p>
+            <label for="new-pin">{t(Msg::PinLabel)}</label>
+            <input id="new-pin" node_ref=pin_ref type="password" autocomplete="new-password" dir="ltr"
+                data-testid="new-pin-input" maxlength="128" aria-describedby="new-pin-hint new-pin-problem"
                 aria-invalid=move || problem.get().is_some().to_string()
                 prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev)) />
-            <p id="unlock-problem" class="field-error" role="alert" data-testid="unlock-problem"
-                data-wait=move || seconds_left.get().to_string()>
-                {move || problem.get()}
-                " "
-                {move || (seconds_left.get() > 0).then(|| tr_with(lang.get(), Msg::PinWait, &[("seconds", seconds_left.get().into())]))}
+            <label for="new-pin-again">{t(Msg::PinAgain)}</label>
+            <input id="new-pin-again" type="password" autocomplete="new-password" dir="ltr"
+                data-testid="new-pin-again" maxlength="128" aria-describedby="new-pin-hint"
+                prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev)) />
+            <p id="new-pin-problem" class="field-error" role="alert">
+                {move || problem.get().map(|m| tr(lang.get(), m))}
+                {move || failed.get()}
             </p>
             <div class="actions">
-                <button type="submit" class="primary" data-testid="unlock-open"
-                    disabled=move || { working.get() || seconds_left.get() > 0 }>
-                    {move || tr(lang.get(), if working.get() { Msg::Unlocking } else { Msg::Unlock })}
+                <button type="submit" class="primary" data-testid="new-pin-save" disabled=move || working.get()>
+                    {move || tr(lang.get(), if working.get() { Msg::PinWorking } else { Msg::NewPinSave })}
                 </button>
             </div>
         </form>

@@ -218,7 +218,7 @@ pub async fn require_device(
     )
 }
 
-fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -232,7 +232,10 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendingDevice(pub uuid::Uuid);
 
-async fn valid_device(state: &AppState, token: Option<&str>) -> Result<Option<Device>, Error> {
+pub(crate) async fn valid_device(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<Option<Device>, Error> {
     let Some(token) = token else { return Ok(None) };
     let device = state
         .storage

@@ -78,6 +78,8 @@ pub enum Error {
     UnknownKey,
     #[error("the sealed case does not open: altered, or sealed for another case ID")]
     SealedUnreadable,
+    #[error("a staff member must sign in on this device first")]
+    StaffSignInNeeded,
 }
 
 impl Error {
@@ -98,7 +100,7 @@ impl Error {
             Error::UnsupportedTusVersion => StatusCode::PRECONDITION_FAILED,
             Error::ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
             Error::Gone => StatusCode::GONE,
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::StaffSignInNeeded => StatusCode::UNAUTHORIZED,
             Error::EnrolmentRequired | Error::EnrolmentInvalid => StatusCode::FORBIDDEN,
             Error::RateLimited(_) | Error::UploadQuotaExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::RetryLater(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -139,6 +141,7 @@ impl Error {
             Error::MalformedJson(_) => ErrorCode::MalformedJson,
             Error::UnknownKey => ErrorCode::UnknownKey,
             Error::SealedUnreadable => ErrorCode::SealedUnreadable,
+            Error::StaffSignInNeeded => ErrorCode::StaffSignInNeeded,
             Error::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Error::Validation(_) => ErrorCode::ValidationFailed,
             Error::CaseConflict => ErrorCode::CaseConflict,

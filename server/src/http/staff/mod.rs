@@ -9,6 +9,8 @@
 //! - [`export`]: the ZIP of a date range, streamed.
 //! - [`forms`]: form definitions: upload a draft, look it over, publish (admins only).
 //! - [`form_try`]: trying a version as a plain form, judged by the interpreter, nothing stored.
+//! - [`recovery`]: opening a shared tablet's locked case for its family (forgotten PIN), as JSON
+//!   for the app.
 //! - [`text`]: the pages' words in the staff member's language; [`html`]: the layout.
 
 pub mod admin;
@@ -18,6 +20,7 @@ pub mod export;
 pub mod form_try;
 pub mod forms;
 mod html;
+pub mod recovery;
 pub mod text;
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -71,6 +74,7 @@ pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
             post(forms::publish),
         )
         .route("/staff/language", get(text::choose))
+        .route("/staff/recovery", post(recovery::recover))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
