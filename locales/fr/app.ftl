@@ -292,3 +292,4 @@ recover-failed = Le formulaire n’a pas pu être ouvert ainsi. Demandez au memb
 new-pin-title = Choisissez un nouveau code PIN
 new-pin-hint = Le formulaire est ouvert. Choisissez un nouveau code PIN (6 chiffres) ou une phrase secrète (au moins 8 caractères) : désormais, seul celui-ci ouvre ce formulaire.
 new-pin-save = Enregistrer le nouveau code PIN
+tablet-or-staff = Ou un membre de l’équipe se connecte sur cette tablette (le lien s’ouvre dans un nouvel onglet), revient ici et appuie sur « Ouvrir avec la connexion de l’équipe ».

@@ -280,3 +280,4 @@ recover-failed = Nou pa t ka louvri fòm nan konsa. Mande manm ekip la eseye ank
 new-pin-title = Chwazi yon nouvo PIN
 new-pin-hint = Fòm nan louvri. Chwazi yon nouvo PIN (6 chif) oswa yon fraz (omwen 8 karaktè): depi kounye a se sèlman li ki louvri fòm sa a.
 new-pin-save = Anrejistre nouvo PIN an
+tablet-or-staff = Oswa yon manm ekip la konekte sou tablèt sa a (lyen an louvri nan yon lòt onglè), li tounen la a epi li peze “Louvri ak koneksyon ekip la”.

@@ -292,3 +292,4 @@ recover-failed = Não foi possível abrir o formulário assim. Peça ao membro d
 new-pin-title = Escolha um PIN novo
 new-pin-hint = O formulário está aberto. Escolha um PIN novo (6 dígitos) ou uma frase (pelo menos 8 caracteres): a partir de agora só ele abre este formulário.
 new-pin-save = Salvar o PIN novo
+tablet-or-staff = Ou um membro da equipe entra neste tablet (o link abre em outra aba), volta aqui e toca em “Abrir com o acesso da equipe”.

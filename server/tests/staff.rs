@@ -1194,3 +1194,33 @@ async fn a_staff_member_signed_in_on_the_tablet_opens_a_forgotten_pins_case_once
         unlocks[0].detail
     );
 }
+
+#[tokio::test]
+async fn a_staff_sign_in_opens_a_tablets_volunteer_screen_once_and_it_is_audited() {
+    let app = staffed_app(|_| {}).await;
+    let ask = |cookie: Option<&str>| {
+        let mut b = Request::post("/staff/tablet-view")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", app.token));
+        if let Some(c) = cookie {
+            b = b.header("cookie", format!("resguardo_staff={c}"));
+        }
+        b.body(Body::from("{}")).unwrap()
+    };
+    let json = |r: &Raw| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap();
+    let alone = raw(&app, ask(None)).await;
+    assert_eq!(json(&alone)["error"]["code"], "staff_sign_in_needed");
+    let rita = login(&app, "rita").await;
+    let shown = raw(&app, ask(Some(&rita.cookie))).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.text());
+    assert_eq!(json(&shown)["username"], "rita");
+    assert_eq!(
+        get(&app, "/staff/cases", Some(&rita.cookie)).await.status,
+        StatusCode::SEE_OTHER,
+        "the sign-in ended"
+    );
+    let audit = app.storage.audit_log(100, 0).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "view_tablet" && e.username == "rita" && e.detail.contains("device")));
+}

@@ -389,5 +389,26 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     await expectStep(page, 1);
     assert.equal(await page.locator('#applicant-name').inputValue(), 'Rosa Pérez');
     w.log('Rosa\'s forgotten PIN: opened by a staff sign-in, a new PIN chosen');
+
+    // The volunteer screen opened by a staff sign-in instead of the code; the sign-in ends there.
+    await page.locator('[data-testid=finish-and-lock]').click();
+    await page.waitForURL((u) => new URL(u).pathname === '/');
+    await page.locator('[data-testid=tablet-link]').click();
+    await page.locator('[data-testid=tablet-gate]').waitFor();
+    await page.locator('[data-testid=tablet-staff-open]').click();
+    await pollUntil(async () => /must sign in on this tablet first/.test(await page.locator('#tablet-problem').textContent()), { what: 'told a staff member must sign in first' });
+    const staffPage2 = await page.context().newPage();
+    await staffPage2.goto(`${w.proxy.url}/staff/login`);
+    await staffPage2.locator('input[name=username]').fill(staff.username);
+    await staffPage2.locator('input[name=password]').fill(staff.password);
+    await Promise.all([staffPage2.waitForURL(/\/staff\/cases/), staffPage2.locator('form[action="/staff/login"] button[type=submit]').click()]);
+    await staffPage2.close();
+    await page.locator('[data-testid=tablet-staff-open]').click();
+    await page.locator('[data-testid=tablet-holdings]').waitFor({ timeout: 30_000 });
+    assert.equal(await n('tablet-locked-drafts'), 2);
+    const after2 = await page.context().newPage();
+    await after2.goto(`${w.proxy.url}/staff/cases`);
+    assert.match(new URL(after2.url()).pathname, /^\/staff\/login/, 'no staff sign-in left on the tablet');
+    await after2.close();
   }, { serverArgs: ['--shared-lock-after-secs', String(IDLE_SECS)] });
 });

@@ -248,23 +248,20 @@ pub(super) fn Unlock(id: CaseId, on_open: Callback<()>) -> impl IntoView {
     }
 }
 
-/// Asks the server to open the case's key for the staff member signed in on this tablet
-/// (`POST /staff/recovery`), and opens the case with it.
-async fn open_with_staff(id: CaseId) -> Result<(), Msg> {
-    use base64::Engine;
-    let store = store();
-    let Ok(Some(recovery)) = store.recovery_of(id).await else {
-        return Err(Msg::RecoverNotPossible);
-    };
-    let token = store
+/// Sends `body` to a `/staff/…` endpoint for the staff member signed in on this tablet, with the
+/// device's token; the JSON answer, or what to tell the person.
+pub(super) async fn as_staff_on_tablet(
+    path: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, Msg> {
+    let token = store()
         .device_auth()
         .await
         .ok()
         .and_then(|a| a.credentials)
         .map(|c| c.token)
         .ok_or(Msg::RecoverFailed)?;
-    let body = serde_json::json!({ "case_id": id, "recovery": recovery });
-    let request = gloo_net::http::Request::post("/staff/recovery")
+    let request = gloo_net::http::Request::post(path)
         .header("authorization", &format!("Bearer {token}"))
         .json(&body)
         .map_err(|_| Msg::RecoverFailed)?;
@@ -273,9 +270,24 @@ async fn open_with_staff(id: CaseId) -> Result<(), Msg> {
     if response.status() == 401 && answer["error"]["code"] == "staff_sign_in_needed" {
         return Err(Msg::RecoverSignInFirst);
     }
+    if !response.ok() {
+        return Err(Msg::RecoverFailed);
+    }
+    Ok(answer)
+}
+
+/// Asks the server to open the case's key for the staff member signed in on this tablet
+/// (`POST /staff/recovery`), and opens the case with it.
+async fn open_with_staff(id: CaseId) -> Result<(), Msg> {
+    use base64::Engine;
+    let store = store();
+    let Ok(Some(recovery)) = store.recovery_of(id).await else {
+        return Err(Msg::RecoverNotPossible);
+    };
+    let body = serde_json::json!({ "case_id": id, "recovery": recovery });
+    let answer = as_staff_on_tablet("/staff/recovery", body).await?;
     let key = answer["case_key"]
         .as_str()
-        .filter(|_| response.ok())
         .and_then(|k| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(k)

@@ -1,6 +1,7 @@
 //! `/tablet`: the volunteer screen of a shared tablet — what it holds, without a name: locked
 //! forms not sent yet, forms waiting to be sent or needing their family, deliveries, storage.
-//! It opens with the tablet's enrolment code (the one it registered with), for this page only.
+//! It opens with the tablet's enrolment code (the one it registered with), or by a staff member
+//! signed in on the tablet (`POST /staff/tablet-view`, audited), for this page only.
 
 use std::cell::Cell;
 
@@ -102,6 +103,28 @@ pub(super) fn TabletScreen() -> impl IntoView {
             problem.set(Some(Msg::TabletWrongCode));
         }
     };
+    // Or a staff member signed in on this tablet opens it (audited; the sign-in ends there).
+    let asking = RwSignal::new(false);
+    let staff_open = move |_| {
+        if asking.get_untracked() {
+            return;
+        }
+        asking.set(true);
+        leptos::task::spawn_local(async move {
+            let answer =
+                super::shared::as_staff_on_tablet("/staff/tablet-view", serde_json::json!({}))
+                    .await;
+            asking.set(false);
+            match answer {
+                Ok(_) => {
+                    SHOWN.with(|s| s.set(true));
+                    shown.set(true);
+                    problem.set(None);
+                }
+                Err(m) => problem.set(Some(m)),
+            }
+        });
+    };
     let count = move |msg: Msg, n: usize| tr_with(lang.get(), msg, &[("n", n.into())]);
     move || {
         if !shown.get() {
@@ -122,6 +145,11 @@ pub(super) fn TabletScreen() -> impl IntoView {
                         prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
                     <p id="tablet-problem" class="field-error" role="alert">{move || problem.get().map(|m| tr(lang.get(), m))}</p>
                     <button type="submit" class="primary" data-testid="tablet-show">{t(Msg::TabletShow)}</button>
+                    <p class="hint">{t(Msg::TabletOrStaff)}</p>
+                    <p><a href="/staff/login" target="_blank" rel="noopener">{t(Msg::StaffSignInLink)}</a></p>
+                    <button type="button" data-testid="tablet-staff-open" on:click=staff_open disabled=move || asking.get()>
+                        {t(Msg::StaffOpen)}
+                    </button>
                 </form>
             }
             .into_any();

@@ -9,8 +9,8 @@
 //! - [`export`]: the ZIP of a date range, streamed.
 //! - [`forms`]: form definitions: upload a draft, look it over, publish (admins only).
 //! - [`form_try`]: trying a version as a plain form, judged by the interpreter, nothing stored.
-//! - [`recovery`]: opening a shared tablet's locked case for its family (forgotten PIN), as JSON
-//!   for the app.
+//! - [`recovery`]: what a staff member signed in on a shared tablet does there through the app
+//!   (JSON): open a locked case whose PIN was forgotten, open the volunteer screen.
 //! - [`text`]: the pages' words in the staff member's language; [`html`]: the layout.
 
 pub mod admin;
@@ -75,6 +75,7 @@ pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
         )
         .route("/staff/language", get(text::choose))
         .route("/staff/recovery", post(recovery::recover))
+        .route("/staff/tablet-view", post(recovery::tablet_view))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
