@@ -330,6 +330,7 @@ test('the shared tablet\'s screens, in every language: choosing a PIN, locked fo
   await withWorld(t, 'every-screen-shared', async (w) => {
     const out = await serverCommand(['enrolment', 'create', '--shared', '--label', 'Shelter tablet'], w.dataDir);
     const [code, query] = out.trim().split('\t');
+    const staff = await createStaffUser(w.dataDir, 'rita', 'reviewer', 'rita-correct-horse-battery');
     for (const lang of LANGS) {
       const context = await launchBrowser(path.join(w.root, `profile-shared-${lang}`));
       try {
@@ -366,6 +367,22 @@ test('the shared tablet\'s screens, in every language: choosing a PIN, locked fo
         }
         await pollUntil(async () => Number(await page.locator('[data-testid=unlock-problem]').getAttribute('data-wait')) > 0, { what: 'the wait told' });
         await checkScreen(page, lang, 'shared-unlock-wait', found, shots);
+        // Forgot the PIN: the help, then (a staff member signed in) the new PIN, or why not.
+        await page.locator('[data-testid=forgot-pin] summary').click();
+        await page.locator('[data-testid=staff-open]').click();
+        await pollUntil(async () => (await page.locator('[data-testid=recover-problem]').textContent()).trim() !== '', { what: 'told a staff member must sign in first' });
+        await checkScreen(page, lang, 'shared-forgot-pin', found, shots);
+        const staffPage = await context.newPage();
+        await staffPage.goto(`${w.proxy.url}/staff/login`);
+        await staffPage.locator('input[name=username]').fill(staff.username);
+        await staffPage.locator('input[name=password]').fill(staff.password);
+        await Promise.all([staffPage.waitForURL(/\/staff\/cases/), staffPage.locator('form[action="/staff/login"] button[type=submit]').click()]);
+        await staffPage.close();
+        await page.locator('[data-testid=staff-open]').click();
+        // A form started before the tablet held the organisation's key can only be opened with its
+        // PIN, and the app says so: that screen is checked instead.
+        const newPin = await page.locator('[data-testid=new-pin]').waitFor({ timeout: 15_000 }).then(() => true, () => false);
+        await checkScreen(page, lang, newPin ? 'shared-new-pin' : 'shared-forgot-pin-answer', found, shots);
         await page.goto(`${w.proxy.url}/tablet`);
         await page.locator('[data-testid=tablet-gate]').waitFor();
         await checkScreen(page, lang, 'shared-volunteer-gate', found, shots);
