@@ -300,3 +300,5 @@ new-pin-title = Choose a new PIN
 new-pin-hint = The form is open. Choose a new PIN (6 digits) or a passphrase (at least 8 characters): from now on only it opens this form.
 new-pin-save = Save the new PIN
 tablet-or-staff = Or a staff member signs in on this tablet (the link opens in a new tab), comes back here and presses “Open with staff sign-in”.
+start-with-pin = Lock my form with a PIN
+start-with-pin-hint = For a phone other people use: the form is kept encrypted, opens only with your PIN, and locks when you leave the app.

@@ -293,3 +293,5 @@ new-pin-title = Elija un PIN nuevo
 new-pin-hint = El formulario está abierto. Elija un PIN nuevo (6 dígitos) o una frase (al menos 8 caracteres): desde ahora solo eso abre este formulario.
 new-pin-save = Guardar el PIN nuevo
 tablet-or-staff = O un miembro del personal inicia sesión en esta tableta (el enlace se abre en otra pestaña), vuelve aquí y pulsa «Abrir con la sesión del personal».
+start-with-pin = Proteger mi formulario con un PIN
+start-with-pin-hint = Para un teléfono que usan otras personas: el formulario se guarda cifrado, solo se abre con su PIN y se bloquea cuando sale de la aplicación.

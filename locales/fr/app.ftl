@@ -293,3 +293,5 @@ new-pin-title = Choisissez un nouveau code PIN
 new-pin-hint = Le formulaire est ouvert. Choisissez un nouveau code PIN (6 chiffres) ou une phrase secrète (au moins 8 caractères) : désormais, seul celui-ci ouvre ce formulaire.
 new-pin-save = Enregistrer le nouveau code PIN
 tablet-or-staff = Ou un membre de l’équipe se connecte sur cette tablette (le lien s’ouvre dans un nouvel onglet), revient ici et appuie sur « Ouvrir avec la connexion de l’équipe ».
+start-with-pin = Protéger mon formulaire par un code PIN
+start-with-pin-hint = Pour un téléphone que d’autres personnes utilisent : le formulaire est gardé chiffré, ne s’ouvre qu’avec votre code PIN et se verrouille quand vous quittez l’application.

@@ -281,3 +281,5 @@ new-pin-title = Chwazi yon nouvo PIN
 new-pin-hint = Fòm nan louvri. Chwazi yon nouvo PIN (6 chif) oswa yon fraz (omwen 8 karaktè): depi kounye a se sèlman li ki louvri fòm sa a.
 new-pin-save = Anrejistre nouvo PIN an
 tablet-or-staff = Oswa yon manm ekip la konekte sou tablèt sa a (lyen an louvri nan yon lòt onglè), li tounen la a epi li peze “Louvri ak koneksyon ekip la”.
+start-with-pin = Fèmen fòm mwen ak yon PIN
+start-with-pin-hint = Pou yon telefòn lòt moun sèvi: fòm nan kenbe ankripte, li louvri sèlman ak PIN ou, epi li fèmen lè ou kite aplikasyon an.

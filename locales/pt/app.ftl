@@ -293,3 +293,5 @@ new-pin-title = Escolha um PIN novo
 new-pin-hint = O formulário está aberto. Escolha um PIN novo (6 dígitos) ou uma frase (pelo menos 8 caracteres): a partir de agora só ele abre este formulário.
 new-pin-save = Salvar o PIN novo
 tablet-or-staff = Ou um membro da equipe entra neste tablet (o link abre em outra aba), volta aqui e toca em “Abrir com o acesso da equipe”.
+start-with-pin = Proteger meu formulário com um PIN
+start-with-pin-hint = Para um celular que outras pessoas usam: o formulário fica guardado cifrado, só abre com o seu PIN e é bloqueado quando você sai do aplicativo.

@@ -412,3 +412,34 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     await after2.close();
   }, { serverArgs: ['--shared-lock-after-secs', String(IDLE_SECS)] });
 });
+
+test('a personal phone may lock a form with a PIN: kept encrypted, listed without a name, sealed at Send', { timeout: TEST_TIMEOUT }, async (t) => {
+  await withWorld(t, 'personal-pin', async (w) => {
+    const page = await w.openBrowser();
+    await page.goto(`${w.proxy.url}/`);
+    await setLanguage(page, 'en');
+    await page.locator(sel.newCase).waitFor();
+    assert.equal(await page.locator('[data-testid=shared-tablet]').count(), 0, 'a personal phone');
+    await axeClean(page, 'the home screen with the PIN option');
+    await page.locator('[data-testid=start-with-pin]').check();
+    const caseId = await startFamily(page, '864209', 'Lucía Gómez');
+    await finishAndLock(page);
+    const kept = await indexedDbText(page);
+    for (const name of ['Lucía', 'Gómez']) assert.ok(!kept.includes(name), `IndexedDB holds no "${name}"`);
+    assert.ok(!(await page.locator('main').textContent()).includes('Lucía'), 'listed without a name');
+    await unlock(page, caseId, '864209');
+    await expectStep(page, 1);
+    assert.equal(await page.locator('#applicant-name').inputValue(), 'Lucía Gómez');
+    await fillHousehold(page);
+    await goToStep(page, REVIEW_STEP);
+    await page.locator(sel.submit).click();
+    await expectCaseState(page, ['delivered'], 120_000);
+    await receiptOnScreen(page);
+    const storedLine = w.server.logs().split('\n').find((l) => l.includes('"case stored"') && l.includes(caseId));
+    assert.match(storedLine ?? '', /"sealed":true/, 'sealed at Send');
+    // An unlocked form of the same phone is as before: the option is per form.
+    await page.goto(`${w.proxy.url}/`);
+    assert.equal(await page.locator('[data-testid=start-with-pin]').isChecked(), false);
+    w.log('a personal phone locked one form with a PIN and sent it sealed');
+  });
+});

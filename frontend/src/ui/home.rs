@@ -121,8 +121,10 @@ pub fn Home() -> impl IntoView {
     });
     // The new form waiting for its family's PIN (shared tablets).
     let choosing: RwSignal<Option<CaseRecord>, LocalStorage> = RwSignal::new_local(None);
+    // A personal phone others may pick up: the person may lock a form behind a PIN too.
+    let with_pin = RwSignal::new(false);
     let start = move |record: CaseRecord| {
-        if is_shared() {
+        if is_shared() || with_pin.get_untracked() {
             choosing.set(Some(record));
             return;
         }
@@ -153,6 +155,15 @@ pub fn Home() -> impl IntoView {
                 <super::shared::ChoosePin record on_cancel=Callback::new(move |_| choosing.set(None)) />
             })}
             <div class="starts" hidden=move || choosing.with(|c| c.is_some())>
+            {move || (!is_shared()).then(|| view! {
+                <label class="choice">
+                    <input type="checkbox" data-testid="start-with-pin" aria-describedby="start-with-pin-hint"
+                        prop:checked=move || with_pin.get()
+                        on:change=move |ev| with_pin.set(event_target_checked(&ev)) />
+                    <span>{t(Msg::StartWithPin)}</span>
+                </label>
+                <p id="start-with-pin-hint" class="hint">{t(Msg::StartWithPinHint)}</p>
+            })}
             <button class="primary big" data-testid="new-case" on:click=new_case>{t(Msg::NewCase)}</button>
             {move || other_forms.get().unwrap_or_default().into_iter().map(|(form_id, version, languages, titles)| {
                 let id = form_id.clone();

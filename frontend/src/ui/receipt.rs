@@ -113,12 +113,12 @@ pub fn Receipt(code: String, received_at: String, name: Option<String>) -> impl 
                             {name_line}
                             <p class="what-to-do">{t(Msg::ReceiptWhatToDo)}</p>
                         </div>
-                        <div class="field check no-print">
-                            <input type="checkbox" id="print-with-name" data-testid="print-with-name"
-                                prop:checked=move || with_name.get()
-                                on:change=move |ev| with_name.set(event_target_checked(&ev)) />
-                            <label for="print-with-name">{t(Msg::ReceiptPrintNameOption)}</label>
-                        </div>
+                        <label class="choice no-print">
+                    <input type="checkbox" data-testid="print-with-name"
+                        prop:checked=move || with_name.get()
+                        on:change=move |ev| with_name.set(event_target_checked(&ev)) />
+                    <span>{t(Msg::ReceiptPrintNameOption)}</span>
+                </label>
                         {move || with_name.get().then(|| view! {
                             <div class="field no-print">
                                 <label for="print-name-input">{t(Msg::ReceiptPrintNameLabel)}</label>
