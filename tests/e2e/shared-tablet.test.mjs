@@ -19,6 +19,7 @@ import AxeBuilder from '@axe-core/playwright';
 
 import { assertBuilt, createStaffUser, dumpCases, dumpPhotos, freshTmpRoot, householdAnswers, pollUntil, serverCommand } from '../support/harness.mjs';
 import { expectPhotoReady, makeTestPictures, photosOnPage } from '../support/photos.mjs';
+import { decodeQr } from '../support/qr.mjs';
 import {
   DOCUMENTS_STEP,
   expectCaseState,
@@ -305,7 +306,10 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     await page.locator(sel.submit).click();
     await expectCaseState(page, ['delivered'], 120_000);
     const receipt = await receiptOnScreen(page);
-    const [stored] = (await dumpCases(w.dataDir)).filter((c) => c.case_id === third);
+    assert.equal(await decodeQr(page.locator('.receipt-box [data-testid=receipt-qr]')), receipt.replace(/[\u2066-\u2069]/g, ''), 'the QR code reads as the receipt code');
+    const storedCases = (await dumpCases(w.dataDir)).filter((c) => c.case_id === third);
+    assert.equal(storedCases.length, 1, 'stored exactly once');
+    const [stored] = storedCases;
     assert.equal(householdAnswers(stored).applicant.name, HOUSEHOLD.applicant.name, 'the server opened the seal');
     const storedLine = w.server.logs().split('\n').find((l) => l.includes('"case stored"') && l.includes(third));
     assert.match(storedLine ?? '', /"sealed":true/);
@@ -318,6 +322,8 @@ test('two families on one shared tablet: each form behind its own PIN, nothing n
     const storedBytes = await fs.readFile(storedPhoto.path);
     assert.ok(looksLikeAPicture(`x:${storedBytes.subarray(0, 4).toString('hex')}`), 'the server holds the picture');
     assert.equal(crypto.createHash('sha256').update(storedBytes).digest('hex'), storedPhoto.sha256);
+    const named = (stored.case.photos ?? []).find((p) => p.photo_id === photoId);
+    assert.equal(named?.sha256, storedPhoto.sha256, 'byte-identical to the photo the tablet processed and hashed');
     w.log(`the third family's form went sealed at Send and was delivered: ${receipt}`);
     await page.locator('[data-testid=finish-and-lock]').click();
     await page.waitForURL((u) => new URL(u).pathname === '/');
