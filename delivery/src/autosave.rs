@@ -70,13 +70,21 @@ impl Autosave {
             }
             Err(StoreError::AlreadySubmitted) => Ok(Flushed::AlreadySent),
             Err(e) => {
-                let newer_saved = self.saved.get().is_some_and(|s| s > n);
-                let mut pending = self.pending.borrow_mut();
-                if pending.is_none() && !newer_saved {
-                    *pending = Some((n, record));
-                }
+                self.put_back(n, record);
                 Err(e)
             }
+        }
+    }
+
+    /// A failed version waits again unless something newer was saved or is waiting. Overlapping
+    /// flushes may fail in any order: an older failure may have been put back while this newer
+    /// one was in flight, and this one replaces it (the person's last keys are never dropped).
+    fn put_back(&self, n: u64, record: CaseRecord) {
+        let newer_saved = self.saved.get().is_some_and(|s| s > n);
+        let mut pending = self.pending.borrow_mut();
+        let newer_waiting = pending.as_ref().is_some_and(|(p, _)| *p > n);
+        if !newer_saved && !newer_waiting {
+            *pending = Some((n, record));
         }
     }
 }
@@ -143,6 +151,34 @@ mod tests {
         assert!(!saver.is_pending(), "the old version is not put back");
         store.set_full(false);
         assert_eq!(stored_name(&store).as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn overlapping_failures_keep_the_newest_version_whatever_order_they_fail_in() {
+        let store = MemoryStore::new();
+        let saver = Autosave::default();
+        // Two flushes in flight, the older one fails first, then the newer one.
+        saver.change(draft("Zoë Núñe"));
+        let (older, older_record) = saver.pending.borrow_mut().take().unwrap();
+        saver.change(draft("Zoë Núñez"));
+        let (newer, newer_record) = saver.pending.borrow_mut().take().unwrap();
+        saver.put_back(older, older_record.clone());
+        saver.put_back(newer, newer_record.clone());
+        assert_eq!(
+            saver.pending().unwrap().submission.applicant.name,
+            "Zoë Núñez"
+        );
+        // The other order.
+        saver.pending.borrow_mut().take();
+        saver.put_back(newer, newer_record);
+        saver.put_back(older, older_record);
+        assert_eq!(
+            saver.pending().unwrap().submission.applicant.name,
+            "Zoë Núñez"
+        );
+        // Space returns: the newest is what is written.
+        block_on(saver.flush(&store)).unwrap();
+        assert_eq!(stored_name(&store).as_deref(), Some("Zoë Núñez"));
     }
 
     #[test]

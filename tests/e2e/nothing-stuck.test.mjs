@@ -214,7 +214,10 @@ test('a save that fails because the device is full is written once space returns
     await page.evaluate(() => (window.__deviceFull = false));
     await waitSaved(page);
     await pollUntil(async () => (await storedCase(page, caseId)).submission.applicant.name === 'Zoë Núñez', {
-      what: 'the name to be written by itself',
+      what: async () =>
+        `the name to be written by itself (stored ${JSON.stringify((await storedCase(page, caseId))?.submission?.applicant?.name)}, ` +
+        `field ${JSON.stringify(await page.locator('#applicant-name').inputValue())}, ` +
+        `indicator ${JSON.stringify(await page.locator('[data-testid=save-status]').textContent())})`,
     });
   });
 });
