@@ -207,6 +207,7 @@ pub async fn checked_outgoing(
                 form_version: form.form_version,
                 answers: form.answers.clone(),
                 photos: photo_refs,
+                appointment_preferences: form.appointment_preferences.clone(),
             };
             let errors = answers::validate(&definition, &submission, today);
             if !errors.is_empty() {

@@ -165,6 +165,7 @@ pub async fn erasing_a_delivered_case_keeps_only_its_receipt<S: DeviceStore>(
         receipt_code: protocol::ReceiptCode::generate(|| 7),
         received_at: "2026-12-02T10:31:00Z".into(),
         people: 2,
+        appointment: None,
     });
     item.submission = None;
     store.erase_delivered(&item).await.expect("erase");
@@ -252,6 +253,7 @@ pub async fn form_definitions_and_form_cases_round_trip(store: &impl DeviceStore
         form_version: 1,
         answers: case.form.clone().map(|f| f.answers).unwrap_or_default(),
         photos: vec![],
+        appointment_preferences: vec![],
     };
     let item = OutboxItem::queued(case.id, submission.clone(), 2.0);
     store.enqueue(&case, &item).await.expect("enqueue");

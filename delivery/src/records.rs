@@ -34,6 +34,10 @@ pub struct FormAnswers {
     pub form_id: String,
     pub form_version: u32,
     pub answers: serde_json::Map<String, serde_json::Value>,
+    /// The appointment slots chosen, in order (as the household form keeps them in its
+    /// submission).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appointment_preferences: Vec<protocol::SlotId>,
 }
 
 /// What the outbox sends: a submission on a form definition, or a household case in its own
@@ -95,6 +99,7 @@ impl CaseRecord {
                 form_id: form_id.to_owned(),
                 form_version,
                 answers: serde_json::Map::new(),
+                appointment_preferences: Vec::new(),
             }),
             ..CaseRecord::new(id, now)
         }

@@ -31,6 +31,10 @@ pub struct CaseReceipt {
     pub received_at: String,
     /// How many people (applicant and members) the receipt covers.
     pub people: u32,
+    /// The household's appointment as it stands now, for everyone in the case; `null` when
+    /// none was free (staff will give one). A replay answers the same.
+    #[serde(default)]
+    pub appointment: Option<crate::appointment::Appointment>,
 }
 
 /// A published form version, as `GET /api/v1/forms` lists it.

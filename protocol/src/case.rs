@@ -51,6 +51,10 @@ uuid_id!(
     MemberId
 );
 uuid_id!(
+    /// An appointment slot the organisation published (made by the server).
+    SlotId
+);
+uuid_id!(
     /// A document photo's identity, made on the device when it is taken; the tus upload and the
     /// case both name it.
     PhotoId
@@ -150,6 +154,9 @@ pub struct CaseSubmission {
     /// Document photos of the applicant and members; each must be uploaded before the case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<PhotoRef>,
+    /// Up to three appointment slots the household would like, in order; the server books one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appointment_preferences: Vec<SlotId>,
 }
 
 impl Default for CaseSubmission {
@@ -160,6 +167,7 @@ impl Default for CaseSubmission {
             applicant: Applicant::default(),
             members: Vec::new(),
             photos: Vec::new(),
+            appointment_preferences: Vec::new(),
         }
     }
 }

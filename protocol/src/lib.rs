@@ -9,6 +9,7 @@
 //! - [`date`]: the calendar dates the form uses, without a clock.
 //! - [`receipt`]: receipt codes a person can read aloud (Crockford base32 plus check symbol).
 //! - [`sealed`]: cases sealed for the organisation (HPKE), opened only by the server.
+//! - [`appointment`]: slots, a household's booking and what a device asks about its case.
 //! - [`api`]: response bodies, error codes and headers of the HTTP API.
 //! - [`outbox`]: the client's delivery state machine and backoff, kept free of I/O so it is tested
 //!   natively.
@@ -16,6 +17,7 @@
 //! Nothing here does I/O or reads a clock or a random source: callers pass those in.
 
 pub mod api;
+pub mod appointment;
 pub mod case;
 pub mod date;
 pub mod definition;
@@ -25,7 +27,7 @@ pub mod receipt;
 pub mod sealed;
 pub mod validation;
 
-pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId, PhotoId, PhotoRef};
+pub use case::{Applicant, CaseId, CaseSubmission, Member, MemberId, PhotoId, PhotoRef, SlotId};
 pub use definition::{FormDefinition, Submission};
 pub use receipt::ReceiptCode;
 pub use validation::{FieldCode, FieldError};

@@ -1,4 +1,5 @@
-//! Command-line administration of devices, enrolment codes and forms (`server enrolment ...`,
+//! Command-line administration of devices, enrolment codes, forms and appointment slots
+//! (`server enrolment ...`, `server slots ...`,
 //! `server devices ...`, `server forms ...`).
 
 use std::io::Write;
@@ -240,5 +241,69 @@ pub fn rotate_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartErr
         out,
         "{key_id}\tcurrent (devices seal to it once they fetch the keys again)"
     )?;
+    Ok(())
+}
+
+/// Publishes a slot and prints it (`slot_id`, start, length, capacity, place).
+pub async fn create_slot(
+    data_dir: &Path,
+    place: &str,
+    starts_at: &str,
+    minutes: u32,
+    capacity: u32,
+    out: &mut impl Write,
+) -> Result<(), StartError> {
+    use crate::storage::appointments::{parse_starts_at, AppointmentStorage, NewSlot};
+    let place = place.trim();
+    if place.is_empty() {
+        return Err(fail("a slot needs a place".into()));
+    }
+    if minutes == 0 || capacity == 0 {
+        return Err(fail(
+            "a slot needs at least 1 minute and room for 1 person".into(),
+        ));
+    }
+    let (starts_at, starts_unix) = parse_starts_at(starts_at).map_err(|e| fail(e.to_string()))?;
+    let storage = SqliteStorage::open(data_dir).await?;
+    let slot = storage
+        .create_slot(NewSlot {
+            place: place.to_owned(),
+            starts_at,
+            starts_unix,
+            minutes,
+            capacity,
+        })
+        .await?;
+    writeln!(
+        out,
+        "{}\t{}\t{} min\t{} people\t{}",
+        slot.slot_id, slot.starts_at, slot.minutes, slot.capacity, slot.place
+    )?;
+    Ok(())
+}
+
+/// Every slot from now on (or all of them), earliest first, with who is booked.
+pub async fn list_slots(
+    data_dir: &Path,
+    all: bool,
+    out: &mut impl Write,
+) -> Result<(), StartError> {
+    use crate::storage::appointments::AppointmentStorage;
+    let storage = SqliteStorage::open(data_dir).await?;
+    let from = if all { i64::MIN } else { now_unix() - 86_400 };
+    for slot in storage.slots(from, i64::MAX).await? {
+        let households = storage.bookings(slot.slot_id).await?.len();
+        writeln!(
+            out,
+            "{}\t{}\t{} min\t{}/{} people\t{households} households\t{}\t{}",
+            slot.slot_id,
+            slot.starts_at,
+            slot.minutes,
+            slot.booked,
+            slot.capacity,
+            slot.state.as_str(),
+            slot.place
+        )?;
+    }
     Ok(())
 }

@@ -91,6 +91,11 @@ pub struct Config {
     /// Failed logins in a row that lock a staff account (for 15 minutes).
     #[arg(long, env = "RESGUARDO_LOCKOUT_AFTER", default_value_t = 5)]
     pub lockout_after: u32,
+
+    /// How many days ahead households are booked into slots (devices see the slots in it).
+    #[arg(long, env = "RESGUARDO_BOOKING_DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub booking_days: u32,
 }
 
 impl Config {
@@ -116,6 +121,7 @@ impl Config {
             secure_cookies: false,
             logins_per_minute: 10,
             lockout_after: 5,
+            booking_days: 14,
         }
     }
 

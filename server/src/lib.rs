@@ -2,15 +2,18 @@
 //!
 //! A request travels through these parts:
 //!
-//! - [`http`]: the axum router. One file per resource (`cases`, `devices`, `health`, `openapi`,
-//!   `uploads` for tus, `staff` for the staff pages), `body` for reading and refusing bodies within
+//! - [`http`]: the axum router. One file per resource (`cases`, `appointments` for slots and a
+//!   sent case's status, `devices`, `health`, `openapi`, `uploads` for tus, `staff` for the
+//!   staff pages), `body` for reading and refusing bodies within
 //!   bounds, the static app files and the one [`http::Error`] type that every failure becomes,
 //!   answered as `{"error":{"code","message"}}` with a stable code.
 //! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
-//!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up).
+//!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up);
+//!   [`storage::appointments`] for slots and bookings (a household is booked in the transaction
+//!   that stores its case).
 //! - [`keys`]: the organisation's key pairs in the data directory; sealed cases open with them.
-//! - [`config`]: command line and environment settings; [`admin`]: the `enrolment` and
-//!   `devices` commands.
+//! - [`config`]: command line and environment settings; [`admin`]: the `enrolment`, `devices`,
+//!   `forms` and `slots` commands.
 //!
 //! - `serve`: the accept loop (header-read timeout, lingering close, shutdown deadline).
 //!
@@ -44,8 +47,14 @@ pub async fn run(
     let blobs = storage::blobs::FsBlobs::open(&config.data_dir).await?;
     let storage = Arc::new(storage);
     let keys = keys::Keyring::open_or_create(&config.data_dir)?;
-    let state = http::AppState::new(storage.clone(), storage, Arc::new(blobs), &config)
-        .with_keys(Arc::new(keys));
+    let state = http::AppState::new(
+        storage.clone(),
+        storage.clone(),
+        storage,
+        Arc::new(blobs),
+        &config,
+    )
+    .with_keys(Arc::new(keys));
     // Uploads that were full when the server last stopped are finished before anyone asks.
     if let Err(e) = http::uploads::recover(&state).await {
         tracing::error!(error = %e, "finishing uploads left full failed");

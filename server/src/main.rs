@@ -46,6 +46,13 @@ enum Command {
         #[command(subcommand)]
         action: EnrolmentAction,
     },
+    /// Appointment slots.
+    Slots {
+        #[command(flatten)]
+        data: DataDir,
+        #[command(subcommand)]
+        action: SlotsAction,
+    },
     /// Staff accounts.
     Admin {
         #[command(flatten)]
@@ -122,6 +129,29 @@ enum FormsAction {
 }
 
 #[derive(Subcommand)]
+enum SlotsAction {
+    /// Publishes an appointment slot: households are booked into it when their case arrives.
+    Create {
+        /// Where the appointment is, as people should read it.
+        #[arg(long)]
+        place: String,
+        /// The start with its offset, e.g. 2026-12-10T09:00-07:00.
+        #[arg(long)]
+        starts_at: String,
+        #[arg(long)]
+        minutes: u32,
+        /// How many people (not households) it takes.
+        #[arg(long)]
+        capacity: u32,
+    },
+    /// Slots from yesterday on (every slot with --all), with people booked and households.
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum KeysAction {
     /// Every key, when it was made, and which one is current.
     List,
@@ -195,6 +225,23 @@ async fn main() -> ExitCode {
                 }
                 FormsAction::List => server::admin::list_forms(&data.path, out).await,
                 FormsAction::Schema => server::admin::form_schema(out),
+            }
+        }
+        Some(Command::Slots { data, action }) => {
+            let out = &mut std::io::stdout();
+            match action {
+                SlotsAction::Create {
+                    place,
+                    starts_at,
+                    minutes,
+                    capacity,
+                } => {
+                    server::admin::create_slot(
+                        &data.path, &place, &starts_at, minutes, capacity, out,
+                    )
+                    .await
+                }
+                SlotsAction::List { all } => server::admin::list_slots(&data.path, all, out).await,
             }
         }
         Some(Command::Keys { data, action }) => {

@@ -494,6 +494,7 @@ impl World {
                 form_version: form.form_version,
                 answers: form.answers.clone(),
                 photos: Vec::new(),
+                appointment_preferences: Vec::new(),
             };
             let errors = protocol::definition::answers::validate(&definition, &submission, TODAY);
             crate::form_case::correct(self, &mut form.answers, &errors);

@@ -51,8 +51,14 @@ async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppSta
     // come from the OS, not the seed: nothing in a schedule turns on them.)
     let keys = server::keys::Keyring::open_or_create(&config.data_dir)
         .expect("the simulator's sealing keys");
-    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config)
-        .with_keys(Arc::new(keys));
+    let state = http::AppState::new(
+        shared.clone(),
+        shared.clone(),
+        shared,
+        blobs.clone(),
+        config,
+    )
+    .with_keys(Arc::new(keys));
     (storage, blobs, state)
 }
 

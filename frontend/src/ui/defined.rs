@@ -299,6 +299,7 @@ fn submission_of(record: &CaseRecord) -> Option<Submission> {
         form_version: form.form_version,
         answers: form.answers.clone(),
         photos: Vec::new(),
+        appointment_preferences: Vec::new(),
     })
 }
 

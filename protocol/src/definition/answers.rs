@@ -73,6 +73,7 @@ pub fn canonical(def: &FormDefinition, submission: &Submission) -> Submission {
         form_version: submission.form_version,
         answers,
         photos: submission.photos.clone(),
+        appointment_preferences: submission.appointment_preferences.clone(),
     }
 }
 

@@ -34,5 +34,6 @@ pub fn from_legacy(case: &CaseSubmission) -> Submission {
         form_version: case.form_version,
         answers,
         photos: case.photos.clone(),
+        appointment_preferences: case.appointment_preferences.clone(),
     }
 }

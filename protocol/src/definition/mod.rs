@@ -346,6 +346,9 @@ pub struct Submission {
     pub answers: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<PhotoRef>,
+    /// Up to three appointment slots the household would like, in order; the server books one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appointment_preferences: Vec<crate::SlotId>,
 }
 
 impl Submission {

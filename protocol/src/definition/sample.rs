@@ -391,6 +391,7 @@ pub fn submission(def: &FormDefinition, seed: u64) -> Submission {
         form_version: def.version,
         answers,
         photos: Vec::new(),
+        appointment_preferences: Vec::new(),
     }
 }
 

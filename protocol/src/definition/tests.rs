@@ -224,6 +224,7 @@ fn submission(answers: serde_json::Value) -> Submission {
         form_version: 1,
         answers: answers.as_object().cloned().unwrap_or_default(),
         photos: vec![],
+        appointment_preferences: vec![],
     }
 }
 

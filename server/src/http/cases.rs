@@ -18,6 +18,7 @@ use protocol::validation::{FieldCode, FieldError};
 use protocol::{CaseId, CaseSubmission, Submission};
 
 use super::body::read_limited;
+use super::devices::SendingDevice;
 use super::{AppState, Error};
 use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
 
@@ -33,8 +34,8 @@ use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
     request_body(content = CaseBody, content_type = "application/json",
         description = "A `Submission` (answers keyed by the fields' names) for any published form; a household case in the shape devices sent before forms were definitions (`applicant`, `members`) is still accepted; either may come sealed to one of the organisation's keys (`{\"sealed\": {key_id, enc, ciphertext}}`, HPKE with the case ID as associated data)"),
     responses(
-        (status = 201, description = "Stored and committed; keep the receipt", body = CaseReceipt),
-        (status = 200, description = "The same case was already stored; the same receipt", body = CaseReceipt),
+        (status = 201, description = "Stored and committed; keep the receipt. `appointment` is the one slot booked for the whole household in the same transaction (the first of `appointment_preferences` with room for everyone, else the earliest open slot in the booking window with room), or `null` when none had room", body = CaseReceipt),
+        (status = 200, description = "The same case was already stored; the same receipt, with the appointment as it stands now", body = CaseReceipt),
         (status = 400, description = "`invalid_id` (also for a path that is not UTF-8), `malformed_json`, `bad_request` for a body that broke off; for a sealed body, `unknown_key` (not one of `GET /api/v1/keys`) or `sealed_unreadable` (altered, or sealed for another case ID)", body = ErrorBody),
         (status = 401, description = "`unauthorized`: no valid device token (`Authorization: Bearer`); register or sign in again", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
@@ -50,6 +51,7 @@ use crate::storage::{ClaimedPhoto, NewCase, PutOutcome};
 pub async fn put_case(
     State(state): State<AppState>,
     case_id: Result<Path<String>, PathRejection>,
+    axum::Extension(device): axum::Extension<SendingDevice>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<CaseReceipt>), Error> {
@@ -89,6 +91,11 @@ pub async fn put_case(
     }
     let case = answers::canonical(&definition, &case);
 
+    let problems = protocol::appointment::check_preferences(&case.appointment_preferences);
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+
     let missing = missing_photos(&state, case_id, &case).await?;
     if !missing.is_empty() {
         return Err(Error::PhotosMissing(missing));
@@ -101,6 +108,9 @@ pub async fn put_case(
         form_id: case.form_id.clone(),
         form_version: case.form_version,
         people: u32::try_from(people(&definition, &case)).unwrap_or(u32::MAX),
+        device_id: Some(device.0),
+        preferences: case.appointment_preferences.clone(),
+        booking: Some(state.booking_window()),
         photos: case
             .photos
             .iter()

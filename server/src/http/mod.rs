@@ -1,5 +1,6 @@
 //! The HTTP face of the server: routes, the layers every request passes, and the app's files.
 
+mod appointments;
 pub mod body;
 mod cases;
 pub mod devices;
@@ -50,6 +51,8 @@ pub struct AppState {
     device_unfinished_upload_bytes: u64,
     registrations: Arc<rate_limit::RateLimiter>,
     pub staff: Arc<dyn crate::storage::staff::StaffStorage>,
+    pub appointments: Arc<dyn crate::storage::appointments::AppointmentStorage>,
+    booking_days: u32,
     logins_by_ip: Arc<rate_limit::RateLimiter>,
     logins_by_account: Arc<rate_limit::RateLimiter>,
     staff_session_secs: u64,
@@ -71,6 +74,7 @@ impl AppState {
     pub fn new(
         storage: Arc<dyn Storage>,
         staff: Arc<dyn crate::storage::staff::StaffStorage>,
+        appointments: Arc<dyn crate::storage::appointments::AppointmentStorage>,
         blobs: Arc<dyn BlobStore>,
         config: &Config,
     ) -> Self {
@@ -93,6 +97,8 @@ impl AppState {
             require_enrolment: config.require_enrolment,
             shared_lock_after_secs: config.shared_lock_after_secs,
             staff,
+            appointments,
+            booking_days: config.booking_days,
             logins_by_ip: Arc::new(rate_limit::RateLimiter::new(
                 config.logins_per_minute,
                 std::time::Duration::from_secs(60),
@@ -133,6 +139,19 @@ impl AppState {
         now_unix().saturating_add(i64::try_from(self.upload_expiry_secs).unwrap_or(i64::MAX / 2))
     }
 
+    /// When booking is open now: slots starting from now to `booking_days` ahead.
+    pub fn booking_window(&self) -> crate::storage::appointments::BookingWindow {
+        let now = now_unix();
+        crate::storage::appointments::BookingWindow {
+            now,
+            until: now.saturating_add(i64::from(self.booking_days) * 86_400),
+        }
+    }
+
+    pub fn booking_days(&self) -> u32 {
+        self.booking_days
+    }
+
     /// Waits until no background work started by requests is still running (tests and the
     /// simulator use it to see the server settle).
     pub async fn settled(&self) {
@@ -157,6 +176,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/cases/{case_id}",
             put(cases::put_case).route_layer(device_only.clone()),
+        )
+        .route(
+            "/api/v1/cases/{case_id}/status",
+            get(appointments::case_status).route_layer(device_only.clone()),
+        )
+        .route(
+            "/api/v1/slots",
+            get(appointments::slots).route_layer(device_only.clone()),
         )
         .route(
             "/api/v1/forms",

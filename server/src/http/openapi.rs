@@ -19,6 +19,8 @@ use utoipa::OpenApi;
     paths(
         super::health::health,
         super::cases::put_case,
+        super::appointments::slots,
+        super::appointments::case_status,
         super::forms::list,
         super::forms::definition,
         super::keys::keys,
@@ -34,12 +36,15 @@ use utoipa::OpenApi;
         super::cases::CaseBody, protocol::sealed::SealedBody, protocol::sealed::Sealed,
         protocol::sealed::SealingKeys, protocol::sealed::PublicKey, Submission, FormList, FormSummary, FormDefinition, Page, Item, ChoiceList, Choice, Roles,
         CaseSubmission, Applicant, Member, MemberId, PhotoId, PhotoRef, CaseId, CaseReceipt, ReceiptCode,
+        protocol::appointment::Slot, protocol::appointment::SlotList, protocol::appointment::Appointment,
+        protocol::appointment::CaseStatus, protocol::SlotId,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
         super::devices::Registration, super::devices::Registered, DeviceSettings, super::uploads::TusResumable
     )),
     modifiers(&DeviceToken),
     tags(
         (name = "cases", description = "Cases for any published form (device token required)"),
+        (name = "appointments", description = "Open slots and a sent case's status (device token required)"),
         (name = "forms", description = "Published form definitions (device token required)"),
         (name = "keys", description = "The organisation's public keys for sealed cases"),
         (name = "devices", description = "Device registration: the bearer token for cases and uploads"),

@@ -1,6 +1,7 @@
 //! Where accepted cases live. Handlers see only the [`Storage`] trait; the embedded default is
 //! [`sqlite::SqliteStorage`]. A back end answers only after its commit is durable.
 
+pub mod appointments;
 pub mod blobs;
 pub mod sqlite;
 pub mod staff;
@@ -20,6 +21,12 @@ pub struct NewCase {
     pub form_id: String,
     pub form_version: u32,
     pub people: u32,
+    /// The device that sent it (only it may ask for the case's status).
+    pub device_id: Option<uuid::Uuid>,
+    /// The slots the household would like, in order.
+    pub preferences: Vec<protocol::SlotId>,
+    /// When booking is open; `None` books nothing.
+    pub booking: Option<appointments::BookingWindow>,
     /// The photos it names, each of which must be stored exactly so; they are claimed by the case
     /// in the same transaction, so clean-up can never remove them afterwards.
     pub photos: Vec<ClaimedPhoto>,

@@ -131,8 +131,8 @@ impl Storage for SqliteStorage {
             // are claimed with the case or not at all.
             let mut tx = self.pool.begin().await?;
             let inserted = sqlx::query(
-                "INSERT INTO cases (case_id, receipt_code, fingerprint, body, form_id, form_version, people, received_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                "INSERT INTO cases (case_id, receipt_code, fingerprint, body, form_id, form_version, people, received_at, device_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (case_id) DO NOTHING",
             )
             .bind(case.case_id.to_string())
@@ -143,6 +143,7 @@ impl Storage for SqliteStorage {
             .bind(i64::from(case.form_version))
             .bind(i64::from(case.people))
             .bind(now_rfc3339())
+            .bind(case.device_id.map(|d| d.to_string()))
             .execute(&mut *tx)
             .await;
             let done = match inserted {
@@ -173,11 +174,24 @@ impl Storage for SqliteStorage {
                     tx.rollback().await?;
                     return Ok(PutOutcome::PhotosMissing(missing));
                 }
+                // The household's one appointment, committed with the case or not at all.
+                if let Some(window) = case.booking {
+                    appointments::book(
+                        &mut tx,
+                        case.case_id,
+                        case.people,
+                        &case.preferences,
+                        window,
+                    )
+                    .await?;
+                }
             }
-            let row = sqlx::query("SELECT case_id, fingerprint, receipt_code, received_at, people FROM cases WHERE case_id = ?")
-                .bind(case.case_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT fingerprint, {RECEIPT_COLUMNS} FROM case_view WHERE case_id = ?"
+            )))
+            .bind(case.case_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
             tx.commit().await?;
             let Some(row) = row else {
                 return Err(StorageError::Corrupt("case vanished after insert".into()));
@@ -206,9 +220,11 @@ impl Storage for SqliteStorage {
     }
 
     async fn list_cases(&self) -> Result<Vec<StoredCase>, StorageError> {
-        let rows = sqlx::query("SELECT case_id, receipt_code, received_at, people, body FROM cases ORDER BY received_at, rowid")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT body, {RECEIPT_COLUMNS} FROM case_view ORDER BY received_at, seq"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(StoredCase {
@@ -536,11 +552,16 @@ impl Storage for SqliteStorage {
     }
 }
 
+/// What [`receipt_from_row`] reads, from `case_view`.
+pub(crate) const RECEIPT_COLUMNS: &str =
+    "case_id, receipt_code, received_at, people, slot_id, slot_starts_at, slot_minutes, slot_place";
+
 fn receipt_from_row(row: &SqliteRow) -> Result<CaseReceipt, StorageError> {
     let corrupt = |what: &str| StorageError::Corrupt(what.to_owned());
     let case_id: String = row.try_get("case_id")?;
     let code: String = row.try_get("receipt_code")?;
     Ok(CaseReceipt {
+        appointment: appointments::appointment_from_row(row)?,
         case_id: CaseId::from_str(&case_id).map_err(|_| corrupt("case_id"))?,
         receipt_code: ReceiptCode::from_str(&code).map_err(|_| corrupt("receipt_code"))?,
         received_at: row.try_get("received_at")?,
@@ -628,6 +649,7 @@ fn code_from_row(row: &SqliteRow) -> Result<EnrolmentCode, StorageError> {
     })
 }
 
+mod appointments;
 mod staff;
 
 fn form_from_row(row: &SqliteRow) -> Result<StoredForm, StorageError> {

@@ -38,8 +38,14 @@ async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppSta
     let shared = Arc::new(storage.clone());
     // The data directory's keys, as `server::run` uses them.
     let keys = server::keys::Keyring::open_or_create(&config.data_dir).unwrap();
-    let state = http::AppState::new(shared.clone(), shared, blobs.clone(), config)
-        .with_keys(Arc::new(keys));
+    let state = http::AppState::new(
+        shared.clone(),
+        shared.clone(),
+        shared,
+        blobs.clone(),
+        config,
+    )
+    .with_keys(Arc::new(keys));
     (storage, blobs, state)
 }
 

@@ -366,6 +366,7 @@ async fn draw(
         form_version: def.version,
         answers: answers_from(&all, &posted, ""),
         photos: Vec::new(),
+        appointment_preferences: Vec::new(),
     };
     let shown = answers::shown(&def, &submission);
     let checked = posted.one("check").is_some();

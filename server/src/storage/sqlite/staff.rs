@@ -29,7 +29,7 @@ fn role(s: &str) -> Result<Role, StorageError> {
 }
 
 const CASE_COLUMNS: &str =
-    "case_id, receipt_code, received_at, people, body, review_state, reviewed_by, reviewed_at, review_note";
+    "case_id, receipt_code, received_at, people, slot_id, slot_starts_at, slot_minutes, slot_place, body, review_state, reviewed_by, reviewed_at, review_note";
 
 #[async_trait]
 impl StaffStorage for SqliteStorage {
@@ -161,7 +161,7 @@ impl StaffStorage for SqliteStorage {
         .fetch_one(self.pool())
         .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases {WHERE} ORDER BY received_at DESC, rowid DESC LIMIT ?5 OFFSET ?6"
+            "SELECT {CASE_COLUMNS} FROM case_view {WHERE} ORDER BY received_at DESC, seq DESC LIMIT ?5 OFFSET ?6"
         )))
         .bind(filter.receipt_code.clone())
         .bind(filter.from.clone())
@@ -181,7 +181,7 @@ impl StaffStorage for SqliteStorage {
 
     async fn reviewed_case(&self, case_id: CaseId) -> Result<Option<ReviewedCase>, StorageError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE case_id = ?"
+            "SELECT {CASE_COLUMNS} FROM case_view WHERE case_id = ?"
         )))
         .bind(case_id.to_string())
         .fetch_optional(self.pool())
