@@ -31,6 +31,8 @@ pub struct Verdict {
     pub delivered: usize,
     /// Of those, cases on the published (non-household) form.
     pub delivered_on_forms: usize,
+    /// Of those, cases booked into a slot.
+    pub with_appointment: usize,
     pub photos: usize,
     pub requests: u64,
     /// Case PUTs whose body was sealed.
@@ -52,6 +54,7 @@ impl Verdict {
         self.violations += other.violations;
         self.delivered += other.delivered;
         self.delivered_on_forms += other.delivered_on_forms;
+        self.with_appointment += other.with_appointment;
         self.photos += other.photos;
         self.requests += other.requests;
         self.sealed += other.sealed;
@@ -128,6 +131,16 @@ pub async fn judge(world: &World) -> Verdict {
                 short(*id)
             ));
         }
+        // The receipt the device keeps shows the booking the server made (staff move nobody here).
+        let booked = server.appointment(*id).await;
+        v.with_appointment += usize::from(booked.is_some());
+        if item.receipt.as_ref().map(|r| &r.appointment) != Some(&booked) {
+            v.corrupted += 1;
+            v.reasons.push(format!(
+                "corrupted: case {} shows another appointment than the server's",
+                short(*id)
+            ));
+        }
         // Exactly the photos the person kept, byte-identical.
         let on_device = world.store.photos_of_case(*id).await.unwrap_or_default();
         let kept: Vec<_> = on_device.iter().map(|p| p.photo_id).collect();
@@ -195,6 +208,17 @@ pub async fn judge(world: &World) -> Verdict {
             v.reasons.push(format!(
                 "duplicated: the server holds case {} ({copies}x) that was never sent as such",
                 short(*id)
+            ));
+        }
+    }
+
+    // No slot holds more people than it has room for, and its count is its households' people.
+    for (slot, people) in server.bookings().await {
+        if slot.booked > slot.capacity || slot.booked != people {
+            v.corrupted += 1;
+            v.reasons.push(format!(
+                "overbooked: slot {} counts {} of {} places for households of {people} people",
+                slot.slot_id, slot.booked, slot.capacity
             ));
         }
     }

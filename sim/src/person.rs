@@ -163,6 +163,30 @@ impl World {
             .is_some_and(|r| r.form.is_some())
     }
 
+    /// Picks up to three different preferred slots from those published, now and then one the
+    /// server does not know (a slot removed since the list was cached).
+    pub fn choose_slots(&self) {
+        let published = self.server.borrow().slots.clone();
+        let mut chosen = Vec::new();
+        for _ in 0..self.rng.below(4) {
+            let slot = if self.rng.below(8) == 0 {
+                protocol::SlotId(self.uuid())
+            } else {
+                published[self.rng.below(published.len() as u64) as usize]
+            };
+            if !chosen.contains(&slot) {
+                chosen.push(slot);
+            }
+        }
+        self.edit(
+            &format!("chooses {} appointment slots", chosen.len()),
+            |_, r| match r.form.as_mut() {
+                Some(form) => form.appointment_preferences = chosen,
+                None => r.submission.appointment_preferences = chosen,
+            },
+        );
+    }
+
     pub fn type_something(&self) {
         if self.on_form() {
             return self.edit("types into a form field", |w, r| {

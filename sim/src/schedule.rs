@@ -100,8 +100,10 @@ impl World {
             1,  // 20 device storage full / freed
             1,  // 21 a week passes on the server
             1,  // 22 fault rate changes
+            1,  // 23 choose appointment slots
         ];
         match self.rng.weighted(&weights) {
+            23 => self.choose_slots(),
             0 => self.type_something(),
             1 => self.add_member(),
             2 => self.remove_member().await,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::Router;
 use protocol::{CaseId, PhotoId};
+use server::storage::appointments::{parse_starts_at, AppointmentStorage, NewSlot, StoredSlot};
 use server::storage::blobs::{BlobStore, FaultyBlobs, FsBlobs};
 use server::storage::sqlite::SqliteStorage;
 use server::storage::{Storage, Upload};
@@ -21,6 +22,8 @@ pub struct SimServer {
     pub blobs: Arc<FaultyBlobs>,
     state: http::AppState,
     router: Router,
+    /// The appointment slots published at the start (small, so households compete for them).
+    pub slots: Vec<protocol::SlotId>,
 }
 
 /// A stored case as the checks read it.
@@ -28,6 +31,33 @@ pub struct StoredCase {
     pub receipt_code: String,
     /// As stored: the form's canonical submission.
     pub case: protocol::Submission,
+}
+
+/// Slots from a day to a few days after the real now (the server books by its own clock),
+/// one beyond the booking window; capacities small enough that households are turned away.
+async fn publish_slots(storage: &SqliteStorage) -> Vec<protocol::SlotId> {
+    let mut ids = Vec::new();
+    for (days, capacity) in [(1, 1), (2, 2), (3, 3), (30, 20)] {
+        let at =
+            time::OffsetDateTime::from_unix_timestamp(server::storage::now_unix() + days * 86_400)
+                .expect("a time");
+        let text = at
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("formats");
+        let (starts_at, starts_unix) = parse_starts_at(&text).expect("parses");
+        let slot = storage
+            .create_slot(NewSlot {
+                place: "Casa".into(),
+                starts_at,
+                starts_unix,
+                minutes: 30,
+                capacity,
+            })
+            .await
+            .expect("a slot");
+        ids.push(slot.slot_id);
+    }
+    ids
 }
 
 /// A stored photo with the SHA-256 of the file actually on disk.
@@ -86,6 +116,7 @@ impl SimServer {
             .publish_definition(&child_protection)
             .await
             .expect("the child-protection form publishes");
+        let slots = publish_slots(&storage).await;
         let router = http::router(state.clone());
         SimServer {
             dir,
@@ -94,7 +125,40 @@ impl SimServer {
             blobs,
             state,
             router,
+            slots,
         }
+    }
+
+    /// Each slot as stored, with the people of the cases booked into it.
+    pub async fn bookings(&self) -> Vec<(StoredSlot, u32)> {
+        let mut out = Vec::new();
+        for id in &self.slots {
+            let slot = self
+                .storage
+                .slot(*id)
+                .await
+                .expect("slot reads")
+                .expect("slot kept");
+            let people = self
+                .storage
+                .bookings(*id)
+                .await
+                .expect("bookings read")
+                .iter()
+                .map(|b| b.people)
+                .sum();
+            out.push((slot, people));
+        }
+        out
+    }
+
+    /// The appointment the server holds for a case now.
+    pub async fn appointment(&self, id: CaseId) -> Option<protocol::appointment::Appointment> {
+        self.storage
+            .case_status(id)
+            .await
+            .expect("status reads")
+            .and_then(|s| s.status.receipt.appointment)
     }
 
     /// A new process on the same data directory: faults cleared, recovery run.
