@@ -78,6 +78,8 @@ self.addEventListener('fetch', (event) => {
   // The staff pages are the server's, hold personal data and must never come from (or go into)
   // the app's cache, even on a tablet where the app is installed.
   if (url.pathname === '/staff' || url.pathname.startsWith('/staff/')) return;
+  // A receipt's public page (`/r/{code}`) is the server's too: always as it stands now.
+  if (url.pathname.startsWith('/r/')) return;
 
   if (request.mode === 'navigate') {
     event.respondWith(shellForNavigation(request));

@@ -96,6 +96,14 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_BOOKING_DAYS", default_value_t = 14,
           value_parser = clap::value_parser!(u32).range(1..=366))]
     pub booking_days: u32,
+
+    /// Lookups of `/r/{receipt code}` allowed per client address per minute.
+    #[arg(
+        long,
+        env = "RESGUARDO_RECEIPT_LOOKUPS_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub receipt_lookups_per_minute: u32,
 }
 
 impl Config {
@@ -122,6 +130,7 @@ impl Config {
             logins_per_minute: 10,
             lockout_after: 5,
             booking_days: 14,
+            receipt_lookups_per_minute: 30,
         }
     }
 

@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode};
 use common::{app_with, household, new_id, TestApp};
 use http_body_util::BodyExt;
 use server::http::staff::auth::create_user;
+use server::storage::appointments::{AppointmentStorage, SlotState};
 use server::storage::staff::{Role, StaffStorage};
 use server::storage::Storage;
 use tower::ServiceExt;
@@ -662,6 +663,23 @@ async fn authorisation_matrix_over_every_route() {
             [LOGIN, LOGIN, LOGIN, 403, 303],
         ),
         ("GET", "/api/v1/forms".into(), [401, 200, 401, 401, 401]),
+        ("GET", "/api/v1/slots".into(), [401, 200, 401, 401, 401]),
+        (
+            "GET",
+            format!("/api/v1/cases/{case_id}/status"),
+            [401, 200, 401, 401, 401],
+        ),
+        (
+            "GET",
+            "/staff/slots".into(),
+            [LOGIN, LOGIN, LOGIN, 200, 200],
+        ),
+        // The admin's form is empty: refused as a bad slot, not as a missing right.
+        (
+            "POST",
+            "/staff/slots".into(),
+            [LOGIN, LOGIN, LOGIN, 403, 400],
+        ),
         (
             "GET",
             "/api/v1/devices/me".into(),
@@ -1223,4 +1241,203 @@ async fn a_staff_sign_in_opens_a_tablets_volunteer_screen_once_and_it_is_audited
     assert!(audit
         .iter()
         .any(|e| e.action == "view_tablet" && e.username == "rita" && e.detail.contains("device")));
+}
+
+#[tokio::test]
+async fn an_admin_publishes_a_slot_a_reviewer_moves_a_household_into_it_and_the_receipt_page_shows_it(
+) {
+    let app = staffed_app(|c| c.receipt_lookups_per_minute = 8).await;
+    let rita = login(&app, "rita").await;
+    let ana = login(&app, "ana").await;
+    // A reviewer cannot publish; an admin can, and a bad start is refused plainly.
+    let form = |csrf: &str, starts: &str| {
+        format!(
+            "csrf={csrf}&place=Casa+del+Migrante&starts_at={}&minutes=30&capacity=4",
+            starts.replace('+', "%2B")
+        )
+    };
+    let day = time::OffsetDateTime::now_utc() + time::Duration::days(3);
+    let starts = format!(
+        "{:04}-{:02}-{:02}T09:00-07:00",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    );
+    assert_eq!(
+        post_form(
+            &app,
+            "/staff/slots",
+            Some(&rita.cookie),
+            &form(&rita.csrf, &starts)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = post_form(
+        &app,
+        "/staff/slots",
+        Some(&ana.cookie),
+        &form(&ana.csrf, "tomorrow"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("2026-12-10T09:00-07:00"),
+        "{}",
+        bad.text()
+    );
+    assert_eq!(
+        post_form(
+            &app,
+            "/staff/slots",
+            Some(&ana.cookie),
+            &form(&ana.csrf, &starts)
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let slots = app
+        .send(Request::get("/api/v1/slots").body(Body::empty()).unwrap())
+        .await
+        .json;
+    let slot_id = slots["slots"][0]["slot_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        slots["slots"][0]["starts_at"],
+        format!("{}:00-07:00", &starts[..16])
+    );
+
+    // A household of two arrives before the slot existed for it: no appointment. (The slot is
+    // closed while it arrives, so it is not booked by itself.)
+    app.storage
+        .set_slot_state(slot_id.parse().unwrap(), SlotState::Closed, "ana", "")
+        .await
+        .unwrap();
+    let case_id = new_id();
+    let sent = app.put_case(&case_id, &household()).await;
+    assert!(sent.json["appointment"].is_null(), "{}", sent.json);
+    let code = sent.json["receipt_code"].as_str().unwrap().to_owned();
+    let page = get(&app, &format!("/staff/cases/{case_id}"), Some(&rita.cookie)).await;
+    assert!(page.text().contains("No appointment"), "{}", page.text());
+    // Closed: it cannot be chosen, and a move there is refused.
+    let mv = |csrf: &str| format!("csrf={csrf}&action=move&slot_id={slot_id}&note=come+early");
+    let refused = post_form(
+        &app,
+        &format!("/staff/cases/{case_id}/appointment"),
+        Some(&rita.cookie),
+        &mv(&rita.csrf),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    app.storage
+        .set_slot_state(slot_id.parse().unwrap(), SlotState::Open, "ana", "")
+        .await
+        .unwrap();
+    let moved = post_form(
+        &app,
+        &format!("/staff/cases/{case_id}/appointment"),
+        Some(&rita.cookie),
+        &mv(&rita.csrf),
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
+    let page = get(&app, &format!("/staff/cases/{case_id}"), Some(&rita.cookie)).await;
+    assert!(page.text().contains("Casa del Migrante"), "{}", page.text());
+
+    // The day's page counts the household and its people; the slot's page lists its receipt.
+    let day_page = get(&app, "/staff/slots", Some(&rita.cookie)).await.text();
+    assert!(day_page.contains("Households: 1 · People: 2"), "{day_page}");
+    assert!(day_page.contains("2 / 4"), "{day_page}");
+    let slot_page = get(&app, &format!("/staff/slots/{slot_id}"), Some(&rita.cookie))
+        .await
+        .text();
+    assert!(slot_page.contains(&code), "{slot_page}");
+    let audit = app.storage.audit_log(20, 0).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.username == "rita" && e.action == "move_appointment"));
+    assert!(audit
+        .iter()
+        .any(|e| e.username == "ana" && e.action == "create_slot"));
+
+    // The receipt page: the place's own date and time, the month named in the reader's
+    // language; nothing personal (no name, no note).
+    let public = |lang: &str, code: &str| {
+        Request::get(format!("/r/{code}"))
+            .header("accept-language", lang)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let es = raw(&app, public("es", &code)).await;
+    assert_eq!(es.status, StatusCode::OK);
+    let months_es = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let month = usize::from(u8::from(day.month())) - 1;
+    let expected = format!(
+        "{} de {} de {}, a las 09:00",
+        day.day(),
+        months_es[month],
+        day.year()
+    );
+    assert!(es.text().contains(&expected), "{expected} in {}", es.text());
+    assert!(es.text().contains("Casa del Migrante"));
+    assert!(es.text().contains("Recibido; todavía sin revisar."));
+    assert!(es.text().contains("El personal cambió esta cita"));
+    assert!(
+        !es.text().contains("come early"),
+        "staff's note stays with staff"
+    );
+    let name = household()["applicant"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!es.text().contains(&name), "nothing personal");
+    let ar = raw(&app, public("ar", &code)).await.text();
+    let months_ar = [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ];
+    assert!(
+        ar.contains("dir=\"rtl\"") && ar.contains(months_ar[month]),
+        "{ar}"
+    );
+    // Unknown and malformed codes: "not found", and nothing more.
+    let unknown = raw(&app, public("en", "7K3MQ-9XA0Z")).await;
+    let malformed = raw(&app, public("en", "nonsense")).await;
+    assert_eq!(
+        (unknown.status, malformed.status),
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+    );
+    assert_eq!(unknown.body, malformed.body);
+    // Rate-limited per address: codes cannot be tried at speed.
+    let mut limited = false;
+    for _ in 0..10 {
+        if raw(&app, public("en", "7K3MQ-9XA0Z")).await.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+        }
+    }
+    assert!(limited, "the lookups were never limited");
 }

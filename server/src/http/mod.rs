@@ -53,6 +53,8 @@ pub struct AppState {
     pub staff: Arc<dyn crate::storage::staff::StaffStorage>,
     pub appointments: Arc<dyn crate::storage::appointments::AppointmentStorage>,
     booking_days: u32,
+    /// `/r/{code}` lookups per client address: codes cannot be tried at speed.
+    receipt_lookups: Arc<rate_limit::RateLimiter>,
     logins_by_ip: Arc<rate_limit::RateLimiter>,
     logins_by_account: Arc<rate_limit::RateLimiter>,
     staff_session_secs: u64,
@@ -99,6 +101,10 @@ impl AppState {
             staff,
             appointments,
             booking_days: config.booking_days,
+            receipt_lookups: Arc::new(rate_limit::RateLimiter::new(
+                config.receipt_lookups_per_minute,
+                std::time::Duration::from_secs(60),
+            )),
             logins_by_ip: Arc::new(rate_limit::RateLimiter::new(
                 config.logins_per_minute,
                 std::time::Duration::from_secs(60),

@@ -216,6 +216,15 @@ pub async fn detail(
         .into_iter()
         .filter(|(path, item)| item.kind() == Some(Kind::Repeat) && !path.contains('.'))
         .collect();
+    let appointment = super::appointments::case_section(
+        &state,
+        &staff,
+        &text,
+        case_id,
+        r.people,
+        r.appointment.as_ref(),
+    )
+    .await?;
     let body = html! {
         p { (text.t_with("case-summary", &[
             ("code", r.receipt_code.to_string().as_str().into()),
@@ -245,6 +254,7 @@ pub async fn detail(
                 }
             }
         }
+        (appointment)
         section.card {
             h2 { (text.t("review")) }
             @if case.review_state == "reviewed" {

@@ -64,6 +64,7 @@ pub fn page(text: &Text, title: &str, staff: Option<&Staff>, path: &str, body: M
                     @if let Some(s) = staff {
                         nav aria-label=(text.t("staff-brand")) {
                             a href="/staff/cases" { (text.t("nav-cases")) }
+                            a href="/staff/slots" { (text.t("nav-slots")) }
                             @if s.role == Role::Admin {
                                 a href="/staff/enrolment" { (text.t("nav-enrolment")) }
                                 a href="/staff/devices" { (text.t("nav-devices")) }

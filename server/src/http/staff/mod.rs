@@ -5,21 +5,27 @@
 //!
 //! - [`auth`]: login, logout, sessions, passwords (and `server admin create-user`).
 //! - [`cases`]: the case list, one case with its photos, marking reviewed.
+//! - [`appointments`]: slots by day with their households; publish, close, cancel (admins); a
+//!   case's household moved or its appointment cancelled (any staff member).
 //! - [`admin`]: enrolment codes, devices, the audit log (admins only).
 //! - [`export`]: the ZIP of a date range, streamed.
 //! - [`forms`]: form definitions: upload a draft, look it over, publish (admins only).
 //! - [`form_try`]: trying a version as a plain form, judged by the interpreter, nothing stored.
 //! - [`recovery`]: what a staff member signed in on a shared tablet does there through the app
 //!   (JSON): open a locked case whose PIN was forgotten, open the volunteer screen.
+//! - [`receipt_lookup`]: `/r/{receipt code}`, the one public page: an appointment and review
+//!   state for a person who has only their code.
 //! - [`text`]: the pages' words in the staff member's language; [`html`]: the layout.
 
 pub mod admin;
+pub mod appointments;
 pub mod auth;
 pub mod cases;
 pub mod export;
 pub mod form_try;
 pub mod forms;
 mod html;
+pub mod receipt_lookup;
 pub mod recovery;
 pub mod text;
 
@@ -74,6 +80,24 @@ pub fn router(request_timeout: std::time::Duration) -> Router<AppState> {
             post(forms::publish),
         )
         .route("/staff/language", get(text::choose))
+        .route("/r/{code}", get(receipt_lookup::page))
+        .route(
+            "/staff/slots",
+            get(appointments::slots_page).post(appointments::create_slot),
+        )
+        .route("/staff/slots/{slot_id}", get(appointments::slot_page))
+        .route(
+            "/staff/slots/{slot_id}/close",
+            post(appointments::close_slot),
+        )
+        .route(
+            "/staff/slots/{slot_id}/cancel",
+            post(appointments::cancel_slot),
+        )
+        .route(
+            "/staff/cases/{case_id}/appointment",
+            post(appointments::change_appointment),
+        )
         .route("/staff/recovery", post(recovery::recover))
         .route("/staff/tablet-view", post(recovery::tablet_view))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
