@@ -289,6 +289,32 @@ pub fn local_datetime(rfc3339: &str, lang: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_owned())
 }
 
+/// An appointment's start as the place's own weekday, date and time in `lang`, whatever zone
+/// the phone is set to: the start's local part (RFC 3339 with the place's offset) is read as if
+/// it were UTC and written in UTC (every browser knows UTC; not every one takes an offset as a
+/// time zone).
+pub fn place_datetime(starts_at: &str, lang: &str) -> String {
+    let local = starts_at.get(..19).unwrap_or(starts_at);
+    let date = js_sys::Date::new(&JsValue::from_str(&format!("{local}Z")));
+    if date.get_time().is_nan() {
+        return starts_at.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = Reflect::set(&options, &k.into(), &v.into());
+    };
+    set("timeZone", "UTC");
+    set("weekday", "long");
+    set("day", "numeric");
+    set("month", "long");
+    set("year", "numeric");
+    set("hour", "numeric");
+    set("minute", "2-digit");
+    date.to_locale_string(lang, &options)
+        .as_string()
+        .unwrap_or_else(|| starts_at.to_owned())
+}
+
 /// A moment (ms since the epoch) as a weekday and time in `lang` ("Tuesday 10:31"), with the
 /// date when it is not within the last six days.
 pub fn weekday_time(ms: f64, lang: &str) -> String {

@@ -313,3 +313,9 @@ new-pin-save = حفظ رمز PIN الجديد
 tablet-or-staff = أو يسجّل أحد أفراد فريق العمل دخوله على هذا الجهاز اللوحي (يُفتح الرابط في علامة تبويب جديدة)، ثم يعود إلى هنا ويضغط «الفتح بتسجيل دخول فريق العمل».
 start-with-pin = اقفل استمارتي برمز PIN
 start-with-pin-hint = لهاتف يستخدمه أشخاص آخرون: تُحفظ الاستمارة مشفّرة، ولا تُفتح إلا برمز PIN الخاص بك، وتُقفل عندما تغادر التطبيق.
+
+## The household's appointment on the receipt
+appointment-title = موعدك
+appointment-length = المدة: { $minutes } دقيقة
+appointment-everyone = الموعد لكل الأشخاص في هذا النموذج: تعالوا معًا.
+appointment-none = لا يوجد موعد بعد: سيعطيك الموظفون موعدًا.

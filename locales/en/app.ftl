@@ -302,3 +302,9 @@ new-pin-save = Save the new PIN
 tablet-or-staff = Or a staff member signs in on this tablet (the link opens in a new tab), comes back here and presses “Open with staff sign-in”.
 start-with-pin = Lock my form with a PIN
 start-with-pin-hint = For a phone other people use: the form is kept encrypted, opens only with your PIN, and locks when you leave the app.
+
+## The household's appointment on the receipt
+appointment-title = Your appointment
+appointment-length = { $minutes } minutes
+appointment-everyone = The appointment is for everyone in this form: come together.
+appointment-none = No appointment yet: staff will give you one.

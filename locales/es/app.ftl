@@ -295,3 +295,9 @@ new-pin-save = Guardar el PIN nuevo
 tablet-or-staff = O un miembro del personal inicia sesión en esta tableta (el enlace se abre en otra pestaña), vuelve aquí y pulsa «Abrir con la sesión del personal».
 start-with-pin = Proteger mi formulario con un PIN
 start-with-pin-hint = Para un teléfono que usan otras personas: el formulario se guarda cifrado, solo se abre con su PIN y se bloquea cuando sale de la aplicación.
+
+## The household's appointment on the receipt
+appointment-title = Tu cita
+appointment-length = { $minutes } minutos
+appointment-everyone = La cita es para todas las personas de este formulario: vengan juntas.
+appointment-none = Todavía no hay cita: el personal te dará una.

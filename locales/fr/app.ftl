@@ -295,3 +295,9 @@ new-pin-save = Enregistrer le nouveau code PIN
 tablet-or-staff = Ou un membre de l’équipe se connecte sur cette tablette (le lien s’ouvre dans un nouvel onglet), revient ici et appuie sur « Ouvrir avec la connexion de l’équipe ».
 start-with-pin = Protéger mon formulaire par un code PIN
 start-with-pin-hint = Pour un téléphone que d’autres personnes utilisent : le formulaire est gardé chiffré, ne s’ouvre qu’avec votre code PIN et se verrouille quand vous quittez l’application.
+
+## The household's appointment on the receipt
+appointment-title = Votre rendez-vous
+appointment-length = { $minutes } minutes
+appointment-everyone = Le rendez-vous est pour toutes les personnes de ce formulaire : venez ensemble.
+appointment-none = Pas encore de rendez-vous : le personnel vous en donnera un.

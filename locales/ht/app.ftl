@@ -283,3 +283,9 @@ new-pin-save = Anrejistre nouvo PIN an
 tablet-or-staff = Oswa yon manm ekip la konekte sou tablèt sa a (lyen an louvri nan yon lòt onglè), li tounen la a epi li peze “Louvri ak koneksyon ekip la”.
 start-with-pin = Fèmen fòm mwen ak yon PIN
 start-with-pin-hint = Pou yon telefòn lòt moun sèvi: fòm nan kenbe ankripte, li louvri sèlman ak PIN ou, epi li fèmen lè ou kite aplikasyon an.
+
+## The household's appointment on the receipt
+appointment-title = Randevou ou
+appointment-length = { $minutes } minit
+appointment-everyone = Randevou a se pou tout moun ki nan fòm sa a: vini ansanm.
+appointment-none = Poko gen randevou: ekip la ap ba ou youn.

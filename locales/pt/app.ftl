@@ -295,3 +295,9 @@ new-pin-save = Salvar o PIN novo
 tablet-or-staff = Ou um membro da equipe entra neste tablet (o link abre em outra aba), volta aqui e toca em “Abrir com o acesso da equipe”.
 start-with-pin = Proteger meu formulário com um PIN
 start-with-pin-hint = Para um celular que outras pessoas usam: o formulário fica guardado cifrado, só abre com o seu PIN e é bloqueado quando você sai do aplicativo.
+
+## The household's appointment on the receipt
+appointment-title = Seu agendamento
+appointment-length = { $minutes } minutos
+appointment-everyone = O agendamento é para todas as pessoas deste formulário: venham juntas.
+appointment-none = Ainda sem agendamento: a equipe vai dar um a você.

@@ -1406,6 +1406,11 @@ async fn an_admin_publishes_a_slot_a_reviewer_moves_a_household_into_it_and_the_
         .to_owned();
     assert!(!es.text().contains(&name), "nothing personal");
     let ar = raw(&app, public("ar", &code)).await.text();
+    // A link made by the app carries the person's language, whatever the browser says.
+    let chosen = raw(&app, public("en", &format!("{code}?lang=es")))
+        .await
+        .text();
+    assert!(chosen.contains(&expected), "{chosen}");
     let months_ar = [
         "يناير",
         "فبراير",

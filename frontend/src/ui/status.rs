@@ -128,11 +128,11 @@ pub fn CaseStatus(item: Signal<Option<OutboxItem>>, name: Signal<Option<String>>
     let receipt = Memo::new(move |_| {
         item.get()
             .and_then(|i| i.receipt)
-            .map(|r| (r.receipt_code.to_string(), r.received_at))
+            .map(|r| (r.receipt_code.to_string(), r.received_at, r.appointment))
     });
     let receipt_view = move || {
-        receipt.get().map(|(code, received_at)| {
-            view! { <super::receipt::Receipt code received_at name=name.get_untracked() /> }
+        receipt.get().map(|(code, received_at, appointment)| {
+            view! { <super::receipt::Receipt code received_at appointment name=name.get_untracked() /> }
         })
     };
     // Made once: the panel below is rebuilt on every store write, and what was typed must

@@ -5,7 +5,7 @@
 //! code at all) gets "not found" and nothing more. It lives with the staff pages because it uses
 //! their words (`staff.ftl`, under `public-`) and their language choice.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
@@ -23,12 +23,23 @@ const MONTHS: [&str; 12] = [
     "month-9", "month-10", "month-11", "month-12",
 ];
 
+/// `?lang=es`: a link made by the app opens in the person's language, whatever the browser's.
+#[derive(serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     text: Text,
     Path(code): Path<String>,
+    Query(query): Query<LangQuery>,
 ) -> Result<Response, StaffError> {
+    let text = match query.lang.as_deref().and_then(locales::language) {
+        Some(lang) => Text::new(lang),
+        None => text,
+    };
     if state.receipt_lookups.check(&client).is_err() {
         let body = html! { p role="alert" { (text.t("public-too-many")) } };
         return Ok((StatusCode::TOO_MANY_REQUESTS, layout(&text, body)).into_response());
