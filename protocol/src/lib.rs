@@ -9,7 +9,8 @@
 //! - [`date`]: the calendar dates the form uses, without a clock.
 //! - [`receipt`]: receipt codes a person can read aloud (Crockford base32 plus check symbol).
 //! - [`sealed`]: cases sealed for the organisation (HPKE), opened only by the server.
-//! - [`appointment`]: slots, a household's booking and what a device asks about its case.
+//! - [`appointment`]: slots, a household's booking and what a device asks about its case;
+//!   [`calendar`] writes the booking as an `.ics` file for the phone's calendar.
 //! - [`api`]: response bodies, error codes and headers of the HTTP API.
 //! - [`outbox`]: the client's delivery state machine and backoff, kept free of I/O so it is tested
 //!   natively.
@@ -18,6 +19,7 @@
 
 pub mod api;
 pub mod appointment;
+pub mod calendar;
 pub mod case;
 pub mod date;
 pub mod definition;
