@@ -375,3 +375,98 @@ async fn the_idle_lock_setting_is_bounded() {
     let default = server::Config::try_parse_from(["server"]).unwrap();
     assert_eq!(default.shared_lock_after_secs, 120);
 }
+
+fn renew_request(body: serde_json::Value) -> Request<Body> {
+    Request::post("/api/v1/devices/renew")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn status_request(case_id: &str, token: &str) -> Request<Body> {
+    Request::get(format!("/api/v1/cases/{case_id}/status"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_for_the_same_device_which_keeps_its_cases() {
+    let app = app().await;
+    let device = app.register(json!({})).await.json;
+    let (id, old) = (
+        device["device_id"].as_str().unwrap().to_owned(),
+        device["token"].as_str().unwrap().to_owned(),
+    );
+    let case_id = new_id();
+    let sent = app
+        .send_anonymous(
+            Request::put(format!("/api/v1/cases/{case_id}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {old}"))
+                .body(Body::from(household().to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED);
+    assert!(app
+        .storage
+        .expire_device(id.parse().unwrap())
+        .await
+        .unwrap());
+    assert_eq!(
+        app.send_anonymous(status_request(&case_id, &old))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let renewed = app
+        .send_anonymous(renew_request(json!({"device_id": id, "token": old})))
+        .await;
+    assert_eq!(renewed.status, StatusCode::CREATED, "{}", renewed.json);
+    assert_eq!(renewed.json["device_id"], id.as_str(), "the same device");
+    let new = renewed.json["token"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    let status = app.send_anonymous(status_request(&case_id, &new)).await;
+    assert_eq!(status.status, StatusCode::OK, "its case is still its own");
+    assert_eq!(status.json["receipt"]["case_id"], case_id.as_str());
+
+    // The old token renews nothing twice, and a token of another device renews nothing.
+    let again = app
+        .send_anonymous(renew_request(json!({"device_id": id, "token": old})))
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(again.json["error"]["code"], "unauthorized");
+    let other = app.register(json!({})).await.json;
+    let crossed = app
+        .send_anonymous(renew_request(
+            json!({"device_id": id, "token": other["token"]}),
+        ))
+        .await;
+    assert_eq!(crossed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.send_anonymous(status_request(&case_id, &new))
+            .await
+            .status,
+        StatusCode::OK,
+        "a refused renewal leaves the renewed token working"
+    );
+
+    // A revoked device is not renewed: it must register anew.
+    assert!(app
+        .storage
+        .revoke_device(id.parse().unwrap())
+        .await
+        .unwrap());
+    let revoked = app
+        .send_anonymous(renew_request(json!({"device_id": id, "token": new})))
+        .await;
+    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+
+    let bad = app
+        .send_anonymous(renew_request(json!({"device_id": "nope", "token": new})))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json["error"]["code"], "malformed_json");
+}

@@ -1,4 +1,5 @@
-//! `POST /api/v1/devices`: a device registers and gets its bearer token; the middleware
+//! `POST /api/v1/devices`: a device registers and gets its bearer token (`/renew`: a new token
+//! for the same device once its token expired); the middleware
 //! [`require_device`] lets only registered, unrevoked, unexpired devices send cases and photos.
 //!
 //! Tokens are 256 random bits; the server keeps only their SHA-256. A device never reads
@@ -23,6 +24,14 @@ pub struct Registration {
     /// Required when the organisation requires enrolment (from the install link or typed).
     #[serde(default)]
     pub enrolment_code: Option<String>,
+}
+
+/// `POST /api/v1/devices/renew`: the device's last token, refused or expired.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Renewal {
+    pub device_id: uuid::Uuid,
+    pub token: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -146,22 +155,81 @@ pub async fn register(
     };
     state.storage.add_device(device.clone()).await?;
     tracing::info!(device_id = %device.device_id, shared, "device registered");
-    let expires = time::OffsetDateTime::from_unix_timestamp(expires_at)
+    Ok((
+        StatusCode::CREATED,
+        Json(registered(&state, &device, token)),
+    ))
+}
+
+/// A device whose token expired gets a new one for the same device, so the cases it sent stay
+/// its own (their status, their appointment). A revoked device, or a token that is not the
+/// device's last one, gets 401: such a device registers anew, with an enrolment code where the
+/// organisation asks for one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/renew",
+    tag = "devices",
+    request_body(content = Renewal, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Renewed: the same device, a new token; keep it", body = Registered),
+        (status = 400, description = "`malformed_json`, or `bad_request` for a body that broke off", body = protocol::api::ErrorBody),
+        (status = 401, description = "`unauthorized`: no such device, revoked, or not its last token", body = protocol::api::ErrorBody),
+        (status = 408, description = "`timeout`: the body stopped arriving; retry", body = protocol::api::ErrorBody),
+        (status = 413, description = "`payload_too_large`: over 64 KiB", body = protocol::api::ErrorBody),
+        (status = 429, description = "`rate_limited`: too many registrations from this address", body = protocol::api::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
+    )
+)]
+pub async fn renew(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<(StatusCode, Json<Registered>), Error> {
+    let client = client_key(
+        request
+            .extensions()
+            .get::<ConnectInfo<std::net::SocketAddr>>(),
+    );
+    state
+        .registrations
+        .check(&client)
+        .map_err(Error::RateLimited)?;
+    let body = super::body::read_limited(request.into_body(), 64 * 1024).await?;
+    let renewal: Renewal = serde_json::from_slice(&body)
+        .map_err(|e| Error::MalformedJson(format!("line {}, column {}", e.line(), e.column())))?;
+    let token = random_token().map_err(Error::io)?;
+    let expires_at =
+        now_unix().saturating_add(i64::try_from(state.token_lifetime_secs).unwrap_or(i64::MAX / 2));
+    let device = state
+        .storage
+        .renew_device(
+            renewal.device_id,
+            &token_hash(&renewal.token),
+            &token_hash(&token),
+            expires_at,
+        )
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    tracing::info!(device_id = %device.device_id, "device token renewed");
+    Ok((
+        StatusCode::CREATED,
+        Json(registered(&state, &device, token)),
+    ))
+}
+
+fn registered(state: &AppState, device: &Device, token: String) -> Registered {
+    let expires_at = time::OffsetDateTime::from_unix_timestamp(device.expires_at)
         .ok()
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
         })
         .unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(Registered {
-            device_id: device.device_id,
-            token,
-            expires_at: expires,
-            settings: settings_for(&state, &device),
-        }),
-    ))
+    Registered {
+        device_id: device.device_id,
+        token,
+        expires_at,
+        settings: settings_for(state, device),
+    }
 }
 
 fn settings_for(state: &AppState, device: &Device) -> DeviceSettings {

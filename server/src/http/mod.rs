@@ -174,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/devices", post(devices::register))
+        .route("/api/v1/devices/renew", post(devices::renew))
         .route("/api/v1/keys", get(keys::keys))
         .route(
             "/api/v1/devices/me",

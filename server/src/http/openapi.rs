@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         super::forms::definition,
         super::keys::keys,
         super::devices::register,
+        super::devices::renew,
         super::devices::settings,
         super::uploads::options,
         super::uploads::create,
@@ -39,7 +40,7 @@ use utoipa::OpenApi;
         protocol::appointment::Slot, protocol::appointment::SlotList, protocol::appointment::Appointment,
         protocol::appointment::CaseStatus, protocol::SlotId,
         Health, ErrorBody, ErrorDetail, ErrorCode, FieldError, FieldCode,
-        super::devices::Registration, super::devices::Registered, DeviceSettings, super::uploads::TusResumable
+        super::devices::Registration, super::devices::Renewal, super::devices::Registered, DeviceSettings, super::uploads::TusResumable
     )),
     modifiers(&DeviceToken),
     tags(

@@ -314,6 +314,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Makes a device's token stop working now (tests and the simulator age tokens this way).
     async fn expire_device(&self, device_id: uuid::Uuid) -> Result<bool, StorageError>;
 
+    /// Gives an unrevoked device a new token (expired or not), if `old_token_hash` is its
+    /// current one: the same device, so what it sent stays its own. `None` otherwise.
+    async fn renew_device(
+        &self,
+        device_id: uuid::Uuid,
+        old_token_hash: &str,
+        new_token_hash: &str,
+        expires_at: i64,
+    ) -> Result<Option<Device>, StorageError>;
+
     /// Every device, newest first.
     async fn devices(&self) -> Result<Vec<Device>, StorageError>;
 

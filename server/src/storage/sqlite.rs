@@ -488,6 +488,30 @@ impl Storage for SqliteStorage {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn renew_device(
+        &self,
+        device_id: uuid::Uuid,
+        old_token_hash: &str,
+        new_token_hash: &str,
+        expires_at: i64,
+    ) -> Result<Option<Device>, StorageError> {
+        // One conditional update: of two renewals with the same old token, one wins.
+        let done = sqlx::query(
+            "UPDATE devices SET token_hash = ?, expires_at = ? \
+             WHERE device_id = ? AND token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(new_token_hash)
+        .bind(expires_at)
+        .bind(device_id.to_string())
+        .bind(old_token_hash)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(None);
+        }
+        self.device_by_token_hash(new_token_hash).await
+    }
+
     async fn devices(&self) -> Result<Vec<Device>, StorageError> {
         let rows = sqlx::query(select_devices!("ORDER BY created_at DESC, rowid DESC"))
             .fetch_all(&self.pool)
