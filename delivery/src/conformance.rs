@@ -77,6 +77,8 @@ pub async fn run_all<S: DeviceStore>(store: &S, photos: &impl PhotoFixture<S>) {
     sealing_keys_are_kept_and_forgotten(store).await;
     erasing_a_delivered_case_keeps_only_its_receipt(store, photos).await;
     a_sealed_photo_sends_its_sealed_bytes(store, photos).await;
+    slots_are_kept_and_replaced(store).await;
+    a_status_changes_only_its_delivered_case(store).await;
 }
 
 /// A photo's seal is kept beside it: its sealed bytes are what it sends (while the seal is for
@@ -499,6 +501,10 @@ pub async fn device_auth_round_trips(store: &impl DeviceStore) {
             shared: true,
             lock_after_secs: 45,
         }),
+        previous: Some(DeviceCredentials {
+            device_id: "d0".into(),
+            token: "t0".into(),
+        }),
     };
     store.set_device_auth(&auth).await.expect("write");
     assert_eq!(store.device_auth().await.expect("read"), auth);
@@ -524,4 +530,123 @@ pub async fn deleting_a_draft_deletes_its_photos<S: DeviceStore>(
         .expect("read")
         .is_empty());
     assert_eq!(store.photo(p.photo_id).await.expect("read"), None);
+}
+
+fn slot_list(as_of: &str, n: u128) -> protocol::appointment::SlotList {
+    protocol::appointment::SlotList {
+        as_of: as_of.into(),
+        window_days: 14,
+        slots: vec![protocol::appointment::Slot {
+            slot_id: protocol::SlotId(uuid::Uuid::from_u128(n)),
+            starts_at: "2026-12-10T09:00:00-07:00".into(),
+            minutes: 30,
+            place: "Casa del Migrante".into(),
+            people_free: 12,
+        }],
+    }
+}
+
+/// The open slots survive a reload, and a newer list replaces the one before.
+pub async fn slots_are_kept_and_replaced(store: &impl DeviceStore) {
+    assert_eq!(store.slots().await.expect("read"), None);
+    let first = slot_list("2026-12-03T10:31:00Z", 1);
+    store.set_slots(&first).await.expect("write");
+    assert_eq!(store.slots().await.expect("read"), Some(first));
+    let mut second = slot_list("2026-12-03T11:00:00Z", 2);
+    second.slots.clear();
+    store.set_slots(&second).await.expect("replace");
+    assert_eq!(store.slots().await.expect("read"), Some(second));
+}
+
+fn appointment(n: u128, starts_at: &str) -> protocol::appointment::Appointment {
+    protocol::appointment::Appointment {
+        slot_id: protocol::SlotId(uuid::Uuid::from_u128(n)),
+        starts_at: starts_at.into(),
+        minutes: 30,
+        place: "Casa del Migrante".into(),
+    }
+}
+
+/// A status moves a delivered case's appointment and remembers the one before; it never touches
+/// a case that is not delivered, nor one delivered under another receipt, and an unchanged
+/// status writes nothing.
+pub async fn a_status_changes_only_its_delivered_case(store: &impl DeviceStore) {
+    use protocol::appointment::CaseStatus;
+    let case = CaseRecord::new(id(40), 1.0);
+    let first = appointment(1, "2026-12-10T09:00:00-07:00");
+    let receipt = protocol::api::CaseReceipt {
+        case_id: case.id,
+        receipt_code: protocol::ReceiptCode::generate(|| 40),
+        received_at: "2026-12-03T10:31:00Z".into(),
+        people: 3,
+        appointment: Some(first.clone()),
+    };
+    let mut item = OutboxItem::queued(case.id, case.submission.clone(), 1.0);
+    item.state = OutboxState::Delivered;
+    item.receipt = Some(receipt.clone());
+    store.put_outbox(&item).await.expect("delivered");
+
+    let moved = appointment(2, "2026-12-11T14:00:00-07:00");
+    let status = CaseStatus {
+        receipt: protocol::api::CaseReceipt {
+            appointment: Some(moved.clone()),
+            ..receipt.clone()
+        },
+        review_state: "reviewed".into(),
+        appointment_note: Some("Moved: the morning is full".into()),
+        appointment_changed_at: Some("2026-12-04T08:00:00Z".into()),
+    };
+    assert!(store.record_status(&status).await.expect("record"));
+    let held = store
+        .outbox_item(case.id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(held.state, OutboxState::Delivered);
+    assert_eq!(
+        held.receipt.as_ref().and_then(|r| r.appointment.clone()),
+        Some(moved)
+    );
+    let seen = held.status.clone().expect("status kept");
+    assert_eq!(seen.previous_appointment, Some(first), "what moved is kept");
+    assert!(seen.changed_by_staff);
+    assert_eq!(seen.review_state, "reviewed");
+    assert_eq!(
+        seen.appointment_note.as_deref(),
+        Some("Moved: the morning is full")
+    );
+
+    assert!(
+        !store.record_status(&status).await.expect("again"),
+        "the same status changes nothing"
+    );
+    assert_eq!(
+        store.outbox_item(case.id).await.expect("read").as_ref(),
+        Some(&held),
+        "and keeps what moved"
+    );
+
+    let mut other_code = status.clone();
+    other_code.receipt.receipt_code = protocol::ReceiptCode::generate(|| 41);
+    other_code.receipt.appointment = None;
+    assert!(!store
+        .record_status(&other_code)
+        .await
+        .expect("other receipt"));
+
+    let queued_case = CaseRecord::new(id(41), 1.0);
+    let queued = OutboxItem::queued(queued_case.id, queued_case.submission.clone(), 1.0);
+    store.put_outbox(&queued).await.expect("queued");
+    let mut for_queued = status.clone();
+    for_queued.receipt.case_id = queued_case.id;
+    assert!(!store.record_status(&for_queued).await.expect("queued"));
+    assert_eq!(
+        store.outbox_item(queued_case.id).await.expect("read"),
+        Some(queued),
+        "a status never makes a case delivered"
+    );
+    let mut unknown = status;
+    unknown.receipt.case_id = id(42);
+    assert!(!store.record_status(&unknown).await.expect("unknown"));
+    assert_eq!(store.outbox_item(id(42)).await.expect("read"), None);
 }

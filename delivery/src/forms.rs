@@ -7,7 +7,7 @@ use protocol::FormDefinition;
 
 use crate::register::{self, Token};
 use crate::store::{DeviceStore, StoreError};
-use crate::transport::{bearer, client_version, HttpRequest, Method, Transport};
+use crate::transport::{get, Transport};
 
 /// What a refresh came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,19 +20,6 @@ pub enum Refresh {
     NoToken,
     /// The server answered something else (its status).
     Refused(u16),
-}
-
-async fn get(transport: &impl Transport, url: String, token: &str) -> Result<(u16, String), ()> {
-    transport
-        .send(HttpRequest {
-            method: Method::Get,
-            url,
-            headers: vec![bearer(token), client_version()],
-            body: None,
-        })
-        .await
-        .map(|a| (a.status, a.body))
-        .map_err(|_| ())
 }
 
 /// Fetches the published versions this device does not hold.

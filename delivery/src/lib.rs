@@ -13,12 +13,15 @@
 //!   [`register`] its device registration.
 //! - [`transport`]: one HTTP exchange, as the engine asks for it; [`env`]: the clock and the
 //!   random source.
-//! - [`forms`]: keeps the published form definitions on the device for offline use.
+//! - [`forms`]: keeps the published form definitions on the device for offline use;
+//!   [`appointments`] keeps the open slots for choosing offline, and the appointment of each
+//!   delivered case as the server says it stands now.
 //!
 //! Nothing here blocks, spawns, sleeps or reads a clock: callers pass those in and decide when
 //! to run the worker again.
 
 pub mod actions;
+pub mod appointments;
 pub mod autosave;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -35,7 +38,7 @@ pub mod worker;
 
 pub use records::{
     CaseRecord, DeviceAuth, FormAnswers, OutboxItem, Outgoing, PhotoRecord, Problem, Processed,
-    UploadProgress,
+    StatusSeen, UploadProgress,
 };
 pub use store::{DeviceStore, StoreError};
 pub use transport::{HttpAnswer, HttpRequest, NetworkError, Transport};

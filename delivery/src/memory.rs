@@ -7,6 +7,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
+use protocol::appointment::{CaseStatus, SlotList};
 use protocol::outbox::OutboxState;
 use protocol::sealed::SealingKeys;
 use protocol::{CaseId, FormDefinition, PhotoId};
@@ -37,6 +38,7 @@ struct Data {
     auth: DeviceAuth,
     forms: BTreeMap<(String, u32), FormDefinition>,
     sealing_keys: Option<SealingKeys>,
+    slots: Option<SlotList>,
 }
 
 #[derive(Default)]
@@ -440,6 +442,37 @@ impl DeviceStore for MemoryStore {
             .as_ref()
             .map(roundtrip)
             .transpose()
+    }
+
+    async fn set_slots(&self, slots: &SlotList) -> Result<(), StoreError> {
+        let slots = roundtrip(slots)?;
+        self.write(|d| {
+            d.slots = Some(slots);
+            Ok(())
+        })
+    }
+
+    async fn slots(&self) -> Result<Option<SlotList>, StoreError> {
+        self.read(|d| d.slots.clone())
+            .as_ref()
+            .map(roundtrip)
+            .transpose()
+    }
+
+    async fn record_status(&self, status: &CaseStatus) -> Result<bool, StoreError> {
+        let status = roundtrip(status)?;
+        let id = status.receipt.case_id;
+        let Some(item) = self.read(|d| {
+            let held = d.outbox.get(&id)?;
+            held.with_status(&status).filter(|new| new != held)
+        }) else {
+            return Ok(false);
+        };
+        let item = roundtrip(&item)?;
+        self.write(|d| {
+            d.outbox.insert(id, item);
+            Ok(true)
+        })
     }
 }
 

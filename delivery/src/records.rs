@@ -3,6 +3,7 @@
 //! readable from records written by older builds (`#[serde(default)]` on every new field).
 
 use protocol::api::{CaseReceipt, ErrorCode};
+use protocol::appointment::{Appointment, CaseStatus};
 use protocol::definition::Submission;
 use protocol::outbox::OutboxState;
 use protocol::{CaseId, CaseSubmission, FieldError, MemberId, PhotoId, PhotoRef};
@@ -157,6 +158,30 @@ pub struct OutboxItem {
     /// On a shared tablet, instead of either: the case sealed for the organisation at Send.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<SealedOutgoing>,
+    /// What the server last said of the case once delivered (`GET /api/v1/cases/{id}/status`);
+    /// the appointment as it stands now is in [`Self::receipt`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusSeen>,
+}
+
+/// What a device last heard of a delivered case, beyond its receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusSeen {
+    /// `new` or `reviewed`.
+    pub review_state: String,
+    /// What staff said when they last moved or cancelled the appointment.
+    #[serde(default)]
+    pub appointment_note: Option<String>,
+    /// When staff last changed the appointment (RFC 3339, UTC).
+    #[serde(default)]
+    pub appointment_changed_at: Option<String>,
+    /// The appointment the device showed before staff's latest change, so the person is told
+    /// plainly what moved (`None`: there was none, or nothing changed since delivery).
+    #[serde(default)]
+    pub previous_appointment: Option<Appointment>,
+    /// Whether staff have changed the appointment since it was delivered.
+    #[serde(default)]
+    pub changed_by_staff: bool,
 }
 
 /// A case as a shared tablet's outbox keeps it once sent: sealed for the organisation when the
@@ -183,6 +208,7 @@ impl OutboxItem {
             submission: None,
             form_submission: None,
             sealed: None,
+            status: None,
         }
         .freezing(submission.into())
     }
@@ -200,6 +226,7 @@ impl OutboxItem {
             submission: None,
             form_submission: None,
             sealed: Some(sealed),
+            status: None,
         }
     }
 
@@ -218,6 +245,38 @@ impl OutboxItem {
             Outgoing::Form(s) => self.form_submission = Some(s),
         }
         self
+    }
+
+    /// This delivered item as the server now describes it: the receipt as it stands (staff may
+    /// have moved the appointment) and the review state, remembering the appointment shown
+    /// before a change. `None` unless the item is delivered under the same receipt code: a
+    /// status never makes a case delivered, nor swaps one receipt for another.
+    pub fn with_status(&self, status: &CaseStatus) -> Option<OutboxItem> {
+        let held = self.receipt.as_ref()?;
+        if self.state != OutboxState::Delivered
+            || held.case_id != status.receipt.case_id
+            || held.receipt_code != status.receipt.receipt_code
+        {
+            return None;
+        }
+        let before = self.status.as_ref();
+        let moved = held.appointment != status.receipt.appointment;
+        let mut item = self.clone();
+        item.status = Some(StatusSeen {
+            review_state: status.review_state.clone(),
+            appointment_note: status.appointment_note.clone(),
+            appointment_changed_at: status.appointment_changed_at.clone(),
+            previous_appointment: if moved {
+                held.appointment.clone()
+            } else {
+                before.and_then(|b| b.previous_appointment.clone())
+            },
+            changed_by_staff: moved
+                || before.is_some_and(|b| b.changed_by_staff)
+                || status.appointment_changed_at.is_some(),
+        });
+        item.receipt = Some(status.receipt.clone());
+        Some(item)
     }
 
     /// Exactly what is sent, if it was frozen at Send.
@@ -372,6 +431,11 @@ pub struct DeviceAuth {
     /// while it signs in again; `None` until the server has said.
     #[serde(default)]
     pub settings: Option<protocol::api::DeviceSettings>,
+    /// The credentials the server last refused, offered once for renewal
+    /// (`POST /api/v1/devices/renew`) so an expired token keeps the same device, and with it
+    /// the status of every case it sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<DeviceCredentials>,
 }
 
 impl DeviceAuth {

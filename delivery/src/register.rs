@@ -12,6 +12,7 @@ use crate::store::{DeviceStore, StoreError};
 use crate::transport::{bearer, client_version, Exchange, HttpRequest, Method, Transport};
 
 pub const DEVICES_PATH: &str = "/api/v1/devices";
+pub const RENEW_PATH: &str = "/api/v1/devices/renew";
 
 /// Whether the device may send, and with which token.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,13 +29,21 @@ pub async fn ensure_token(
     transport: &impl Transport,
     store: &impl DeviceStore,
 ) -> Result<Token, StoreError> {
-    let mut auth = store.device_auth().await?;
+    let auth = store.device_auth().await?;
     if auth.sign_in_needed {
         return Ok(Token::SignInNeeded(auth.problem));
     }
     if let Some(device) = &auth.credentials {
         return Ok(Token::Ready(device.token.clone()));
     }
+    // The same device again when the server renews its refused token; a new one only when it
+    // will not (revoked, or an older server).
+    match renew(transport, store).await? {
+        Renewed::Token(token) => return Ok(Token::Ready(token)),
+        Renewed::NoAnswer(answer) => return Ok(Token::Failed(answer)),
+        Renewed::Refused => {}
+    }
+    let mut auth = store.device_auth().await?;
     let body = match &auth.enrolment_code {
         Some(code) => serde_json::json!({ "enrolment_code": code }),
         None => serde_json::json!({}),
@@ -62,6 +71,7 @@ pub async fn ensure_token(
         }) => {
             let token = credentials.token.clone();
             auth.credentials = Some(credentials);
+            auth.previous = None;
             auth.problem = None;
             // An older server says nothing: what was known stays.
             auth.settings = settings.or(auth.settings);
@@ -69,6 +79,87 @@ pub async fn ensure_token(
             Ok(Token::Ready(token))
         }
         None => Ok(Token::Failed(answer)),
+    }
+}
+
+/// What asking to renew the last refused token came to.
+enum Renewed {
+    Token(String),
+    /// No answer: try again later rather than become another device.
+    NoAnswer(Exchange),
+    /// Nothing to renew, or the server will not.
+    Refused,
+}
+
+/// Offers the credentials the server last refused for renewal; on success they are this
+/// device's again, with the new token.
+async fn renew(
+    transport: &impl Transport,
+    store: &impl DeviceStore,
+) -> Result<Renewed, StoreError> {
+    let mut auth = store.device_auth().await?;
+    let Some(previous) = auth.previous.clone() else {
+        return Ok(Renewed::Refused);
+    };
+    let body = serde_json::json!({ "device_id": previous.device_id, "token": previous.token });
+    let answer = transport
+        .send(HttpRequest {
+            method: Method::Post,
+            url: RENEW_PATH.into(),
+            headers: vec![
+                ("content-type", "application/json".into()),
+                client_version(),
+            ],
+            body: Some(body.to_string().into_bytes()),
+        })
+        .await;
+    let renewed = match &answer {
+        Err(_) => return Ok(Renewed::NoAnswer(answer)),
+        Ok(a) if a.status == 201 => serde_json::from_str::<Registered>(&a.body).ok(),
+        Ok(a) if a.status == 429 || a.status >= 500 => return Ok(Renewed::NoAnswer(answer)),
+        Ok(_) => None,
+    };
+    match renewed.filter(|r| r.credentials.device_id == previous.device_id) {
+        Some(Registered {
+            credentials,
+            settings,
+        }) => {
+            let token = credentials.token.clone();
+            auth.credentials = Some(credentials);
+            auth.previous = None;
+            auth.settings = settings.or(auth.settings);
+            store.set_device_auth(&auth).await?;
+            Ok(Renewed::Token(token))
+        }
+        None => {
+            // Refused for good: the next registration is a new device.
+            auth.previous = None;
+            store.set_device_auth(&auth).await?;
+            Ok(Renewed::Refused)
+        }
+    }
+}
+
+/// A request was refused with 401 outside the outbox (asking about a delivered case): the
+/// token is renewed if the server will, else the person must sign in again as when sending.
+/// The renewed token, if any.
+pub async fn token_refused(
+    transport: &impl Transport,
+    store: &impl DeviceStore,
+    problem: Problem,
+) -> Result<Option<String>, StoreError> {
+    let mut auth = store.device_auth().await?;
+    if let Some(refused) = auth.credentials.take() {
+        auth.previous = Some(refused);
+        store.set_device_auth(&auth).await?;
+    }
+    match renew(transport, store).await? {
+        Renewed::Token(token) => Ok(Some(token)),
+        Renewed::NoAnswer(_) => Ok(None),
+        Renewed::Refused => {
+            sign_in_needed(store, problem).await?;
+            Ok(None)
+        }
     }
 }
 
@@ -119,7 +210,9 @@ pub async fn refresh_settings(
 /// signs in again.
 pub async fn sign_in_needed(store: &impl DeviceStore, problem: Problem) -> Result<(), StoreError> {
     let mut auth = store.device_auth().await?;
-    auth.credentials = None;
+    if let Some(refused) = auth.credentials.take() {
+        auth.previous = Some(refused);
+    }
     auth.sign_in_needed = true;
     auth.problem = Some(problem);
     store.set_device_auth(&auth).await
@@ -184,10 +277,12 @@ pub fn registration_needs_person(answer: &Exchange) -> bool {
 }
 
 impl DeviceAuth {
-    /// After the person pressed "Sign in again": forget the refused token so the next sync
-    /// registers afresh.
+    /// After the person pressed "Sign in again": the refused token is offered for renewal
+    /// once, else the next sync registers afresh.
     pub fn signing_in_again(mut self) -> Self {
-        self.credentials = None;
+        if let Some(refused) = self.credentials.take() {
+            self.previous = Some(refused);
+        }
         self.sign_in_needed = false;
         self.problem = None;
         self

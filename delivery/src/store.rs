@@ -5,6 +5,7 @@
 //! two calls leaves the store as the first call left it. The engine writes each delivery state
 //! before it acts on it, so that is all a crash can cost.
 
+use protocol::appointment::{CaseStatus, SlotList};
 use protocol::sealed::SealingKeys;
 use protocol::{CaseId, FormDefinition, PhotoId};
 
@@ -128,4 +129,15 @@ pub trait DeviceStore {
     async fn set_sealing_keys(&self, keys: Option<&SealingKeys>) -> Result<(), StoreError>;
 
     async fn sealing_keys(&self) -> Result<Option<SealingKeys>, StoreError>;
+
+    /// Keeps the open appointment slots as last fetched, replacing the list before, so a
+    /// person can choose among them offline.
+    async fn set_slots(&self, slots: &SlotList) -> Result<(), StoreError>;
+
+    async fn slots(&self) -> Result<Option<SlotList>, StoreError>;
+
+    /// Records what the server says now of a delivered case, in one read and write of its
+    /// outbox item ([`OutboxItem::with_status`]); `false`, with nothing written, when there is
+    /// no such delivered item under that receipt or nothing changed (so pages are not woken).
+    async fn record_status(&self, status: &CaseStatus) -> Result<bool, StoreError>;
 }

@@ -96,3 +96,20 @@ pub fn client_version() -> (&'static str, String) {
 pub fn bearer(token: &str) -> (&'static str, String) {
     ("authorization", format!("Bearer {token}"))
 }
+
+/// A GET with the device's token: its status and body, or `Err` when no answer came.
+pub(crate) async fn get(
+    transport: &impl Transport,
+    url: String,
+    token: &str,
+) -> Result<(u16, String), NetworkError> {
+    transport
+        .send(HttpRequest {
+            method: Method::Get,
+            url,
+            headers: vec![bearer(token), client_version()],
+            body: None,
+        })
+        .await
+        .map(|a| (a.status, a.body))
+}

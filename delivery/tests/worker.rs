@@ -94,6 +94,10 @@ impl Transport for &Scripted {
                 None => answer(404, r#"{"error":{"code":"not_found","message":"no"}}"#),
             };
         }
+        if request.url == delivery::register::RENEW_PATH {
+            // An older server: nothing to renew, the device registers anew.
+            return answer(404, r#"{"error":{"code":"not_found","message":"no"}}"#);
+        }
         if request.url == "/api/v1/devices" {
             let n = self.registrations.get() + 1;
             self.registrations.set(n);

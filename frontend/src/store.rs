@@ -9,7 +9,8 @@
 //!   case: the picture as taken (until processed), the processed photo and its thumbnail as Blobs
 //!   (as their bytes and type where IndexedDB refuses Blobs), how far its upload got, and on a
 //!   shared tablet the photo sealed for the organisation at Send.
-//! - `meta`: small settings by key.
+//! - `meta`: small settings by key (the device's registration, the organisation's keys, the
+//!   open appointment slots as last fetched).
 //! - `forms` (version 3): the published form definitions the device holds, keyed by
 //!   `form_id@version`.
 //! - `locked` (version 4): cases on a shared tablet, each encrypted with its own key behind its
@@ -990,7 +991,39 @@ impl DeviceStore for Store {
             .await?
             .flatten())
     }
+
+    async fn set_slots(&self, slots: &protocol::appointment::SlotList) -> Result<(), StoreError> {
+        self.set_meta(SLOTS, slots).await
+    }
+
+    async fn slots(&self) -> Result<Option<protocol::appointment::SlotList>, StoreError> {
+        self.meta(SLOTS).await
+    }
+
+    async fn record_status(
+        &self,
+        status: &protocol::appointment::CaseStatus,
+    ) -> Result<bool, StoreError> {
+        let id = status.receipt.case_id;
+        let tx = self.transaction(&[OUTBOX], Mode::Readwrite)?;
+        let outbox = tx.store(OUTBOX)?;
+        let held: Option<OutboxItem> = outbox.get(&key(id)).await?.map(from_js).transpose()?;
+        let updated = held
+            .as_ref()
+            .and_then(|h| h.with_status(status).filter(|new| new != h));
+        let Some(item) = updated else {
+            tx.done().await?;
+            return Ok(false);
+        };
+        outbox.put(&to_js(&item)?).await?;
+        tx.done().await?;
+        self.changed();
+        Ok(true)
+    }
 }
+
+/// The meta entry holding the open appointment slots as last fetched.
+const SLOTS: &str = "slots";
 
 /// The meta entry holding the organisation's public keys (public: kept as they came).
 const SEALING_KEYS: &str = "sealing_keys";

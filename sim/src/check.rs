@@ -33,6 +33,8 @@ pub struct Verdict {
     pub delivered_on_forms: usize,
     /// Of those, cases booked into a slot.
     pub with_appointment: usize,
+    /// Of those, cases whose appointment staff moved or cancelled.
+    pub moved_by_staff: usize,
     pub photos: usize,
     pub requests: u64,
     /// Case PUTs whose body was sealed.
@@ -55,6 +57,7 @@ impl Verdict {
         self.delivered += other.delivered;
         self.delivered_on_forms += other.delivered_on_forms;
         self.with_appointment += other.with_appointment;
+        self.moved_by_staff += other.moved_by_staff;
         self.photos += other.photos;
         self.requests += other.requests;
         self.sealed += other.sealed;
@@ -131,15 +134,36 @@ pub async fn judge(world: &World) -> Verdict {
                 short(*id)
             ));
         }
-        // The receipt the device keeps shows the booking the server made (staff move nobody here).
+        // The receipt the device keeps shows the booking as the server holds it now: the one
+        // made at delivery, or where staff moved it (the app asked once more after healing).
+        // A device that had to register anew (staff revoked it) can no longer ask about what the
+        // old one sent: it keeps what it last knew, and `/r/{code}` tells the rest.
         let booked = server.appointment(*id).await;
         v.with_appointment += usize::from(booked.is_some());
-        if item.receipt.as_ref().map(|r| &r.appointment) != Some(&booked) {
+        let sender = server.case_device(*id).await.map(|d| d.to_string());
+        let asks_as = world
+            .store
+            .device_auth()
+            .await
+            .ok()
+            .and_then(|a| a.credentials.map(|c| c.device_id));
+        let can_ask = world.shared || (sender.is_some() && sender == asks_as);
+        if can_ask && item.receipt.as_ref().map(|r| &r.appointment) != Some(&booked) {
             v.corrupted += 1;
             v.reasons.push(format!(
                 "corrupted: case {} shows another appointment than the server's",
                 short(*id)
             ));
+        }
+        if server.appointment_changed(*id).await {
+            v.moved_by_staff += 1;
+            if can_ask && !item.status.as_ref().is_some_and(|s| s.changed_by_staff) {
+                v.corrupted += 1;
+                v.reasons.push(format!(
+                    "corrupted: staff changed case {}'s appointment but the device does not say so",
+                    short(*id)
+                ));
+            }
         }
         // Exactly the photos the person kept, byte-identical.
         let on_device = world.store.photos_of_case(*id).await.unwrap_or_default();

@@ -163,16 +163,23 @@ impl World {
             .is_some_and(|r| r.form.is_some())
     }
 
-    /// Picks up to three different preferred slots from those published, now and then one the
-    /// server does not know (a slot removed since the list was cached).
-    pub fn choose_slots(&self) {
-        let published = self.server.borrow().slots.clone();
+    /// Picks up to three different preferred slots from the list the app keeps (fetched now and
+    /// then through the same faulty network), now and then one the server does not know (a slot
+    /// removed since the list was cached).
+    pub async fn choose_slots(&self) {
+        if self.rng.chance(0.5) {
+            let outcome = delivery::appointments::refresh_slots(&self.store, &self.network()).await;
+            self.log(format!("app: refreshes the open slots: {outcome:?}"));
+        }
+        let kept: Vec<protocol::SlotId> = match self.store.slots().await {
+            Ok(Some(list)) => list.slots.iter().map(|s| s.slot_id).collect(),
+            _ => Vec::new(),
+        };
         let mut chosen = Vec::new();
         for _ in 0..self.rng.below(4) {
-            let slot = if self.rng.below(8) == 0 {
-                protocol::SlotId(self.uuid())
-            } else {
-                published[self.rng.below(published.len() as u64) as usize]
+            let slot = match self.rng.pick(&kept) {
+                Some(slot) if self.rng.below(8) != 0 => *slot,
+                _ => protocol::SlotId(self.uuid()),
             };
             if !chosen.contains(&slot) {
                 chosen.push(slot);
@@ -185,6 +192,21 @@ impl World {
                 None => r.submission.appointment_preferences = chosen,
             },
         );
+    }
+
+    /// The app asks what became of the delivered cases (it opened, came online, was looked at).
+    pub async fn ask_statuses(&self) {
+        let store = self.crashing_store();
+        let network = self.network();
+        let now = self.now();
+        let asked = delivery::appointments::refresh_statuses(&store, &network, now);
+        let outcome = tokio::select! {
+            biased;
+            () = self.crash.fired() => None,
+            outcome = asked => Some(outcome),
+        };
+        self.crash.disarm();
+        self.log(format!("app: asks about its delivered cases: {outcome:?}"));
     }
 
     pub fn type_something(&self) {

@@ -3,6 +3,7 @@
 //! person follows every screen's way forward; then [`crate::check`] judges the outcome.
 
 use delivery::{DeviceStore, Worker};
+use protocol::CaseId;
 
 use crate::check::{self, Verdict};
 use crate::world::World;
@@ -101,9 +102,19 @@ impl World {
             1,  // 21 a week passes on the server
             1,  // 22 fault rate changes
             1,  // 23 choose appointment slots
+            1,  // 24 staff move or cancel a household's appointment
+            2,  // 25 the app asks about its delivered cases
         ];
         match self.rng.weighted(&weights) {
-            23 => self.choose_slots(),
+            23 => self.choose_slots().await,
+            24 => self.staff_change_appointment().await,
+            25 => {
+                // Sometimes the page dies while it asks.
+                if self.rng.chance(0.25) {
+                    self.crash.arm(self.rng.below(6) as u32);
+                }
+                self.ask_statuses().await;
+            }
             0 => self.type_something(),
             1 => self.add_member(),
             2 => self.remove_member().await,
@@ -181,6 +192,30 @@ impl World {
         }
     }
 
+    /// Staff move a delivered household to another slot, or cancel its appointment. Not on a
+    /// shared tablet, which asks for no statuses (its families look at `/r/{code}`), so the
+    /// check that the device shows the server's booking holds there as it is.
+    async fn staff_change_appointment(&self) {
+        if self.shared {
+            return;
+        }
+        let delivered: Vec<CaseId> = self.person.borrow().sent.keys().copied().collect();
+        let Some(id) = self.rng.pick(&delivered).copied() else {
+            return;
+        };
+        let server = self.server.borrow();
+        let to = if self.rng.chance(0.25) {
+            None
+        } else {
+            self.rng.pick(&server.slots).copied()
+        };
+        let outcome = server.staff_change_appointment(id, to).await;
+        self.log(format!(
+            "server: staff change case {}'s appointment to {to:?}: {outcome}",
+            crate::person::short(id)
+        ));
+    }
+
     /// Network and server healthy, device space free: what is left to do is the person's (the
     /// ways forward the screens show) and the worker's.
     async fn heal(&self) {
@@ -215,6 +250,8 @@ impl World {
                 all &= self.delivered(id).await;
             }
             if all {
+                // The person opens the app once more: it asks what staff did meanwhile.
+                self.ask_statuses().await;
                 self.log(format!("--- healed after {} rounds", round + 1));
                 return;
             }

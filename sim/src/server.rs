@@ -161,6 +161,51 @@ impl SimServer {
             .and_then(|s| s.status.receipt.appointment)
     }
 
+    /// What staff do on the case page: move the household to `to`, or (`None`) cancel its
+    /// appointment, with a note; how it went, for the trace.
+    pub async fn staff_change_appointment(
+        &self,
+        id: CaseId,
+        to: Option<protocol::SlotId>,
+    ) -> String {
+        match to {
+            Some(slot) => match self
+                .storage
+                .move_appointment(id, slot, "sim-staff", "moved by the simulator")
+                .await
+            {
+                Ok(outcome) => format!("{outcome:?}"),
+                Err(e) => format!("failed ({e})"),
+            },
+            None => match self
+                .storage
+                .cancel_appointment(id, "sim-staff", "cancelled by the simulator")
+                .await
+            {
+                Ok(done) => format!("cancelled: {done}"),
+                Err(e) => format!("failed ({e})"),
+            },
+        }
+    }
+
+    /// The device that sent a case.
+    pub async fn case_device(&self, id: CaseId) -> Option<uuid::Uuid> {
+        self.storage
+            .case_status(id)
+            .await
+            .expect("status reads")
+            .and_then(|s| s.device_id)
+    }
+
+    /// Whether staff have changed a case's appointment since it was booked.
+    pub async fn appointment_changed(&self, id: CaseId) -> bool {
+        self.storage
+            .case_status(id)
+            .await
+            .expect("status reads")
+            .is_some_and(|s| s.status.appointment_changed_at.is_some())
+    }
+
     /// A new process on the same data directory: faults cleared, recovery run.
     pub async fn restart(&mut self) {
         self.state.settled().await;

@@ -338,6 +338,24 @@ impl DeviceStore for CrashingStore<'_> {
         self.point().await;
         self.inner().sealing_keys().await
     }
+
+    async fn set_slots(&self, slots: &protocol::appointment::SlotList) -> Result<(), StoreError> {
+        self.point().await;
+        self.inner().set_slots(slots).await
+    }
+
+    async fn slots(&self) -> Result<Option<protocol::appointment::SlotList>, StoreError> {
+        self.point().await;
+        self.inner().slots().await
+    }
+
+    async fn record_status(
+        &self,
+        status: &protocol::appointment::CaseStatus,
+    ) -> Result<bool, StoreError> {
+        self.point().await;
+        self.inner().record_status(status).await
+    }
 }
 
 /// What can happen to one request on its way.

@@ -6,7 +6,8 @@
 // The app registers its device on its first sync and sends its bearer token with every case PUT
 // and tus request. When the server answers 401 (token expired or device revoked) the case waits in
 // `waiting_auth`, calmly, until the person presses "Sign in again"; then the same uploads continue
-// from the server's offsets.
+// from the server's offsets. Signing in again offers the refused token for renewal first: an
+// expired token is renewed for the same device, a revoked device registers anew.
 //
 // The moment the token stops working is made deterministic with the proxy's `onRequest` hook: one
 // chosen upload PATCH is held at the proxy (its body unread) until the token has really expired on
@@ -199,7 +200,7 @@ async function watchUntil(page, ends, timeout) {
  * `interrupt(w)` makes the token stop working while that PATCH is held. Then the person signs in
  * again and everything arrives, resumed.
  */
-async function tokenLostMidUpload(w, { files, trigger, interrupt, firstDeviceState, tokenLifetimeMs }) {
+async function tokenLostMidUpload(w, { files, trigger, interrupt, firstDeviceState, renewed = false, tokenLifetimeMs }) {
   let held = null;
   w.proxy.setOnRequest(async (req, entry) => {
     annotate(req, entry);
@@ -286,16 +287,25 @@ async function tokenLostMidUpload(w, { files, trigger, interrupt, firstDeviceSta
 
   const devices = await listDevices(w.dataDir);
   w.log(`devices: ${devices.map((d) => `${d.id.slice(0, 8)} ${d.state}`).join(', ')}`);
-  assert.equal(devices.length, 2, 'signing in again registered the device once more');
-  const first = devices.find((d) => d.id === firstDevice.id);
-  const second = devices.find((d) => d.id !== firstDevice.id);
-  assert.equal(first?.state, firstDeviceState, `the first device is ${firstDeviceState}`);
   const registrations = w.proxy.stats.log.filter((e) => e.method === 'POST' && e.path === '/api/v1/devices');
-  if (second.state === 'expired' && tokenLifetimeMs !== undefined && Date.now() - registrations.at(-1).at >= tokenLifetimeMs - 1000) {
-    // A slow machine: the second token's lifetime ran out after the delivery; not a failure.
-    w.log(`the second device's token has expired meanwhile (${secs(Date.now() - registrations.at(-1).at)} after it registered)`);
+  const renewals = w.proxy.stats.log.filter((e) => e.method === 'POST' && e.path === '/api/v1/devices/renew');
+  // Signing in again first offers the refused token for renewal: an expired one is renewed for
+  // the same device (so its cases stay its own); a revoked one is not, and the app registers anew.
+  assert.deepEqual(renewals.map((e) => e.status), [renewed ? 201 : 401], 'one renewal asked, when signing in again');
+  assert.ok(renewals[0].at >= signedIn, 'the renewal came from pressing the button');
+  const current = renewed ? devices.find((d) => d.id === firstDevice.id) : devices.find((d) => d.id !== firstDevice.id);
+  if (renewed) {
+    assert.equal(devices.length, 1, 'the same device, renewed');
   } else {
-    assert.equal(second.state, 'active', 'the second device is active');
+    assert.equal(devices.length, 2, 'signing in again registered the device once more');
+    assert.equal(devices.find((d) => d.id === firstDevice.id)?.state, firstDeviceState, `the first device is ${firstDeviceState}`);
+  }
+  const newTokenAt = renewed ? renewals[0].at : registrations.at(-1).at;
+  if (current.state === 'expired' && tokenLifetimeMs !== undefined && Date.now() - newTokenAt >= tokenLifetimeMs - 1000) {
+    // A slow machine: the new token's lifetime ran out after the delivery; not a failure.
+    w.log(`the new token has expired meanwhile (${secs(Date.now() - newTokenAt)} after it was given)`);
+  } else {
+    assert.equal(current.state, 'active', 'the device signing in again is active');
   }
 
   // Resume, never restart.
@@ -336,8 +346,12 @@ async function tokenLostMidUpload(w, { files, trigger, interrupt, firstDeviceSta
   assert.ok(authed.every((e) => e.bearer || e.method === 'OPTIONS'), 'every case and upload request carried a bearer token');
   const betweenPauseAndClick = w.proxy.stats.log.filter((e) => e.n > held.n && e.at < signedIn && e.path.startsWith('/api/'));
   assert.deepEqual(betweenPauseAndClick.map((e) => `${e.method} ${e.path}`), [], 'no API request between the pause and the sign-in');
-  assert.deepEqual(registrations.map((e) => e.status), [201, 201], 'two registrations: the first sync and the sign-in');
-  assert.ok(registrations[1].at >= signedIn, 'the second registration came from pressing the button');
+  if (renewed) {
+    assert.deepEqual(registrations.map((e) => e.status), [201], 'one registration: the first sync');
+  } else {
+    assert.deepEqual(registrations.map((e) => e.status), [201, 201], 'two registrations: the first sync and the sign-in');
+    assert.ok(registrations[1].at >= signedIn, 'the second registration came from pressing the button');
+  }
 }
 
 // ---- the tests -------------------------------------------------------------------------------------
@@ -364,6 +378,7 @@ test('1a. the token expires in the middle of a 3-photo upload; signing in again 
           w.log(`token expired on the server; the held PATCH waited ${secs(Date.now() - since)}`);
         },
         firstDeviceState: 'expired',
+        renewed: true,
         tokenLifetimeMs: TOKEN_LIFETIME_SECS * 1000,
       }),
     { serverArgs: ['--token-lifetime-secs', String(TOKEN_LIFETIME_SECS)] },

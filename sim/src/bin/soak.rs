@@ -84,8 +84,8 @@ fn main() -> ExitCode {
 
 fn print_line(n: u64, v: &sim::Verdict) {
     println!(
-        "{} cases delivered ({} on the published child-protection form, the rest on the household form, {} with an appointment) with {} photos over {} requests ({} case bodies sealed, {} cases sealed at Send on shared tablets); {} faults injected, {} page crashes, {} server restarts",
-        v.delivered, v.delivered_on_forms, v.with_appointment, v.photos, v.requests, v.sealed, v.sealed_at_send, v.faults, v.crashes, v.restarts
+        "{} cases delivered ({} on the published child-protection form, the rest on the household form, {} with an appointment, {} moved or cancelled by staff) with {} photos over {} requests ({} case bodies sealed, {} cases sealed at Send on shared tablets); {} faults injected, {} page crashes, {} server restarts",
+        v.delivered, v.delivered_on_forms, v.with_appointment, v.moved_by_staff, v.photos, v.requests, v.sealed, v.sealed_at_send, v.faults, v.crashes, v.restarts
     );
     let extra = if v.violations > 0 {
         format!(" ({} violations on the way)", v.violations)
