@@ -278,6 +278,12 @@ pub fn human_bytes(lang: &str, bytes: f64) -> String {
     format_number(lang, value, Some(UNITS[unit]))
 }
 
+/// An RFC 3339 moment as ms since the epoch (`None` when the browser cannot read it).
+pub fn parse_ms(rfc3339: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (!ms.is_nan()).then_some(ms)
+}
+
 /// A local date-time for a receipt (`received_at` is RFC 3339).
 pub fn local_datetime(rfc3339: &str, lang: &str) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(rfc3339));

@@ -87,16 +87,24 @@ const IDLE_RECHECK_MS: f64 = 30_000.0;
 /// could not ask.
 const FORMS_RECHECK_MS: f64 = 30.0 * 60_000.0;
 const FORMS_RETRY_MS: f64 = 60_000.0;
+/// How often the open slots and the delivered cases' appointments are asked for while the app
+/// stays open; opening it, coming online and being looked at again ask sooner (but not more
+/// than once a minute for looking).
+const APPOINTMENTS_RECHECK_MS: f64 = 10.0 * 60_000.0;
+const APPOINTMENTS_SOONEST_MS: f64 = 60_000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Wake {
     Look,
     Online,
+    Visible,
 }
 
 /// What a page says on the store channel when the network came back (any other message means
 /// "look again").
 pub const ONLINE_MESSAGE: &str = "online";
+/// What a page says when it comes back into view.
+pub const VISIBLE_MESSAGE: &str = "visible";
 
 /// The address of the worker's script, which the page's boot script names (the build gives it a
 /// content-hashed name).
@@ -123,7 +131,7 @@ pub fn start_worker(store_channel: &str) -> Result<(), SyncError> {
     platform::on_global("online", move |_| on_online.post(ONLINE_MESSAGE));
     platform::on_document("visibilitychange", move |_| {
         if !platform::page_is_hidden() {
-            channel.post("visible");
+            channel.post(VISIBLE_MESSAGE);
         }
     });
     Ok(())
@@ -163,10 +171,10 @@ pub async fn run_worker(store_channel: &'static str) {
     if let Some(channel) = &channel {
         let from_pages = tx.clone();
         channel.on_message(move |message| {
-            let wake = if message == ONLINE_MESSAGE {
-                Wake::Online
-            } else {
-                Wake::Look
+            let wake = match message.as_str() {
+                ONLINE_MESSAGE => Wake::Online,
+                VISIBLE_MESSAGE => Wake::Visible,
+                _ => Wake::Look,
             };
             let _ = from_pages.unbounded_send(wake);
         });
@@ -190,6 +198,10 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
     // epoch): at once, after each `online`, then every half hour; a minute after a refresh that
     // did not get through.
     let mut forms_due = 0.0;
+    // And the open slots and what staff did with this device's delivered cases: at once, then
+    // as the constants above say.
+    let mut appointments_due = 0.0;
+    let mut appointments_asked = f64::NEG_INFINITY;
     loop {
         if platform::is_online() && platform::now_ms() >= forms_due {
             // The organisation's keys too, so a rotation reaches the device with the forms.
@@ -209,6 +221,10 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
                 }
             };
         }
+        if platform::is_online() && platform::now_ms() >= appointments_due {
+            appointments_asked = platform::now_ms();
+            appointments_due = refresh_appointments(&store).await;
+        }
         // When the browser knows it is offline, every request would fail: leave items queued
         // ("saved on this device") and wait for the `online` event.
         let next_due = if !platform::is_online() {
@@ -227,7 +243,7 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
             .map_or(IDLE_RECHECK_MS, |t| {
                 (t - platform::now_ms()).clamp(0.0, IDLE_RECHECK_MS)
             })
-            .min((forms_due - platform::now_ms()).max(0.0));
+            .min((forms_due.min(appointments_due) - platform::now_ms()).max(0.0));
         let timer = gloo_timers::future::TimeoutFuture::new(wait as u32);
         let mut woken = match futures::future::select(wakes.next(), timer).await {
             futures::future::Either::Left((Some(wake), _)) => vec![wake],
@@ -237,11 +253,42 @@ async fn run_loop(store: Rc<Store>, mut wakes: mpsc::UnboundedReceiver<Wake>) {
         while let Ok(more) = wakes.try_recv() {
             woken.push(more);
         }
+        if woken.contains(&Wake::Visible) {
+            appointments_due = appointments_due.min(appointments_asked + APPOINTMENTS_SOONEST_MS);
+        }
         if woken.contains(&Wake::Online) {
             forms_due = 0.0;
+            appointments_due = 0.0;
             if let Err(e) = worker.reset_backoff().await {
                 web_sys::console::error_1(&format!("outbox: {e}").into());
             }
         }
     }
+}
+
+/// Fetches the open slots and asks about the delivered cases; returns when to ask again.
+async fn refresh_appointments(store: &Store) -> f64 {
+    use delivery::appointments::{refresh_slots, refresh_statuses, Refresh};
+    let slots = refresh_slots(store, &HttpTransport).await;
+    let statuses = refresh_statuses(store, &HttpTransport, platform::now_ms()).await;
+    let mut all_through = true;
+    for (what, outcome) in [("slots", slots), ("appointments", statuses)] {
+        match outcome {
+            Ok(Refresh::Done(_) | Refresh::Skipped) => {}
+            Ok(other) => {
+                all_through = false;
+                web_sys::console::warn_1(&format!("{what}: {other:?}").into());
+            }
+            Err(e) => {
+                all_through = false;
+                web_sys::console::error_1(&format!("{what}: {e}").into());
+            }
+        }
+    }
+    platform::now_ms()
+        + if all_through {
+            APPOINTMENTS_RECHECK_MS
+        } else {
+            FORMS_RETRY_MS
+        }
 }

@@ -305,6 +305,40 @@ start-with-pin-hint = For a phone other people use: the form is kept encrypted, 
 
 ## The household's appointment on the receipt
 appointment-title = Your appointment
-appointment-length = { $minutes } minutes
+appointment-length =
+    { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    }
 appointment-everyone = The appointment is for everyone in this form: come together.
 appointment-none = No appointment yet: staff will give you one.
+
+## Choosing an appointment on the last step (the list is kept on the device)
+appointment-choose-title = Choose your appointment
+appointment-choose-hint = You may choose up to 3 times that suit you, in order. When your form arrives, everyone in it gets the first of them that still has room for all of you; if none has, the earliest free time. You can also choose none.
+appointment-slots-as-of = Free times as of { $when }. Some may have filled since.
+appointment-no-slots-yet = This device has no appointment times yet (it gets them when it is online). You can send your form anyway: you will get an appointment when it arrives.
+appointment-no-slots = There are no free times right now. You can send your form anyway: staff will give you an appointment.
+appointment-places-free =
+    { $n ->
+        [one] 1 place free
+       *[other] { $n } places free
+    }
+appointment-too-small =
+    { $n ->
+        [one] Only 1 place free: not enough for everyone in your form
+       *[other] Only { $n } places free: not enough for everyone in your form
+    }
+appointment-choice = Choice { $n }
+appointment-max-chosen = You have chosen 3 times. To choose another, untick one first.
+
+## The appointment after sending, as it stands now
+appointment-changed = Staff changed your appointment ({ $when }).
+appointment-cancelled = Staff cancelled your appointment ({ $when }). They will give you another one.
+appointment-before = Before: { $when }
+appointment-staff-note = Note from staff:
+appointment-add-to-calendar = Add to calendar
+appointment-calendar-title = Appointment (receipt { $code })
+appointment-calendar-description = For everyone in your form: come together and bring your receipt code { $code }.
+appointment-on-list = Appointment: { $when }
+appointment-changed-badge = Changed by staff

@@ -297,7 +297,37 @@ start-with-pin = Proteger mi formulario con un PIN
 start-with-pin-hint = Para un teléfono que usan otras personas: el formulario se guarda cifrado, solo se abre con su PIN y se bloquea cuando sale de la aplicación.
 
 ## The household's appointment on the receipt
-appointment-title = Tu cita
+appointment-title = Su cita
 appointment-length = { $minutes } minutos
 appointment-everyone = La cita es para todas las personas de este formulario: vengan juntas.
-appointment-none = Todavía no hay cita: el personal te dará una.
+appointment-none = Todavía no hay cita: el personal le dará una.
+
+## Choosing an appointment on the last step (the list is kept on the device)
+appointment-choose-title = Elija su cita
+appointment-choose-hint = Puede elegir hasta 3 horarios que le convengan, en orden. Cuando llegue su formulario, todas las personas en él reciben el primero que todavía tenga lugar para todas; si ninguno lo tiene, el horario libre más próximo. También puede no elegir ninguno.
+appointment-slots-as-of = Horarios libres (lista actualizada: { $when }). Algunos pueden haberse llenado desde entonces.
+appointment-no-slots-yet = Este dispositivo todavía no tiene los horarios de cita (los recibe cuando tiene conexión). Puede enviar su formulario igual: recibirá una cita cuando llegue.
+appointment-no-slots = Ahora no hay horarios libres. Puede enviar su formulario igual: el personal le dará una cita.
+appointment-places-free =
+    { $n ->
+        [one] 1 lugar libre
+       *[other] { $n } lugares libres
+    }
+appointment-too-small =
+    { $n ->
+        [one] Solo queda 1 lugar: no alcanza para todas las personas de su formulario
+       *[other] Solo quedan { $n } lugares: no alcanzan para todas las personas de su formulario
+    }
+appointment-choice = Opción { $n }
+appointment-max-chosen = Ya eligió 3 horarios. Para elegir otro, primero desmarque uno.
+
+## The appointment after sending, as it stands now
+appointment-changed = El personal cambió su cita ({ $when }).
+appointment-cancelled = El personal canceló su cita ({ $when }). Le dará otra.
+appointment-before = Antes: { $when }
+appointment-staff-note = Nota del personal:
+appointment-add-to-calendar = Agregar al calendario
+appointment-calendar-title = Cita (recibo { $code })
+appointment-calendar-description = Para todas las personas de su formulario: vengan juntas y traigan el código de recibo { $code }.
+appointment-on-list = Cita: { $when }
+appointment-changed-badge = Cambiada por el personal

@@ -146,7 +146,7 @@ try-problems = Estas respuestas serían rechazadas:
 try-no-problems = Sin problemas. Un dispositivo enviaría estas respuestas:
 
 ## /r/{code}: the public page a person opens with only their receipt code
-public-title = Tu cita
+public-title = Su cita
 public-receipt = Comprobante
 public-appointment = Cita
 public-when = Cuándo
@@ -154,8 +154,8 @@ public-length = Duración
 public-minutes = { $minutes } min
 public-place = Lugar
 public-changed = El personal cambió esta cita; esta es la nueva.
-public-cancelled = El personal canceló la cita; te darán otra.
-public-no-appointment = Todavía no hay cita: el personal te dará una.
+public-cancelled = El personal canceló la cita; le darán otra.
+public-no-appointment = Todavía no hay cita: el personal le dará una.
 public-review = Tu caso
 public-state-new = Recibido; todavía sin revisar.
 public-state-reviewed = Revisado por la organización.

@@ -301,3 +301,33 @@ appointment-title = Seu agendamento
 appointment-length = { $minutes } minutos
 appointment-everyone = O agendamento é para todas as pessoas deste formulário: venham juntas.
 appointment-none = Ainda sem agendamento: a equipe vai dar um a você.
+
+## Choosing an appointment on the last step (the list is kept on the device)
+appointment-choose-title = Escolha o seu atendimento
+appointment-choose-hint = Você pode escolher até 3 horários que lhe convêm, em ordem. Quando o seu formulário chegar, todas as pessoas nele recebem o primeiro que ainda tiver lugar para todas; se nenhum tiver, o horário livre mais próximo. Também pode não escolher nenhum.
+appointment-slots-as-of = Horários livres (lista atualizada: { $when }). Alguns podem ter sido preenchidos desde então.
+appointment-no-slots-yet = Este aparelho ainda não tem os horários de atendimento (recebe-os quando está conectado). Você pode enviar o formulário mesmo assim: receberá um horário quando ele chegar.
+appointment-no-slots = Não há horários livres agora. Você pode enviar o formulário mesmo assim: a equipe lhe dará um horário.
+appointment-places-free =
+    { $n ->
+        [one] 1 lugar livre
+       *[other] { $n } lugares livres
+    }
+appointment-too-small =
+    { $n ->
+        [one] Só resta 1 lugar: não dá para todas as pessoas do seu formulário
+       *[other] Só restam { $n } lugares: não dão para todas as pessoas do seu formulário
+    }
+appointment-choice = Opção { $n }
+appointment-max-chosen = Você já escolheu 3 horários. Para escolher outro, desmarque um primeiro.
+
+## The appointment after sending, as it stands now
+appointment-changed = A equipe mudou o seu atendimento ({ $when }).
+appointment-cancelled = A equipe cancelou o seu atendimento ({ $when }). Vai lhe dar outro.
+appointment-before = Antes: { $when }
+appointment-staff-note = Nota da equipe:
+appointment-add-to-calendar = Adicionar ao calendário
+appointment-calendar-title = Atendimento (recibo { $code })
+appointment-calendar-description = Para todas as pessoas do seu formulário: venham juntas e tragam o código do recibo { $code }.
+appointment-on-list = Atendimento: { $when }
+appointment-changed-badge = Mudado pela equipe

@@ -226,6 +226,12 @@ test('every screen of the app, in every language: no WCAG 2.2 AA violation, no s
   const found = [];
   const shots = [];
   await withWorld(t, 'every-screen', async (w) => {
+    // Appointment times to choose on "Check and send" (one too small for a family of two) and to
+    // see on the receipt.
+    const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    for (const [hour, capacity] of [['09', '40'], ['11', '1']]) {
+      await serverCommand(['slots', 'create', '--place', 'Casa del Migrante, Calle 5 #120', '--starts-at', `${day}T${hour}:00-07:00`, '--minutes', '30', '--capacity', capacity], w.dataDir);
+    }
     for (const lang of LANGS) {
       const context = await launchBrowser(path.join(w.root, `profile-${lang}`));
       try {
@@ -254,6 +260,10 @@ test('every screen of the app, in every language: no WCAG 2.2 AA violation, no s
         await expectPhotoReady(page, photo);
         await checkScreen(page, lang, 'step-4-documents', found, shots);
         await goToStep(page, REVIEW_STEP);
+        const open = page.locator('[data-testid=slot-choice]:not([disabled])');
+        await pollUntil(async () => (await page.locator('[data-testid=slot]').count()) === 2, { what: 'the appointment times on the review step' });
+        await open.first().check();
+        await page.locator('[data-testid=slot-rank]').waitFor();
         await checkScreen(page, lang, 'step-5-check-and-send', found, shots);
 
         // Sent while offline: saved on the device; then sending (one chunk held); delivered.
@@ -274,6 +284,7 @@ test('every screen of the app, in every language: no WCAG 2.2 AA violation, no s
         release();
         w.proxy.setOnRequest(null);
         await expectCaseState(page, ['delivered'], 120_000);
+        await page.locator('[data-testid=appointment-when]').waitFor();
         await checkScreen(page, lang, 'state-delivered', found, shots);
 
         // Refused by the server: needs the person; then the form shows what was found.

@@ -505,7 +505,7 @@ fn form_view(
                         let items = ctx.def.with_value(|d| d.pages[i].items.clone());
                         items_view(ctx, items, Vec::new()).into_any()
                     }
-                    None => review(ctx).into_any(),
+                    None => view! { {review(ctx)} {slot_picker(ctx)} }.into_any(),
                 }
             }}
             {move || photo_notice.get().map(|m| view! {
@@ -1194,6 +1194,37 @@ fn review(ctx: Ctx) -> impl IntoView {
             })}
         }
     }
+}
+
+/// The appointment slots the person prefers, kept beside the answers.
+fn slot_picker(ctx: Ctx) -> impl IntoView {
+    let chosen = Signal::derive(move || {
+        ctx.record
+            .with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.form.as_ref())
+                    .map(|f| f.appointment_preferences.clone())
+            })
+            .unwrap_or_default()
+    });
+    let people = Signal::derive(move || {
+        ctx.record.with(|r| {
+            r.as_ref().map_or(1, |r| {
+                ctx.def.with_value(|d| name_and_people(d, r).1) as u32
+            })
+        })
+    });
+    let on_change = Callback::new(move |preferences: Vec<protocol::SlotId>| {
+        ctx.record.update(|r| {
+            if let Some(r) = r {
+                if let Some(form) = r.form.as_mut() {
+                    form.appointment_preferences = preferences;
+                }
+                r.updated_at = platform::now_ms();
+            }
+        });
+    });
+    view! { <super::appointment::SlotPicker chosen on_change people /> }
 }
 
 /// The answers of a submitted case on a defined form, read-only.

@@ -718,6 +718,10 @@ fn step_review(ctx: Ctx) -> impl IntoView {
             <p class="problem" role="alert" data-testid="review-photo-not-kept">{t(Msg::ReviewPhotoNotKept)}</p>
         })}
         {photos_step::review_photos(ctx.desk, ctx.record)}
+        <super::appointment::SlotPicker
+            chosen=Signal::derive(move || ctx.read(|s| s.appointment_preferences.clone()).unwrap_or_default())
+            on_change=Callback::new(move |chosen| ctx.edit(|s| s.appointment_preferences = chosen))
+            people=Signal::derive(move || ctx.read(|s| 1 + s.members.len() as u32).unwrap_or(1)) />
     }
 }
 

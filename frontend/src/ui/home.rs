@@ -236,6 +236,7 @@ fn case_item(
                 </span>
                 <span class="state" class:attention=attention>{move || tr(lang.get(), state_words(state))}</span>
                 {receipt.map(|r| view! { <span class="receipt" dir="ltr" data-testid="receipt-code">{r.receipt_code.to_string()}</span> })}
+                {move || item.as_ref().and_then(|i| super::appointment::list_line(lang.get(), i))}
             </a>
         </li>
     }

@@ -5,11 +5,13 @@
 //!   draft, its status once sent); [`form`]: the household form's steps; [`defined`]: a form
 //!   the organisation defined, drawn from its definition; [`fields`]: the accessible
 //!   field components every step is made of; [`photos_step`]: document photos; [`status`]:
-//!   where a sent case stands, with its [`receipt`] (QR code, print view); [`autosave`]: writing drafts as the person types; [`route`]:
+//!   where a sent case stands, with its [`receipt`] (QR code, print view) and [`appointment`]
+//!   (choosing slots offline, the booking as it stands now); [`autosave`]: writing drafts as the person types; [`route`]:
 //!   the two routes (My cases, a case) over the History API; [`loaded`]: what an asynchronous
 //!   read gave, re-read when what it reads changes; [`shared`]: shared tablets (a PIN per
 //!   family's form, Finish and lock, the idle lock) and [`tablet`], its volunteer screen.
 
+mod appointment;
 mod autosave;
 mod case_page;
 mod defined;

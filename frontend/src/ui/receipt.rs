@@ -1,15 +1,15 @@
 //! The receipt a person takes with them: the code large, a QR code of it drawn on the device (no
 //! network, no image file), what to do with it, and a print view that carries no personal data
-//! unless the person chooses to add their name; and the household's appointment, if the server
-//! booked one.
+//! unless the person chooses to add their name; and the household's appointment
+//! ([`super::appointment`]).
 
 use leptos::prelude::*;
-use protocol::appointment::Appointment;
 use qrcodegen::{QrCode, QrCodeEcc};
 
 use super::{t, use_lang};
 use crate::i18n::{tr, tr_with, Msg};
 use crate::platform;
+use crate::store::OutboxItem;
 
 /// The dark modules of a QR code of `text` as one SVG path, and the side in modules (with the
 /// 4-module quiet zone readers need). Medium error correction: a creased printout still reads.
@@ -72,40 +72,18 @@ fn halves(code: &str) -> (String, String) {
     }
 }
 
-/// The receipt on the status screen, and its print view. `name`: the person's name as the
-/// device holds it (none on a shared tablet, which has erased the case), offered for the
+/// The receipt on the status screen, and its print view. `item`: the delivered case as the
+/// store holds it now (its appointment may change after delivery). `name`: the person's name as
+/// the device holds it (none on a shared tablet, which has erased the case), offered for the
 /// printout only if they choose.
 #[component]
 pub fn Receipt(
     code: String,
     received_at: String,
-    appointment: Option<Appointment>,
+    item: Signal<Option<OutboxItem>>,
     name: Option<String>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let appointment = StoredValue::new(appointment);
-    // The household's one appointment, in the place's own date and time.
-    let appointment_view = move || {
-        let l = lang.get();
-        match appointment.get_value() {
-            Some(a) => view! {
-                <section class="appointment" data-testid="appointment" aria-labelledby="appointment-title">
-                    <h3 id="appointment-title">{tr(l, Msg::AppointmentTitle)}</h3>
-                    <p class="appointment-when" data-testid="appointment-when">
-                        {platform::place_datetime(&a.starts_at, l.code())}
-                    </p>
-                    <p data-testid="appointment-place"><bdi>{a.place.clone()}</bdi></p>
-                    <p>{tr_with(l, Msg::AppointmentLength, &[("minutes", a.minutes.into())])}</p>
-                    <p class="hint">{tr(l, Msg::AppointmentEveryone)}</p>
-                </section>
-            }
-            .into_any(),
-            None => view! {
-                <p class="appointment-none" data-testid="no-appointment">{tr(l, Msg::AppointmentNone)}</p>
-            }
-            .into_any(),
-        }
-    };
     let (first, second) = halves(&code);
     let printing = RwSignal::new(false);
     let with_name = RwSignal::new(false);
@@ -176,7 +154,7 @@ pub fn Receipt(
             <p class="hint">{t(Msg::ReceiptHint)}</p>
             <p class="what-to-do">{t(Msg::ReceiptWhatToDo)}</p>
             <p class="received">{received_words}</p>
-            {appointment_view}
+            <super::appointment::AppointmentPanel item />
             <button type="button" data-testid="print-view" aria-expanded=move || printing.get().to_string()
                 on:click=move |_| printing.update(|p| *p = !*p)>
                 {move || tr(lang.get(), Msg::ReceiptPrintView)}

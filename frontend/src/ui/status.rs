@@ -124,15 +124,15 @@ fn sign_in(needs_code: bool, problem: Option<ErrorCode>, code: RwSignal<String>)
 pub fn CaseStatus(item: Signal<Option<OutboxItem>>, name: Signal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
     // The receipt is drawn only when it changes (not on every store write), so the print
-    // view's choices survive the writes that follow delivery.
+    // view's choices survive the writes that follow delivery; its appointment follows the store.
     let receipt = Memo::new(move |_| {
         item.get()
             .and_then(|i| i.receipt)
-            .map(|r| (r.receipt_code.to_string(), r.received_at, r.appointment))
+            .map(|r| (r.receipt_code.to_string(), r.received_at))
     });
     let receipt_view = move || {
-        receipt.get().map(|(code, received_at, appointment)| {
-            view! { <super::receipt::Receipt code received_at appointment name=name.get_untracked() /> }
+        receipt.get().map(|(code, received_at)| {
+            view! { <super::receipt::Receipt code received_at item name=name.get_untracked() /> }
         })
     };
     // Made once: the panel below is rebuilt on every store write, and what was typed must
