@@ -317,15 +317,15 @@ start-with-pin-hint = لهاتف يستخدمه أشخاص آخرون: تُحف�
 ## The household's appointment on the receipt
 appointment-title = موعدك
 appointment-length = المدة: { $minutes } دقيقة
-appointment-everyone = الموعد لكل الأشخاص في هذا النموذج: تعالوا معًا.
-appointment-none = لا يوجد موعد بعد: سيعطيك الموظفون موعدًا.
+appointment-everyone = الموعد لكل الأشخاص في هذه الاستمارة: تعالوا معًا.
+appointment-none = لا يوجد موعد بعد: سيعطيك فريق العمل موعدًا.
 
 ## Choosing an appointment on the last step (the list is kept on the device)
 appointment-choose-title = اختر موعدك
 appointment-choose-hint = يمكنك اختيار حتى 3 أوقات تناسبك، بالترتيب. عندما تصل استمارتك، يحصل كل من فيها على أول وقت منها ما زال فيه مكان لكم جميعًا؛ وإن لم يوجد، فأقرب وقت متاح. يمكنك أيضًا ألا تختار أي وقت.
 appointment-slots-as-of = الأوقات المتاحة حتى { $when }. ربما امتلأ بعضها منذ ذلك الحين.
 appointment-no-slots-yet = لا توجد أوقات المواعيد على هذا الجهاز بعد (يحصل عليها عندما يتصل بالإنترنت). يمكنك إرسال استمارتك على أي حال: ستحصل على موعد عندما تصل.
-appointment-no-slots = لا توجد أوقات متاحة الآن. يمكنك إرسال استمارتك على أي حال: سيعطيك الموظفون موعدًا.
+appointment-no-slots = لا توجد أوقات متاحة الآن. يمكنك إرسال استمارتك على أي حال: سيعطيك فريق العمل موعدًا.
 appointment-places-free =
     { $n ->
         [zero] لا أماكن متاحة
@@ -348,12 +348,13 @@ appointment-choice = الاختيار { $n }
 appointment-max-chosen = لقد اخترت 3 أوقات. لاختيار وقت آخر، ألغِ تحديد أحدها أولًا.
 
 ## The appointment after sending, as it stands now
-appointment-changed = غيّر الموظفون موعدك ({ $when }).
-appointment-cancelled = ألغى الموظفون موعدك ({ $when }). سيعطونك موعدًا آخر.
+appointment-changed = غيّر فريق العمل موعدك ({ $when }).
+appointment-cancelled = ألغى فريق العمل موعدك ({ $when }). سيعطيك موعدًا آخر.
 appointment-before = سابقًا: { $when }
-appointment-staff-note = ملاحظة من الموظفين:
+appointment-staff-note = ملاحظة من فريق العمل:
+receipt-lookup = يمكنك رؤية موعدك في أي وقت، من أي هاتف أو حاسوب، على هذا العنوان:
 appointment-add-to-calendar = أضف إلى التقويم
 appointment-calendar-title = موعد (الإيصال { $code })
 appointment-calendar-description = لكل من في استمارتك: تعالوا معًا وأحضروا رمز الإيصال { $code }.
 appointment-on-list = الموعد: { $when }
-appointment-changed-badge = غيّره الموظفون
+appointment-changed-badge = غيّره فريق العمل

@@ -337,6 +337,7 @@ appointment-changed = Staff changed your appointment ({ $when }).
 appointment-cancelled = Staff cancelled your appointment ({ $when }). They will give you another one.
 appointment-before = Before: { $when }
 appointment-staff-note = Note from staff:
+receipt-lookup = See your appointment at any time, from any phone or computer, at this address:
 appointment-add-to-calendar = Add to calendar
 appointment-calendar-title = Appointment (receipt { $code })
 appointment-calendar-description = For everyone in your form: come together and bring your receipt code { $code }.

@@ -326,6 +326,7 @@ appointment-changed = El personal cambió su cita ({ $when }).
 appointment-cancelled = El personal canceló su cita ({ $when }). Le dará otra.
 appointment-before = Antes: { $when }
 appointment-staff-note = Nota del personal:
+receipt-lookup = Vea su cita en cualquier momento, desde cualquier teléfono o computadora, en esta dirección:
 appointment-add-to-calendar = Agregar al calendario
 appointment-calendar-title = Cita (recibo { $code })
 appointment-calendar-description = Para todas las personas de su formulario: vengan juntas y traigan el código de recibo { $code }.

@@ -300,14 +300,14 @@ start-with-pin-hint = Pour un téléphone que d’autres personnes utilisent : l
 appointment-title = Votre rendez-vous
 appointment-length = { $minutes } minutes
 appointment-everyone = Le rendez-vous est pour toutes les personnes de ce formulaire : venez ensemble.
-appointment-none = Pas encore de rendez-vous : le personnel vous en donnera un.
+appointment-none = Pas encore de rendez-vous : l’équipe vous en donnera un.
 
 ## Choosing an appointment on the last step (the list is kept on the device)
 appointment-choose-title = Choisissez votre rendez-vous
 appointment-choose-hint = Vous pouvez choisir jusqu’à 3 horaires qui vous conviennent, dans l’ordre. Quand votre formulaire arrive, toutes les personnes qu’il contient reçoivent le premier qui a encore de la place pour vous tous ; sinon, le premier horaire libre. Vous pouvez aussi n’en choisir aucun.
 appointment-slots-as-of = Horaires libres (liste mise à jour : { $when }). Certains ont pu se remplir depuis.
 appointment-no-slots-yet = Cet appareil n’a pas encore les horaires de rendez-vous (il les reçoit quand il est en ligne). Vous pouvez quand même envoyer votre formulaire : vous aurez un rendez-vous à son arrivée.
-appointment-no-slots = Il n’y a pas d’horaire libre pour le moment. Vous pouvez quand même envoyer votre formulaire : le personnel vous donnera un rendez-vous.
+appointment-no-slots = Il n’y a pas d’horaire libre pour le moment. Vous pouvez quand même envoyer votre formulaire : l’équipe vous donnera un rendez-vous.
 appointment-places-free =
     { $n ->
         [one] 1 place libre
@@ -322,12 +322,13 @@ appointment-choice = Choix { $n }
 appointment-max-chosen = Vous avez choisi 3 horaires. Pour en choisir un autre, décochez-en d’abord un.
 
 ## The appointment after sending, as it stands now
-appointment-changed = Le personnel a changé votre rendez-vous ({ $when }).
-appointment-cancelled = Le personnel a annulé votre rendez-vous ({ $when }). Il vous en donnera un autre.
+appointment-changed = L’équipe a changé votre rendez-vous ({ $when }).
+appointment-cancelled = L’équipe a annulé votre rendez-vous ({ $when }). Elle vous en donnera un autre.
 appointment-before = Avant : { $when }
-appointment-staff-note = Note du personnel :
+appointment-staff-note = Note de l’équipe :
+receipt-lookup = Consultez votre rendez-vous à tout moment, depuis n’importe quel téléphone ou ordinateur, à cette adresse :
 appointment-add-to-calendar = Ajouter au calendrier
 appointment-calendar-title = Rendez-vous (reçu { $code })
 appointment-calendar-description = Pour toutes les personnes de votre formulaire : venez ensemble et apportez votre code de reçu { $code }.
 appointment-on-list = Rendez-vous : { $when }
-appointment-changed-badge = Changé par le personnel
+appointment-changed-badge = Changé par l’équipe

@@ -292,10 +292,10 @@ appointment-none = Poko gen randevou: ekip la ap ba ou youn.
 
 ## Choosing an appointment on the last step (the list is kept on the device)
 appointment-choose-title = Chwazi randevou ou
-appointment-choose-hint = Ou ka chwazi jiska 3 lè ki bon pou ou, nan lòd. Lè fòmilè ou a rive, tout moun ladan l ap jwenn premye lè ki toujou gen plas pou nou tout; si pa gen youn, premye lè ki lib la. Ou ka pa chwazi okenn tou.
+appointment-choose-hint = Ou ka chwazi jiska 3 lè ki bon pou ou, nan lòd. Lè fòm ou a rive, tout moun ladan l ap jwenn premye lè ki toujou gen plas pou nou tout; si pa gen youn, premye lè ki lib la. Ou ka pa chwazi okenn tou.
 appointment-slots-as-of = Lè ki lib depi { $when }. Gen kèk ki ka plen depi lè sa a.
-appointment-no-slots-yet = Aparèy sa a poko gen lè randevou yo (li resevwa yo lè li gen entènèt). Ou ka voye fòmilè ou a kanmenm: w ap resevwa yon randevou lè li rive.
-appointment-no-slots = Pa gen lè ki lib kounye a. Ou ka voye fòmilè ou a kanmenm: anplwaye yo ap ba ou yon randevou.
+appointment-no-slots-yet = Aparèy sa a poko gen lè randevou yo (li resevwa yo lè li gen entènèt). Ou ka voye fòm ou a kanmenm: w ap resevwa yon randevou lè li rive.
+appointment-no-slots = Pa gen lè ki lib kounye a. Ou ka voye fòm ou a kanmenm: ekip la ap ba ou yon randevou.
 appointment-places-free =
     { $n ->
         [one] 1 plas lib
@@ -303,19 +303,20 @@ appointment-places-free =
     }
 appointment-too-small =
     { $n ->
-        [one] Se 1 sèl plas ki rete: li pa ase pou tout moun nan fòmilè ou a
-       *[other] Se { $n } plas sèlman ki rete: yo pa ase pou tout moun nan fòmilè ou a
+        [one] Se 1 sèl plas ki rete: li pa ase pou tout moun nan fòm ou a
+       *[other] Se { $n } plas sèlman ki rete: yo pa ase pou tout moun nan fòm ou a
     }
 appointment-choice = Chwa { $n }
 appointment-max-chosen = Ou chwazi 3 lè deja. Pou chwazi yon lòt, retire youn anvan.
 
 ## The appointment after sending, as it stands now
-appointment-changed = Anplwaye yo chanje randevou ou ({ $when }).
-appointment-cancelled = Anplwaye yo anile randevou ou ({ $when }). Y ap ba ou yon lòt.
+appointment-changed = Ekip la chanje randevou ou ({ $when }).
+appointment-cancelled = Ekip la anile randevou ou ({ $when }). Y ap ba ou yon lòt.
 appointment-before = Anvan: { $when }
-appointment-staff-note = Nòt anplwaye yo:
+appointment-staff-note = Nòt ekip la:
+receipt-lookup = Gade randevou ou nenpòt lè, sou nenpòt telefòn oswa òdinatè, nan adrès sa a:
 appointment-add-to-calendar = Mete l nan kalandriye
 appointment-calendar-title = Randevou (resi { $code })
-appointment-calendar-description = Pou tout moun nan fòmilè ou a: vini ansanm epi pote kòd resi { $code } la.
+appointment-calendar-description = Pou tout moun nan fòm ou a: vini ansanm epi pote kòd resi { $code } la.
 appointment-on-list = Randevou: { $when }
-appointment-changed-badge = Anplwaye yo chanje l
+appointment-changed-badge = Ekip la chanje l

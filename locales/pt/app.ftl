@@ -303,11 +303,11 @@ appointment-everyone = O agendamento é para todas as pessoas deste formulário:
 appointment-none = Ainda sem agendamento: a equipe vai dar um a você.
 
 ## Choosing an appointment on the last step (the list is kept on the device)
-appointment-choose-title = Escolha o seu atendimento
+appointment-choose-title = Escolha seu horário
 appointment-choose-hint = Você pode escolher até 3 horários que lhe convêm, em ordem. Quando o seu formulário chegar, todas as pessoas nele recebem o primeiro que ainda tiver lugar para todas; se nenhum tiver, o horário livre mais próximo. Também pode não escolher nenhum.
 appointment-slots-as-of = Horários livres (lista atualizada: { $when }). Alguns podem ter sido preenchidos desde então.
-appointment-no-slots-yet = Este aparelho ainda não tem os horários de atendimento (recebe-os quando está conectado). Você pode enviar o formulário mesmo assim: receberá um horário quando ele chegar.
-appointment-no-slots = Não há horários livres agora. Você pode enviar o formulário mesmo assim: a equipe lhe dará um horário.
+appointment-no-slots-yet = Este aparelho ainda não tem os horários de agendamento (recebe-os quando está conectado). Você pode enviar o formulário mesmo assim: receberá um agendamento quando ele chegar.
+appointment-no-slots = Não há horários livres agora. Você pode enviar o formulário mesmo assim: a equipe lhe dará um agendamento.
 appointment-places-free =
     { $n ->
         [one] 1 lugar livre
@@ -322,12 +322,13 @@ appointment-choice = Opção { $n }
 appointment-max-chosen = Você já escolheu 3 horários. Para escolher outro, desmarque um primeiro.
 
 ## The appointment after sending, as it stands now
-appointment-changed = A equipe mudou o seu atendimento ({ $when }).
-appointment-cancelled = A equipe cancelou o seu atendimento ({ $when }). Vai lhe dar outro.
+appointment-changed = A equipe mudou seu agendamento ({ $when }).
+appointment-cancelled = A equipe cancelou seu agendamento ({ $when }). Ela vai lhe dar outro.
 appointment-before = Antes: { $when }
 appointment-staff-note = Nota da equipe:
+receipt-lookup = Veja seu agendamento a qualquer momento, de qualquer celular ou computador, neste endereço:
 appointment-add-to-calendar = Adicionar ao calendário
-appointment-calendar-title = Atendimento (recibo { $code })
-appointment-calendar-description = Para todas as pessoas do seu formulário: venham juntas e tragam o código do recibo { $code }.
-appointment-on-list = Atendimento: { $when }
+appointment-calendar-title = Agendamento (comprovante { $code })
+appointment-calendar-description = Para todas as pessoas do seu formulário: venham juntas e tragam o código do comprovante { $code }.
+appointment-on-list = Agendamento: { $when }
 appointment-changed-badge = Mudado pela equipe

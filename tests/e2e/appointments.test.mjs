@@ -70,8 +70,10 @@ test('a household sent in Spanish is booked whole into the published slot and se
     assert.ok(listed.includes(`${people}/12 people\t1 households`), listed);
 
     // Someone with only the code sees the same appointment, and nothing personal.
+    const lookup = await page.locator('[data-testid=receipt-lookup]').getAttribute('href');
+    assert.equal(lookup, `${w.proxy.url}/r/${code}`, 'the receipt names where anyone with the code sees the appointment');
     const publicPage = await w.context.newPage();
-    const response = await publicPage.goto(`${w.proxy.url}/r/${code}?lang=es`);
+    const response = await publicPage.goto(`${lookup}?lang=es`);
     assert.equal(response.status(), 200);
     // The page isolates values (FSI…PDI) so they keep their direction; read it without them.
     const text = (await publicPage.locator('main').textContent()).replace(/[\u2066-\u2069]/g, '');
@@ -184,7 +186,7 @@ test('slots cached online are chosen offline; the case is booked into the first 
     await assertAccessible(page, 'the changed appointment, in Spanish');
     await page.screenshot({ path: await artifactPath('appointment-changed-es.png'), fullPage: true });
     await setLanguage(page, 'ar');
-    await pollUntilText(page.locator('[data-testid=appointment-changed]'), (text) => text.includes('غيّر الموظفون موعدك'), 'the change said in Arabic');
+    await pollUntilText(page.locator('[data-testid=appointment-changed]'), (text) => text.includes('غيّر فريق العمل موعدك'), 'the change said in Arabic');
     await assertAccessible(page, 'the changed appointment, in Arabic');
     await page.screenshot({ path: await artifactPath('appointment-changed-ar.png'), fullPage: true });
     await setLanguage(page, 'es');

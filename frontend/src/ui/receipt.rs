@@ -85,6 +85,12 @@ pub fn Receipt(
 ) -> impl IntoView {
     let lang = use_lang();
     let (first, second) = halves(&code);
+    // Where anyone with the code sees the appointment as it stands (a family leaving a shared
+    // tablet keeps only the code and this).
+    let lookup = format!(
+        "{}/r/{code}",
+        platform::window().location().origin().unwrap_or_default()
+    );
     let printing = RwSignal::new(false);
     let with_name = RwSignal::new(false);
     let printed_name = RwSignal::new(name.unwrap_or_default());
@@ -95,6 +101,7 @@ pub fn Receipt(
     };
     let print_view = {
         let code = code.clone();
+        let lookup = lookup.clone();
         let (first, second) = (first.clone(), second.clone());
         move || {
             printing.get().then(|| {
@@ -118,6 +125,7 @@ pub fn Receipt(
                             </p>
                             <ReceiptQr code=code.clone() />
                             <p class="received">{received_words}</p>
+                            <p class="lookup">{t(Msg::ReceiptLookup)}" "<span dir="ltr">{lookup.clone()}</span></p>
                             {name_line}
                             <p class="what-to-do">{t(Msg::ReceiptWhatToDo)}</p>
                         </div>
@@ -155,6 +163,10 @@ pub fn Receipt(
             <p class="what-to-do">{t(Msg::ReceiptWhatToDo)}</p>
             <p class="received">{received_words}</p>
             <super::appointment::AppointmentPanel item />
+            <p class="lookup">
+                {t(Msg::ReceiptLookup)}" "
+                <a href=lookup.clone() dir="ltr" data-testid="receipt-lookup">{lookup.clone()}</a>
+            </p>
             <button type="button" data-testid="print-view" aria-expanded=move || printing.get().to_string()
                 on:click=move |_| printing.update(|p| *p = !*p)>
                 {move || tr(lang.get(), Msg::ReceiptPrintView)}
