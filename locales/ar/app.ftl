@@ -358,3 +358,4 @@ appointment-calendar-title = موعد (الإيصال { $code })
 appointment-calendar-description = لكل من في استمارتك: تعالوا معًا وأحضروا رمز الإيصال { $code }.
 appointment-on-list = الموعد: { $when }
 appointment-changed-badge = غيّره فريق العمل
+appointment-cancelled-badge = ألغى فريق العمل الموعد

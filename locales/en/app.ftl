@@ -343,3 +343,4 @@ appointment-calendar-title = Appointment (receipt { $code })
 appointment-calendar-description = For everyone in your form: come together and bring your receipt code { $code }.
 appointment-on-list = Appointment: { $when }
 appointment-changed-badge = Changed by staff
+appointment-cancelled-badge = Appointment cancelled by staff

@@ -332,3 +332,4 @@ appointment-calendar-title = Cita (recibo { $code })
 appointment-calendar-description = Para todas las personas de su formulario: vengan juntas y traigan el código de recibo { $code }.
 appointment-on-list = Cita: { $when }
 appointment-changed-badge = Cambiada por el personal
+appointment-cancelled-badge = Cita cancelada por el personal

@@ -332,3 +332,4 @@ appointment-calendar-title = Rendez-vous (reçu { $code })
 appointment-calendar-description = Pour toutes les personnes de votre formulaire : venez ensemble et apportez votre code de reçu { $code }.
 appointment-on-list = Rendez-vous : { $when }
 appointment-changed-badge = Changé par l’équipe
+appointment-cancelled-badge = Rendez-vous annulé par l’équipe

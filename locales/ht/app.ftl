@@ -320,3 +320,4 @@ appointment-calendar-title = Randevou (resi { $code })
 appointment-calendar-description = Pou tout moun nan fòm ou a: vini ansanm epi pote kòd resi { $code } la.
 appointment-on-list = Randevou: { $when }
 appointment-changed-badge = Ekip la chanje l
+appointment-cancelled-badge = Ekip la anile randevou a

@@ -332,3 +332,4 @@ appointment-calendar-title = Agendamento (comprovante { $code })
 appointment-calendar-description = Para todas as pessoas do seu formulário: venham juntas e tragam o código do comprovante { $code }.
 appointment-on-list = Agendamento: { $when }
 appointment-changed-badge = Mudado pela equipe
+appointment-cancelled-badge = Agendamento cancelado pela equipe

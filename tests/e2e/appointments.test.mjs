@@ -13,7 +13,8 @@
 // in order); the case goes once the connection is back and is booked into the first choice, shown
 // in Spanish and Arabic; staff move the household (through the staff pages, with a note) while the
 // phone is offline, and the phone shows the new time, what it was before and the note as soon as
-// it is online again, in My cases too; its calendar file and `/r/CODE` carry the new time.
+// it is online again, in My cases too; its calendar file and `/r/CODE` carry the new time; staff
+// then cancel it and My cases says so once the phone is online again.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -155,25 +156,13 @@ test('slots cached online are chosen offline; the case is booked into the first 
     await goOffline(w.context, w.proxy);
     const caseId = new URL(page.url()).pathname.split('/').pop();
     const account = await createStaffUser(w.dataDir, 'ana', 'reviewer', 'correct horse battery staple');
-    const staffBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    try {
-      const staff = await (await staffBrowser.newContext({ locale: 'en-US' })).newPage();
-      await staff.goto(`${w.server.url}/staff/login`);
-      const login = staff.locator('form[action="/staff/login"]');
-      await typeInto(login.locator('input[name=username]'), account.username);
-      await typeInto(login.locator('input[name=password]'), account.password);
-      await login.locator('button[type=submit]').click();
-      await staff.waitForURL(`${w.server.url}/staff/cases`);
-      await staff.goto(`${w.server.url}/staff/cases/${caseId}`);
-      const section = staff.locator('section[data-testid=appointment]');
+    await onStaffCasePage(w, account, caseId, async (staff, section) => {
       await section.locator('select[name=slot_id]').selectOption(earlySlot);
       await section.locator('input[name=note]').fill('La tarde se cerró; vengan en la mañana.');
       await section.locator('button[value=move]').click();
       await staff.waitForURL(`${w.server.url}/staff/cases/${caseId}`);
       assert.ok((await staff.locator('[data-testid=current-appointment]').textContent()).includes(early.startsAt.slice(0, 16)), 'the staff page shows the move');
-    } finally {
-      await staffBrowser.close();
-    }
+    });
     assert.ok(booked === (await when.textContent()), 'offline, the phone still shows what it knew');
 
     // Back online: the phone asks, and says plainly what changed.
@@ -205,8 +194,37 @@ test('slots cached online are chosen offline; the case is booked into the first 
     await publicPage.goto(`${w.proxy.url}/r/${code}?lang=es`);
     const text = (await publicPage.locator('main').textContent()).replace(/[\u2066-\u2069]/g, '');
     assert.ok(text.includes(`${early.d} de ${MONTHS_ES[early.m - 1]} de ${early.y}, a las 09:00`), text);
+    await publicPage.close();
+
+    // Staff cancel it: once the phone asks again (the connection comes back), My cases says so.
+    await goOffline(w.context, w.proxy);
+    await onStaffCasePage(w, account, caseId, async (staff, section) => {
+      await section.locator('input[name=note]').fill('Les llamaremos.');
+      await section.locator('button[value=cancel]').click();
+      await staff.waitForURL(`${w.server.url}/staff/cases/${caseId}`);
+    });
+    await goOnline(w.context, w.proxy);
+    await pollUntilText(line, (t) => plain(t).includes('Cita cancelada por el personal'), 'the cancellation in My cases');
   });
 });
+
+/** Signs `account` in on the staff pages (its own browser, straight to the server) and works on a case's appointment section. */
+async function onStaffCasePage(w, account, caseId, work) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const staff = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await staff.goto(`${w.server.url}/staff/login`);
+    const login = staff.locator('form[action="/staff/login"]');
+    await typeInto(login.locator('input[name=username]'), account.username);
+    await typeInto(login.locator('input[name=password]'), account.password);
+    await login.locator('button[type=submit]').click();
+    await staff.waitForURL(`${w.server.url}/staff/cases`);
+    await staff.goto(`${w.server.url}/staff/cases/${caseId}`);
+    await work(staff, staff.locator('section[data-testid=appointment]'));
+  } finally {
+    await browser.close();
+  }
+}
 
 async function assertAccessible(page, what) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();

@@ -249,15 +249,24 @@ fn calendar_link(l: Lang, a: &Appointment, code: &str, uid: &str) -> Option<impl
     })
 }
 
-/// The appointment in "My cases": its start, and that staff changed it.
+/// The appointment in "My cases": its start, and that staff changed it (or cancelled it).
 pub fn list_line(l: Lang, item: &OutboxItem) -> Option<impl IntoView> {
-    let a = item.receipt.as_ref()?.appointment.as_ref()?;
-    let when = platform::place_datetime(&a.starts_at, l.code());
     let changed = item.status.as_ref().is_some_and(|s| s.changed_by_staff);
-    Some(view! {
-        <span class="appointment-line" data-testid="case-appointment">
-            {tr_with(l, Msg::AppointmentOnList, &[("when", when.as_str().into())])}
-            {changed.then(|| view! { " " <strong data-testid="case-appointment-changed">{tr(l, Msg::AppointmentChangedBadge)}</strong> })}
-        </span>
-    })
+    let booked = item.receipt.as_ref()?.appointment.as_ref();
+    let line = match booked {
+        Some(a) => {
+            let when = platform::place_datetime(&a.starts_at, l.code());
+            view! {
+                {tr_with(l, Msg::AppointmentOnList, &[("when", when.as_str().into())])}
+                {changed.then(|| view! { " " <strong data-testid="case-appointment-changed">{tr(l, Msg::AppointmentChangedBadge)}</strong> })}
+            }
+            .into_any()
+        }
+        None if changed => view! {
+            <strong data-testid="case-appointment-changed">{tr(l, Msg::AppointmentCancelledBadge)}</strong>
+        }
+        .into_any(),
+        None => return None,
+    };
+    Some(view! { <span class="appointment-line" data-testid="case-appointment">{line}</span> })
 }
