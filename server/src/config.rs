@@ -104,6 +104,13 @@ pub struct Config {
         default_value_t = 30
     )]
     pub receipt_lookups_per_minute: u32,
+
+    /// Proxies in front of this server (addresses, comma-separated) whose `X-Forwarded-For` is
+    /// believed: a request from one of them is counted, for rate limits, as from the nearest
+    /// address that header names that is not itself a trusted proxy. None by default: the
+    /// connection's own address counts and the header is ignored (anyone can write it).
+    #[arg(long, env = "RESGUARDO_TRUST_PROXY", value_delimiter = ',')]
+    pub trust_proxy: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -131,6 +138,7 @@ impl Config {
             lockout_after: 5,
             booking_days: 14,
             receipt_lookups_per_minute: 30,
+            trust_proxy: Vec::new(),
         }
     }
 

@@ -289,6 +289,36 @@ async fn health_answers_with_the_version() {
 }
 
 #[tokio::test]
+async fn liveness_asks_nothing_and_readiness_asks_the_database_and_the_photo_store() {
+    let app = app().await;
+    let get = |path: &'static str| {
+        let app = &app;
+        async move {
+            app.send(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .status
+        }
+    };
+    for path in [
+        "/api/v1/health/live",
+        "/api/v1/health/ready",
+        "/api/v1/health",
+    ] {
+        assert_eq!(get(path).await, StatusCode::OK, "{path}");
+    }
+    // The photo store gone (a disk unmounted): not ready, still alive.
+    std::fs::remove_dir_all(app.dir.path().join("photos")).unwrap();
+    assert_eq!(
+        get("/api/v1/health/ready").await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(get("/api/v1/health").await, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(get("/api/v1/health/live").await, StatusCode::OK);
+    std::fs::create_dir(app.dir.path().join("photos")).unwrap();
+    assert_eq!(get("/api/v1/health/ready").await, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn openapi_documents_every_route_with_a_valid_example() {
     let app = app().await;
     let doc = app

@@ -470,3 +470,59 @@ async fn an_expired_token_is_renewed_for_the_same_device_which_keeps_its_cases()
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.json["error"]["code"], "malformed_json");
 }
+
+fn registration_from(peer: &str, forwarded_for: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post("/api/v1/devices").header("content-type", "application/json");
+    if let Some(f) = forwarded_for {
+        builder = builder.header("x-forwarded-for", f);
+    }
+    let mut request = builder.body(Body::from("{}")).unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    request
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit_and_nobody_else_can_pick_one(
+) {
+    let app = app_with(|c| {
+        c.registrations_per_minute = 2;
+        c.trust_proxy = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let status = |peer: &'static str, xff: Option<&'static str>| {
+        let app = &app;
+        async move {
+            app.send_anonymous(registration_from(peer, xff))
+                .await
+                .status
+        }
+    };
+    // Through the proxy: counted per client it names.
+    for _ in 0..2 {
+        assert_eq!(
+            status("127.0.0.1", Some("203.0.113.5")).await,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(
+        status("127.0.0.1", Some("203.0.113.5")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        status("127.0.0.1", Some("203.0.113.6")).await,
+        StatusCode::CREATED,
+        "another client behind the same proxy is not held back"
+    );
+    // Straight to the server, the header is anyone's to write: ignored.
+    for xff in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(status("192.0.2.9", Some(xff)).await, StatusCode::CREATED);
+    }
+    assert_eq!(
+        status("192.0.2.9", Some("198.51.100.3")).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new X-Forwarded-For does not buy a direct client more tries"
+    );
+}

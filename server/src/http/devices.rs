@@ -64,26 +64,59 @@ pub fn new_enrolment_code() -> Result<String, Error> {
         .collect())
 }
 
-/// The client's address as this server sees it (no proxy headers are trusted); "unknown" when
-/// the router runs without a socket (tests).
+/// The client's address as the rate limits count it ([`client_addr`]); "unknown" when the
+/// router runs without a socket (tests).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_key(
-            parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(client_addr(
+            &state.trusted_proxies,
+            peer,
+            &parts.headers,
         )))
     }
 }
 
-/// The client's address as this server sees it (no proxy headers are trusted).
-pub fn client_key(request_ip: Option<&ConnectInfo<std::net::SocketAddr>>) -> String {
-    request_ip.map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+/// The client's address: the connection's own, or, when the connection comes from a trusted
+/// proxy, the nearest address `X-Forwarded-For` names that is not itself a trusted proxy
+/// (read from the right: entries further left were written by whoever sent the request, and
+/// anyone can write them). A header a trusted proxy garbled counts as that proxy.
+pub fn client_addr(
+    trusted: &[std::net::IpAddr],
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> String {
+    let Some(peer) = peer.map(|p| p.to_canonical()) else {
+        return "unknown".to_owned();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let mut hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("").split(','))
+        .map(str::trim)
+        .collect();
+    let mut nearest = peer;
+    while let Some(hop) = hops.pop() {
+        match hop.parse::<std::net::IpAddr>().map(|ip| ip.to_canonical()) {
+            Ok(ip) if trusted.contains(&ip) => nearest = ip,
+            Ok(ip) => return ip.to_string(),
+            Err(_) => break,
+        }
+    }
+    nearest.to_string()
 }
 
 #[utoipa::path(
@@ -105,11 +138,11 @@ pub async fn register(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<(StatusCode, Json<Registered>), Error> {
-    let client = client_key(
-        request
-            .extensions()
-            .get::<ConnectInfo<std::net::SocketAddr>>(),
-    );
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let client = client_addr(&state.trusted_proxies, peer, request.headers());
     state
         .registrations
         .check(&client)
@@ -184,11 +217,11 @@ pub async fn renew(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<(StatusCode, Json<Registered>), Error> {
-    let client = client_key(
-        request
-            .extensions()
-            .get::<ConnectInfo<std::net::SocketAddr>>(),
-    );
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let client = client_addr(&state.trusted_proxies, peer, request.headers());
     state
         .registrations
         .check(&client)
@@ -310,4 +343,80 @@ pub(crate) async fn valid_device(
         .device_by_token_hash(&token_hash(token))
         .await?;
     Ok(device.filter(|d| !d.revoked && d.expires_at > now_unix()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_addr;
+    use axum::http::HeaderMap;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append("x-forwarded-for", v.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn the_header_counts_only_from_a_trusted_proxy() {
+        let trusted = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let spoofed = forwarded(&["198.51.100.9"]);
+        assert_eq!(
+            client_addr(&[], Some(ip("203.0.113.5")), &spoofed),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            client_addr(&trusted, Some(ip("203.0.113.5")), &spoofed),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            client_addr(&trusted, Some(ip("10.0.0.1")), &spoofed),
+            "198.51.100.9"
+        );
+        assert_eq!(client_addr(&trusted, None, &spoofed), "unknown");
+    }
+
+    #[test]
+    fn the_nearest_untrusted_hop_is_the_client_whatever_was_written_before_it() {
+        let trusted = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // The client wrote a fake first entry; two trusted proxies appended after it.
+        let headers = forwarded(&["1.2.3.4, 203.0.113.7", "10.0.0.2"]);
+        assert_eq!(
+            client_addr(&trusted, Some(ip("10.0.0.1")), &headers),
+            "203.0.113.7"
+        );
+        // Only proxies, or no header: the nearest proxy itself.
+        assert_eq!(
+            client_addr(&trusted, Some(ip("10.0.0.1")), &forwarded(&["10.0.0.2"])),
+            "10.0.0.2"
+        );
+        assert_eq!(
+            client_addr(&trusted, Some(ip("10.0.0.1")), &HeaderMap::new()),
+            "10.0.0.1"
+        );
+        // Garbled by a proxy: counts as that proxy, never as what came before.
+        assert_eq!(
+            client_addr(
+                &trusted,
+                Some(ip("10.0.0.1")),
+                &forwarded(&["203.0.113.7, junk"])
+            ),
+            "10.0.0.1"
+        );
+        // IPv4 seen over IPv6 is the same address.
+        assert_eq!(
+            client_addr(
+                &[ip("127.0.0.1")],
+                Some(ip("::ffff:127.0.0.1")),
+                &forwarded(&["2001:db8::1"])
+            ),
+            "2001:db8::1"
+        );
+    }
 }

@@ -70,6 +70,8 @@ pub struct AppState {
     upload_expiry_secs: u64,
     request_timeout: std::time::Duration,
     body_idle_timeout: std::time::Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trust-proxy`).
+    trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 impl AppState {
@@ -128,6 +130,11 @@ impl AppState {
             max_upload_bytes: config.max_upload_bytes,
             upload_expiry_secs: config.upload_expiry_secs,
             request_timeout: config.request_timeout(),
+            trusted_proxies: config
+                .trust_proxy
+                .iter()
+                .map(|ip| ip.to_canonical())
+                .collect(),
             body_idle_timeout: config.body_idle_timeout(),
         }
     }
@@ -172,6 +179,8 @@ pub fn router(state: AppState) -> Router {
     let device_only = middleware::from_fn_with_state(state.clone(), devices::require_device);
     let api = Router::new()
         .route("/api/v1/health", get(health::health))
+        .route("/api/v1/health/live", get(health::live))
+        .route("/api/v1/health/ready", get(health::ready))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/devices", post(devices::register))
         .route("/api/v1/devices/renew", post(devices::renew))

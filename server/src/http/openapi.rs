@@ -18,6 +18,8 @@ use utoipa::OpenApi;
     ),
     paths(
         super::health::health,
+        super::health::live,
+        super::health::ready,
         super::cases::put_case,
         super::appointments::slots,
         super::appointments::case_status,
@@ -50,7 +52,7 @@ use utoipa::OpenApi;
         (name = "keys", description = "The organisation's public keys for sealed cases"),
         (name = "devices", description = "Device registration: the bearer token for cases and uploads"),
         (name = "uploads", description = "Document photos (tus 1.0.0: creation, creation-with-upload, checksum, expiration, termination)"),
-        (name = "health", description = "Liveness"),
+        (name = "health", description = "Liveness and readiness"),
     )
 )]
 struct ApiDoc;

@@ -44,6 +44,9 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Reads a stored photo.
     async fn open_photo(&self, id: PhotoId) -> io::Result<PhotoReader>;
 
+    /// Whether the store can be reached now (readiness): an error says why not.
+    async fn ready(&self) -> io::Result<()>;
+
     /// Where the photo lives, for operators (`dump-photos`).
     fn location(&self, id: PhotoId) -> String;
 }
@@ -120,6 +123,18 @@ async fn sha256_of(path: PathBuf, length: Option<u64>) -> io::Result<String> {
 
 #[async_trait]
 impl BlobStore for FsBlobs {
+    async fn ready(&self) -> io::Result<()> {
+        for dir in [&self.uploads, &self.photos] {
+            if !fs::metadata(dir).await?.is_dir() {
+                return Err(io::Error::other(format!(
+                    "{} is not a folder",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     async fn open_part(&self, id: PhotoId, offset: u64) -> io::Result<Box<dyn PartWriter>> {
         let path = self.part_path(id);
         let created = !exists(&path).await?;
@@ -283,6 +298,10 @@ impl FaultyBlobs {
 
 #[async_trait]
 impl BlobStore for FaultyBlobs {
+    async fn ready(&self) -> io::Result<()> {
+        self.inner.ready().await
+    }
+
     async fn open_part(&self, id: PhotoId, offset: u64) -> io::Result<Box<dyn PartWriter>> {
         self.full()?;
         let inner = self.inner.open_part(id, offset).await?;
