@@ -11,7 +11,7 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
 
-    /// Where the database (and, later, photos) live; created if missing.
+    /// Where the database, the photos and the organisation's keys live; created if missing.
     #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
