@@ -54,6 +54,8 @@ if [ "$what" = test ]; then
   [ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
   [ -x /usr/bin/Xvfb ] || missing+=(xvfb)
   command -v curl >/dev/null || missing+=(curl)
+  # The server's tests run a second time on a real PostgreSQL (scripts/postgres.sh).
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v tesseract >/dev/null || missing+=(tesseract-ocr)
   if ! command -v python3 >/dev/null; then
     missing+=(python3 python3-venv)

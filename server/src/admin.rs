@@ -5,8 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{now_rfc3339, now_unix, EnrolmentCode, Storage};
+use crate::storage::{now_rfc3339, now_unix, EnrolmentCode, Location};
 use crate::StartError;
 
 fn fail(message: String) -> StartError {
@@ -15,13 +14,13 @@ fn fail(message: String) -> StartError {
 
 /// Creates an enrolment code and prints it (and the install link's query) once.
 pub async fn create_enrolment_code(
-    data_dir: &Path,
+    at: &Location,
     label: &str,
     expires_in_days: Option<u32>,
     shared: bool,
     out: &mut impl Write,
 ) -> Result<(), StartError> {
-    let storage = SqliteStorage::open(data_dir).await?;
+    let storage = at.open().await?;
     let code = crate::http::devices::new_enrolment_code().map_err(|e| fail(e.to_string()))?;
     let expires_at = expires_in_days.map(|d| now_unix() + i64::from(d) * 86_400);
     storage
@@ -56,8 +55,8 @@ pub fn install_query(code: &str, shared: bool) -> String {
     }
 }
 
-pub async fn list_enrolment_codes(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
-    let storage = SqliteStorage::open(data_dir).await?;
+pub async fn list_enrolment_codes(at: &Location, out: &mut impl Write) -> Result<(), StartError> {
+    let storage = at.open().await?;
     let now = now_unix();
     for c in storage.enrolment_codes().await? {
         let state = c.status_at(now);
@@ -72,11 +71,11 @@ pub async fn list_enrolment_codes(data_dir: &Path, out: &mut impl Write) -> Resu
 }
 
 pub async fn revoke_enrolment_code(
-    data_dir: &Path,
+    at: &Location,
     code: &str,
     out: &mut impl Write,
 ) -> Result<(), StartError> {
-    let storage = SqliteStorage::open(data_dir).await?;
+    let storage = at.open().await?;
     let code = crate::http::devices::normalize_code(code);
     if !storage.revoke_enrolment_code(&code).await? {
         return Err(fail(format!("no enrolment code {code}")));
@@ -85,8 +84,8 @@ pub async fn revoke_enrolment_code(
     Ok(())
 }
 
-pub async fn list_devices(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
-    let storage = SqliteStorage::open(data_dir).await?;
+pub async fn list_devices(at: &Location, out: &mut impl Write) -> Result<(), StartError> {
+    let storage = at.open().await?;
     let now = now_unix();
     for d in storage.devices().await? {
         let state = d.status_at(now);
@@ -102,11 +101,11 @@ pub async fn list_devices(data_dir: &Path, out: &mut impl Write) -> Result<(), S
 }
 
 pub async fn revoke_device(
-    data_dir: &Path,
+    at: &Location,
     device_id: &str,
     out: &mut impl Write,
 ) -> Result<(), StartError> {
-    let storage = SqliteStorage::open(data_dir).await?;
+    let storage = at.open().await?;
     let id = device_id
         .parse()
         .map_err(|_| fail(format!("{device_id} is not a device ID")))?;
@@ -119,7 +118,7 @@ pub async fn revoke_device(
 
 /// `server admin create-user`: the password comes from `RESGUARDO_PASSWORD` or standard input.
 pub async fn create_user(
-    data_dir: &Path,
+    at: &Location,
     username: &str,
     role: &str,
     out: &mut impl Write,
@@ -134,8 +133,8 @@ pub async fn create_user(
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let storage = SqliteStorage::open(data_dir).await?;
-    crate::http::staff::auth::create_user(&storage, username, &password, role)
+    let storage = at.open().await?;
+    crate::http::staff::auth::create_user(&*storage, username, &password, role)
         .await
         .map_err(fail)?;
     writeln!(out, "created {} ({})", username.trim(), role.as_str())?;
@@ -145,7 +144,7 @@ pub async fn create_user(
 /// `server forms publish FILE` (or `draft`): reads, checks and keeps a definition. Every
 /// problem goes to `err`, one per line, and the command fails.
 pub async fn publish_form(
-    data_dir: &Path,
+    at: &Location,
     file: &Path,
     publish: bool,
     out: &mut impl Write,
@@ -161,7 +160,7 @@ pub async fn publish_form(
             return Err(fail(format!("{name} was not read")));
         }
     };
-    let storage = std::sync::Arc::new(SqliteStorage::open(data_dir).await?);
+    let storage = at.open().await?;
     let forms = FormRegistry::new(storage);
     let saved = if publish {
         forms.publish_definition(&def).await
@@ -195,8 +194,8 @@ pub async fn publish_form(
 }
 
 /// `server forms list`: each form and version, published or draft.
-pub async fn list_forms(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
-    let storage = std::sync::Arc::new(SqliteStorage::open(data_dir).await?);
+pub async fn list_forms(at: &Location, out: &mut impl Write) -> Result<(), StartError> {
+    let storage = at.open().await?;
     let forms = crate::forms::FormRegistry::new(storage);
     for v in forms.versions().await? {
         let state = match (v.built_in, v.published) {
@@ -246,14 +245,14 @@ pub fn rotate_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartErr
 
 /// Publishes a slot and prints it (`slot_id`, start, length, capacity, place).
 pub async fn create_slot(
-    data_dir: &Path,
+    at: &Location,
     place: &str,
     starts_at: &str,
     minutes: u32,
     capacity: u32,
     out: &mut impl Write,
 ) -> Result<(), StartError> {
-    use crate::storage::appointments::{parse_starts_at, AppointmentStorage, NewSlot};
+    use crate::storage::appointments::{parse_starts_at, NewSlot};
     let place = place.trim();
     if place.is_empty() {
         return Err(fail("a slot needs a place".into()));
@@ -264,7 +263,7 @@ pub async fn create_slot(
         ));
     }
     let (starts_at, starts_unix) = parse_starts_at(starts_at).map_err(|e| fail(e.to_string()))?;
-    let storage = SqliteStorage::open(data_dir).await?;
+    let storage = at.open().await?;
     let slot = storage
         .create_slot(NewSlot {
             place: place.to_owned(),
@@ -283,13 +282,8 @@ pub async fn create_slot(
 }
 
 /// Every slot from now on (or all of them), earliest first, with who is booked.
-pub async fn list_slots(
-    data_dir: &Path,
-    all: bool,
-    out: &mut impl Write,
-) -> Result<(), StartError> {
-    use crate::storage::appointments::AppointmentStorage;
-    let storage = SqliteStorage::open(data_dir).await?;
+pub async fn list_slots(at: &Location, all: bool, out: &mut impl Write) -> Result<(), StartError> {
+    let storage = at.open().await?;
     let from = if all { i64::MIN } else { now_unix() - 86_400 };
     for slot in storage.slots(from, i64::MAX).await? {
         let households = storage.bookings(slot.slot_id).await?.len();

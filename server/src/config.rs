@@ -11,9 +11,16 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
 
-    /// Where the database, the photos and the organisation's keys live; created if missing.
+    /// Where the photos and the organisation's keys live, and the database unless
+    /// `--database-url` names one; created if missing.
     #[arg(long, env = "RESGUARDO_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+
+    /// The database: `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/NAME` (every
+    /// process behind one load balancer names the same one). By default a SQLite file in the
+    /// data directory.
+    #[arg(long, env = "RESGUARDO_DATABASE_URL")]
+    pub database_url: Option<String>,
 
     /// The built app (Trunk's `dist/`); served when it exists.
     #[arg(long, env = "RESGUARDO_STATIC_DIR", default_value = "dist")]
@@ -119,6 +126,7 @@ impl Config {
         Config {
             addr: ([127, 0, 0, 1], 0).into(),
             data_dir: data_dir.into(),
+            database_url: None,
             static_dir: PathBuf::from("/nonexistent"),
             max_json_bytes: 1024 * 1024,
             request_timeout_secs: 30,
@@ -139,6 +147,14 @@ impl Config {
             booking_days: 14,
             receipt_lookups_per_minute: 30,
             trust_proxy: Vec::new(),
+        }
+    }
+
+    /// Where it stores what it stores.
+    pub fn location(&self) -> crate::storage::Location {
+        crate::storage::Location {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
         }
     }
 

@@ -36,16 +36,15 @@ use tokio::net::TcpListener;
 
 pub use config::Config;
 
-/// Opens storage under `config.data_dir`, then serves until `shutdown` resolves, letting requests
+/// Opens storage where `config` says, then serves until `shutdown` resolves, letting requests
 /// in flight finish for at most `config.shutdown_grace_secs`.
 pub async fn run(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let storage = storage::sqlite::SqliteStorage::open(&config.data_dir).await?;
+    let storage = config.location().open().await?;
     let blobs = storage::blobs::FsBlobs::open(&config.data_dir).await?;
-    let storage = Arc::new(storage);
     let keys = keys::Keyring::open_or_create(&config.data_dir)?;
     let state = http::AppState::new(
         storage.clone(),
@@ -91,13 +90,12 @@ async fn clean_up_expired_uploads(state: http::AppState, expiry_secs: u64) {
 
 /// Writes every stored photo as a JSON array of `{photo_id, case_id, size, sha256, content_type, path}`.
 pub async fn dump_photos(
-    data_dir: &std::path::Path,
+    at: &storage::Location,
     out: &mut impl std::io::Write,
 ) -> Result<(), StartError> {
     use storage::blobs::BlobStore;
-    use storage::Storage;
-    let storage = storage::sqlite::SqliteStorage::open(data_dir).await?;
-    let blobs = storage::blobs::FsBlobs::open(data_dir).await?;
+    let storage = at.open().await?;
+    let blobs = storage::blobs::FsBlobs::open(&at.data_dir).await?;
     let photos: Vec<serde_json::Value> = storage
         .photos()
         .await?
@@ -117,11 +115,10 @@ pub async fn dump_photos(
 
 /// Writes every stored case as a JSON array of `{case_id, receipt_code, received_at, people, case}`.
 pub async fn dump_cases(
-    data_dir: &std::path::Path,
+    at: &storage::Location,
     out: &mut impl std::io::Write,
 ) -> Result<(), StartError> {
-    use storage::Storage;
-    let storage = storage::sqlite::SqliteStorage::open(data_dir).await?;
+    let storage = at.open().await?;
     let mut cases = Vec::new();
     for stored in storage.list_cases().await? {
         let mut entry = serde_json::to_value(&stored.receipt).map_err(std::io::Error::other)?;

@@ -25,6 +25,19 @@ struct DataDir {
         global = true
     )]
     path: std::path::PathBuf,
+    /// The database (`sqlite://PATH` or `postgres://...`); by default SQLite in the data
+    /// directory.
+    #[arg(long = "database-url", env = "RESGUARDO_DATABASE_URL", global = true)]
+    database: Option<String>,
+}
+
+impl DataDir {
+    fn location(&self) -> server::storage::Location {
+        server::storage::Location {
+            data_dir: self.path.clone(),
+            database_url: self.database.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -180,10 +193,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::DumpCases { data }) => {
-            server::dump_cases(&data.path, &mut std::io::stdout()).await
+            server::dump_cases(&data.location(), &mut std::io::stdout()).await
         }
         Some(Command::DumpPhotos { data }) => {
-            server::dump_photos(&data.path, &mut std::io::stdout()).await
+            server::dump_photos(&data.location(), &mut std::io::stdout()).await
         }
         Some(Command::Enrolment { data, action }) => {
             let out = &mut std::io::stdout();
@@ -194,7 +207,7 @@ async fn main() -> ExitCode {
                     shared,
                 } => {
                     server::admin::create_enrolment_code(
-                        &data.path,
+                        &data.location(),
                         &label,
                         expires_in_days,
                         shared,
@@ -202,9 +215,11 @@ async fn main() -> ExitCode {
                     )
                     .await
                 }
-                EnrolmentAction::List => server::admin::list_enrolment_codes(&data.path, out).await,
+                EnrolmentAction::List => {
+                    server::admin::list_enrolment_codes(&data.location(), out).await
+                }
                 EnrolmentAction::Revoke { code } => {
-                    server::admin::revoke_enrolment_code(&data.path, &code, out).await
+                    server::admin::revoke_enrolment_code(&data.location(), &code, out).await
                 }
             }
         }
@@ -212,18 +227,19 @@ async fn main() -> ExitCode {
             data,
             action: AdminAction::CreateUser { username, role },
         }) => {
-            server::admin::create_user(&data.path, &username, &role, &mut std::io::stdout()).await
+            server::admin::create_user(&data.location(), &username, &role, &mut std::io::stdout())
+                .await
         }
         Some(Command::Forms { data, action }) => {
             let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
             match action {
                 FormsAction::Publish { file } => {
-                    server::admin::publish_form(&data.path, &file, true, out, err).await
+                    server::admin::publish_form(&data.location(), &file, true, out, err).await
                 }
                 FormsAction::Draft { file } => {
-                    server::admin::publish_form(&data.path, &file, false, out, err).await
+                    server::admin::publish_form(&data.location(), &file, false, out, err).await
                 }
-                FormsAction::List => server::admin::list_forms(&data.path, out).await,
+                FormsAction::List => server::admin::list_forms(&data.location(), out).await,
                 FormsAction::Schema => server::admin::form_schema(out),
             }
         }
@@ -237,11 +253,18 @@ async fn main() -> ExitCode {
                     capacity,
                 } => {
                     server::admin::create_slot(
-                        &data.path, &place, &starts_at, minutes, capacity, out,
+                        &data.location(),
+                        &place,
+                        &starts_at,
+                        minutes,
+                        capacity,
+                        out,
                     )
                     .await
                 }
-                SlotsAction::List { all } => server::admin::list_slots(&data.path, all, out).await,
+                SlotsAction::List { all } => {
+                    server::admin::list_slots(&data.location(), all, out).await
+                }
             }
         }
         Some(Command::Keys { data, action }) => {
@@ -254,9 +277,9 @@ async fn main() -> ExitCode {
         Some(Command::Devices { data, action }) => {
             let out = &mut std::io::stdout();
             match action {
-                DevicesAction::List => server::admin::list_devices(&data.path, out).await,
+                DevicesAction::List => server::admin::list_devices(&data.location(), out).await,
                 DevicesAction::Revoke { device_id } => {
-                    server::admin::revoke_device(&data.path, &device_id, out).await
+                    server::admin::revoke_device(&data.location(), &device_id, out).await
                 }
             }
         }

@@ -8,11 +8,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{app, app_with, household, new_id, TestApp};
 use serde_json::{json, Value};
-use server::storage::appointments::{
-    parse_starts_at, AppointmentStorage, MoveOutcome, NewSlot, SlotState,
-};
+use server::storage::appointments::{parse_starts_at, MoveOutcome, NewSlot, SlotState};
 use server::storage::now_unix;
-use server::storage::staff::StaffStorage;
 
 /// A slot starting `hours` from now.
 async fn slot(app: &TestApp, hours: i64, capacity: u32) -> String {
@@ -384,7 +381,7 @@ async fn staff_move_and_cancel_the_whole_household_audited_and_the_device_sees_i
 
 /// The case as stored: sent again, it is a replay.
 async fn stored_body(app: &TestApp, id: &str) -> Value {
-    let body = server::storage::Storage::case_body(&app.storage, id.parse().unwrap())
+    let body = server::storage::Storage::case_body(&*app.storage, id.parse().unwrap())
         .await
         .unwrap()
         .unwrap();

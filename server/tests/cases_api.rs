@@ -383,7 +383,6 @@ trait StoredBody {
 
 impl StoredBody for common::TestApp {
     async fn storage_body(&self, id: &str) -> serde_json::Value {
-        use server::storage::Storage;
         let bytes = self
             .storage
             .case_body(id.parse().unwrap())

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{app, app_with, household, new_id, TestApp};
 use serde_json::json;
-use server::storage::{EnrolmentCode, Storage};
+use server::storage::EnrolmentCode;
 
 fn put_case_request(token: Option<&str>) -> Request<Body> {
     let mut builder = Request::put(format!("/api/v1/cases/{}", new_id()))
@@ -303,7 +303,7 @@ async fn a_shared_code_makes_a_shared_tablet_told_its_idle_lock_at_registration_
     );
     let mut printed = Vec::new();
     server::admin::create_enrolment_code(
-        &app.config.data_dir,
+        &app.config.location(),
         "Shelter A tablet 2",
         None,
         true,
@@ -323,7 +323,7 @@ async fn a_shared_code_makes_a_shared_tablet_told_its_idle_lock_at_registration_
         .unwrap();
     assert!(code.shared);
     let mut listed = Vec::new();
-    server::admin::list_enrolment_codes(&app.config.data_dir, &mut listed)
+    server::admin::list_enrolment_codes(&app.config.location(), &mut listed)
         .await
         .unwrap();
     let listed = String::from_utf8(listed).unwrap();

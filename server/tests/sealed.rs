@@ -9,7 +9,6 @@ use axum::http::{Request, StatusCode};
 use common::{app, household, new_id, TestApp};
 use protocol::sealed::{seal, SealingKeys};
 use serde_json::{json, Value};
-use server::storage::Storage;
 
 async fn keys(app: &TestApp) -> SealingKeys {
     let answer = app

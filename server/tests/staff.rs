@@ -5,12 +5,11 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{app_with, household, new_id, TestApp};
+use common::{app_with, household, new_id, SqlArg, TestApp};
 use http_body_util::BodyExt;
 use server::http::staff::auth::create_user;
-use server::storage::appointments::{AppointmentStorage, SlotState};
-use server::storage::staff::{Role, StaffStorage};
-use server::storage::Storage;
+use server::storage::appointments::SlotState;
+use server::storage::staff::Role;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -131,10 +130,10 @@ async fn post_form(app: &TestApp, path: &str, cookie: Option<&str>, form: &str) 
 
 async fn staffed_app(tweak: impl FnOnce(&mut server::Config)) -> TestApp {
     let app = app_with(tweak).await;
-    create_user(&app.storage, "rita", PASSWORD, Role::Reviewer)
+    create_user(&*app.storage, "rita", PASSWORD, Role::Reviewer)
         .await
         .unwrap();
-    create_user(&app.storage, "ana", PASSWORD, Role::Admin)
+    create_user(&*app.storage, "ana", PASSWORD, Role::Admin)
         .await
         .unwrap();
     app
@@ -415,11 +414,13 @@ async fn an_expired_lockout_starts_counting_from_zero() {
         "locked"
     );
     // Fifteen minutes later, as far as the account knows.
-    sqlx::query("UPDATE staff_users SET locked_until = ? WHERE username = 'rita'")
-        .bind(time::OffsetDateTime::now_utc().unix_timestamp() - 1)
-        .execute(app.storage.pool())
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE staff_users SET locked_until = $1 WHERE username = 'rita'",
+        &[SqlArg::Int(
+            time::OffsetDateTime::now_utc().unix_timestamp() - 1,
+        )],
+    )
+    .await;
     // One slip after the lock-out must not lock the account again at once.
     assert_eq!(
         try_login(&app, "rita", "wrong password 123").await.status,

@@ -54,13 +54,13 @@ async fn full_but_unstored(app: &TestApp, photo: &Photo) {
 impl TestApp {
     /// (offset, stored) as the database has it.
     async fn storage_upload(&self, photo: &Photo) -> (i64, bool) {
-        sqlx::query_as(
-            r#"SELECT "offset", completed_at IS NOT NULL FROM uploads WHERE photo_id = ?"#,
-        )
-        .bind(&photo.id)
-        .fetch_one(self.storage.pool())
-        .await
-        .unwrap()
+        let upload = self
+            .storage
+            .upload(photo.id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        (upload.offset as i64, upload.completed)
     }
 }
 

@@ -326,7 +326,7 @@ async fn a_whole_file_that_does_not_match_its_sha256_is_not_stored() {
         "the upload starts over"
     );
     assert_eq!(stored_photo_bytes(&app, &photo).await, None);
-    assert!(server::storage::Storage::photos(&app.storage)
+    assert!(server::storage::Storage::photos(&*app.storage)
         .await
         .unwrap()
         .is_empty());

@@ -1,10 +1,17 @@
-//! Where accepted cases live. Handlers see only the [`Storage`] trait; the embedded default is
-//! [`sqlite::SqliteStorage`]. A back end answers only after its commit is durable.
+//! Where accepted cases live. Handlers see only the [`Storage`] trait (and [`staff`]'s and
+//! [`appointments`]' for their parts); [`sql`] implements them all once for both databases: the
+//! embedded default [`sqlite`] and [`postgres`] for many processes. A back end answers only after
+//! its commit is durable.
 
 pub mod appointments;
 pub mod blobs;
+pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 pub mod staff;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use protocol::api::CaseReceipt;
@@ -241,6 +248,63 @@ pub enum StorageError {
     Io(#[from] std::io::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("{0}: not a database URL this server knows (sqlite://PATH or postgres://...)")]
+    UnknownDatabaseUrl(String),
+}
+
+/// Every storage trait, as each SQL back end implements them all.
+pub trait Database:
+    Storage + staff::StaffStorage + appointments::AppointmentStorage + std::fmt::Debug
+{
+}
+impl<T> Database for T where
+    T: Storage + staff::StaffStorage + appointments::AppointmentStorage + std::fmt::Debug
+{
+}
+
+/// Where the server keeps what it stores (`--data-dir`, `--database-url`).
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub data_dir: PathBuf,
+    /// `None`: SQLite in the data directory.
+    pub database_url: Option<String>,
+}
+
+impl Location {
+    pub fn data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Location {
+            data_dir: data_dir.into(),
+            database_url: None,
+        }
+    }
+
+    /// Opens the database, creating or upgrading its schema.
+    pub async fn open(&self) -> Result<Arc<dyn Database>, StorageError> {
+        open_database(self.database_url.as_deref(), &self.data_dir).await
+    }
+}
+
+/// Opens the database `url` names, or SQLite in `data_dir` when it names none.
+pub async fn open_database(
+    url: Option<&str>,
+    data_dir: &Path,
+) -> Result<Arc<dyn Database>, StorageError> {
+    let Some(url) = url else {
+        return Ok(Arc::new(sqlite::SqliteStorage::open(data_dir).await?));
+    };
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(postgres::PgStorage::connect(url).await?));
+    }
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = Path::new(path);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        return Ok(Arc::new(sqlite::SqliteStorage::open_file(path).await?));
+    }
+    // Never echo a URL that might carry a password.
+    let scheme = url.split_once(':').map_or("(no scheme)", |(s, _)| s);
+    Err(StorageError::UnknownDatabaseUrl(scheme.to_owned()))
 }
 
 #[async_trait]

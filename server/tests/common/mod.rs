@@ -11,7 +11,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use server::storage::blobs::{BlobStore, FaultyBlobs, FsBlobs};
-use server::storage::sqlite::SqliteStorage;
+use server::storage::Database;
 use server::{http, Config};
 use tower::ServiceExt;
 
@@ -20,7 +20,7 @@ pub struct TestApp {
     /// A registered device's token; `send` adds it unless the request has its own.
     pub token: String,
     pub state: http::AppState,
-    pub storage: SqliteStorage,
+    pub storage: Arc<dyn Database>,
     /// The photo store, with switches for its faults.
     pub blobs: Arc<FaultyBlobs>,
     pub config: Config,
@@ -31,11 +31,34 @@ pub async fn app() -> TestApp {
     app_with(|_| {}).await
 }
 
-async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppState) {
-    let storage = SqliteStorage::open(&config.data_dir).await.unwrap();
+/// Where the tests' databases live: SQLite in each test's directory, or, when
+/// `RESGUARDO_TEST_DATABASE_URL` names a PostgreSQL server (as `make test` does for its second
+/// run), a database of its own there for each test.
+pub async fn test_database_url() -> Option<String> {
+    let admin = std::env::var("RESGUARDO_TEST_DATABASE_URL").ok()?;
+    use sqlx::Connection;
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+pub fn on_postgres(config: &Config) -> bool {
+    config
+        .database_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("postgres"))
+}
+
+async fn open(config: &Config) -> (Arc<dyn Database>, Arc<FaultyBlobs>, http::AppState) {
+    let storage = config.location().open().await.unwrap();
     let fs: Arc<dyn BlobStore> = Arc::new(FsBlobs::open(&config.data_dir).await.unwrap());
     let blobs = Arc::new(FaultyBlobs::new(fs));
-    let shared = Arc::new(storage.clone());
+    let shared = storage.clone();
     // The data directory's keys, as `server::run` uses them.
     let keys = server::keys::Keyring::open_or_create(&config.data_dir).unwrap();
     let state = http::AppState::new(
@@ -52,6 +75,7 @@ async fn open(config: &Config) -> (SqliteStorage, Arc<FaultyBlobs>, http::AppSta
 pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_data_dir(dir.path());
+    config.database_url = test_database_url().await;
     tweak(&mut config);
     let (storage, blobs, state) = open(&config).await;
     let router = http::router(state.clone());
@@ -69,6 +93,12 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .unwrap_or_default()
         .to_owned();
     app
+}
+
+/// A value for [`TestApp::execute`].
+pub enum SqlArg {
+    Int(i64),
+    Text(String),
 }
 
 pub struct Answer {
@@ -132,10 +162,48 @@ impl TestApp {
     }
 
     pub async fn count_cases(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(self.storage.pool())
-            .await
-            .unwrap()
+        self.storage.list_cases().await.unwrap().len() as i64
+    }
+
+    /// Runs one statement straight on the database (`$1`... placeholders, read by both).
+    pub async fn execute(&self, sql: &'static str, args: &[SqlArg]) {
+        let url = self.config.database_url.clone();
+        match url.filter(|u| u.starts_with("postgres")) {
+            Some(url) => {
+                let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                let mut q = sqlx::query(sql);
+                for a in args {
+                    q = match a {
+                        SqlArg::Int(n) => q.bind(*n),
+                        SqlArg::Text(t) => q.bind(t.clone()),
+                    };
+                }
+                q.execute(&pool).await.unwrap();
+            }
+            None => {
+                let file = self
+                    .config
+                    .data_dir
+                    .join(server::storage::sqlite::DATABASE_FILE);
+                let pool = sqlx::SqlitePool::connect_with(
+                    sqlx::sqlite::SqliteConnectOptions::new().filename(file),
+                )
+                .await
+                .unwrap();
+                let mut q = sqlx::query(sql);
+                for a in args {
+                    q = match a {
+                        SqlArg::Int(n) => q.bind(*n),
+                        SqlArg::Text(t) => q.bind(t.clone()),
+                    };
+                }
+                q.execute(&pool).await.unwrap();
+            }
+        }
+    }
+
+    pub fn on_postgres(&self) -> bool {
+        on_postgres(&self.config)
     }
 }
 

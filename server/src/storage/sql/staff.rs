@@ -1,27 +1,39 @@
-//! [`StaffStorage`] on the embedded SQLite database.
+//! [`StaffStorage`] on the embedded SQL databases.
 
 use async_trait::async_trait;
 use protocol::CaseId;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, Row, Type};
 
-use super::{receipt_from_row, upload_from_row, SqliteStorage};
+use super::{Backend, RowsAffected, SqlStorage};
 use crate::storage::staff::{
     AuditEntry, CaseFilter, ReviewedCase, Role, StaffSession, StaffStorage, StaffUser,
 };
 use crate::storage::{now_rfc3339, StorageError, StoredCase, Upload};
 
-fn reviewed_from_row(row: &SqliteRow) -> Result<ReviewedCase, StorageError> {
-    Ok(ReviewedCase {
-        stored: StoredCase {
-            receipt: receipt_from_row(row)?,
-            body: row.try_get::<String, _>("body")?.into_bytes(),
-        },
-        review_state: row.try_get("review_state")?,
-        reviewed_by: row.try_get("reviewed_by")?,
-        reviewed_at: row.try_get("reviewed_at")?,
-        review_note: row.try_get("review_note")?,
-    })
+impl<DB: Backend> SqlStorage<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+{
+    pub(super) fn reviewed_from_row(row: &DB::Row) -> Result<ReviewedCase, StorageError> {
+        Ok(ReviewedCase {
+            stored: StoredCase {
+                receipt: Self::receipt_from_row(row)?,
+                body: row.try_get::<String, _>("body")?.into_bytes(),
+            },
+            review_state: row.try_get("review_state")?,
+            reviewed_by: row.try_get("reviewed_by")?,
+            reviewed_at: row.try_get("reviewed_at")?,
+            review_note: row.try_get("review_note")?,
+        })
+    }
 }
 
 fn role(s: &str) -> Result<Role, StorageError> {
@@ -32,9 +44,20 @@ const CASE_COLUMNS: &str =
     "case_id, receipt_code, received_at, people, slot_id, slot_starts_at, slot_minutes, slot_place, body, review_state, reviewed_by, reviewed_at, review_note";
 
 #[async_trait]
-impl StaffStorage for SqliteStorage {
+impl<DB: Backend> StaffStorage for SqlStorage<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+{
     async fn add_staff_user(&self, user: StaffUser) -> Result<(), StorageError> {
-        sqlx::query("INSERT INTO staff_users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO staff_users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&user.username)
             .bind(&user.password_hash)
             .bind(user.role.as_str())
@@ -45,7 +68,7 @@ impl StaffStorage for SqliteStorage {
     }
 
     async fn staff_user(&self, username: &str) -> Result<Option<StaffUser>, StorageError> {
-        let row = sqlx::query("SELECT username, password_hash, role, failed_logins, locked_until FROM staff_users WHERE username = ?")
+        let row = sqlx::query("SELECT username, password_hash, role, failed_logins, locked_until FROM staff_users WHERE username = $1")
             .bind(username)
             .fetch_optional(self.pool())
             .await?;
@@ -72,12 +95,12 @@ impl StaffStorage for SqliteStorage {
         // right-hand sides all see the row as it was.
         sqlx::query(
             "UPDATE staff_users SET
-               failed_logins = CASE WHEN locked_until <= ?2 THEN 1 ELSE failed_logins + 1 END,
+               failed_logins = CASE WHEN locked_until <= $2 THEN 1 ELSE failed_logins + 1 END,
                locked_until = CASE
-                 WHEN (CASE WHEN locked_until <= ?2 THEN 1 ELSE failed_logins + 1 END) >= ?1 THEN ?3
-                 WHEN locked_until <= ?2 THEN NULL
+                 WHEN (CASE WHEN locked_until <= $2 THEN 1 ELSE failed_logins + 1 END) >= $1 THEN $3
+                 WHEN locked_until <= $2 THEN NULL
                  ELSE locked_until END
-             WHERE username = ?4",
+             WHERE username = $4",
         )
         .bind(max)
         .bind(now)
@@ -90,7 +113,7 @@ impl StaffStorage for SqliteStorage {
 
     async fn login_succeeded(&self, username: &str) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+            "UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE username = $1",
         )
         .bind(username)
         .execute(self.pool())
@@ -103,7 +126,7 @@ impl StaffStorage for SqliteStorage {
         session_hash: &str,
         session: StaffSession,
     ) -> Result<(), StorageError> {
-        sqlx::query("INSERT INTO staff_sessions (session_hash, username, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO staff_sessions (session_hash, username, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(session_hash)
             .bind(&session.username)
             .bind(&session.csrf_token)
@@ -117,7 +140,7 @@ impl StaffStorage for SqliteStorage {
     async fn session(&self, session_hash: &str) -> Result<Option<StaffSession>, StorageError> {
         let row = sqlx::query(
             "SELECT s.username, u.role, s.csrf_token, s.expires_at FROM staff_sessions s
-             JOIN staff_users u ON u.username = s.username WHERE s.session_hash = ?",
+             JOIN staff_users u ON u.username = s.username WHERE s.session_hash = $1",
         )
         .bind(session_hash)
         .fetch_optional(self.pool())
@@ -134,7 +157,7 @@ impl StaffStorage for SqliteStorage {
     }
 
     async fn delete_session(&self, session_hash: &str) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM staff_sessions WHERE session_hash = ?")
+        sqlx::query("DELETE FROM staff_sessions WHERE session_hash = $1")
             .bind(session_hash)
             .execute(self.pool())
             .await?;
@@ -147,10 +170,10 @@ impl StaffStorage for SqliteStorage {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<ReviewedCase>, i64), StorageError> {
-        const WHERE: &str = "WHERE (?1 IS NULL OR receipt_code = ?1)
-              AND (?2 IS NULL OR substr(received_at, 1, 10) >= ?2)
-              AND (?3 IS NULL OR substr(received_at, 1, 10) <= ?3)
-              AND (?4 IS NULL OR review_state = ?4)";
+        const WHERE: &str = "WHERE ($1 IS NULL OR receipt_code = $1)
+              AND ($2 IS NULL OR substr(received_at, 1, 10) >= $2)
+              AND ($3 IS NULL OR substr(received_at, 1, 10) <= $3)
+              AND ($4 IS NULL OR review_state = $4)";
         let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM cases {WHERE}"
         )))
@@ -161,7 +184,7 @@ impl StaffStorage for SqliteStorage {
         .fetch_one(self.pool())
         .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM case_view {WHERE} ORDER BY received_at DESC, seq DESC LIMIT ?5 OFFSET ?6"
+            "SELECT {CASE_COLUMNS} FROM case_view {WHERE} ORDER BY received_at DESC, seq DESC LIMIT $5 OFFSET $6"
         )))
         .bind(filter.receipt_code.clone())
         .bind(filter.from.clone())
@@ -173,7 +196,7 @@ impl StaffStorage for SqliteStorage {
         .await?;
         Ok((
             rows.iter()
-                .map(reviewed_from_row)
+                .map(Self::reviewed_from_row)
                 .collect::<Result<_, _>>()?,
             total,
         ))
@@ -181,12 +204,12 @@ impl StaffStorage for SqliteStorage {
 
     async fn reviewed_case(&self, case_id: CaseId) -> Result<Option<ReviewedCase>, StorageError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM case_view WHERE case_id = ?"
+            "SELECT {CASE_COLUMNS} FROM case_view WHERE case_id = $1"
         )))
         .bind(case_id.to_string())
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(reviewed_from_row).transpose()
+        row.as_ref().map(Self::reviewed_from_row).transpose()
     }
 
     async fn review_case(
@@ -196,7 +219,7 @@ impl StaffStorage for SqliteStorage {
         note: &str,
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
-            "UPDATE cases SET review_state = 'reviewed', reviewed_by = ?, reviewed_at = ?, review_note = ? WHERE case_id = ?",
+            "UPDATE cases SET review_state = 'reviewed', reviewed_by = $1, reviewed_at = $2, review_note = $3 WHERE case_id = $4",
         )
         .bind(by)
         .bind(now_rfc3339())
@@ -204,22 +227,22 @@ impl StaffStorage for SqliteStorage {
         .bind(case_id.to_string())
         .execute(self.pool())
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(done.rows() == 1)
     }
 
     async fn photos_of_case(&self, case_id: CaseId) -> Result<Vec<Upload>, StorageError> {
         let rows = sqlx::query(select_uploads!(
-            "WHERE case_id = ? AND completed_at IS NOT NULL ORDER BY rowid"
+            "WHERE case_id = $1 AND completed_at IS NOT NULL ORDER BY rowid"
         ))
         .bind(case_id.to_string())
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(upload_from_row).collect()
+        rows.iter().map(Self::upload_from_row).collect()
     }
 
     async fn audit(&self, entry: AuditEntry) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO audit_log (at, username, action, case_id, detail) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, username, action, case_id, detail) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&entry.at)
         .bind(&entry.username)
@@ -232,7 +255,7 @@ impl StaffStorage for SqliteStorage {
     }
 
     async fn audit_log(&self, limit: i64, offset: i64) -> Result<Vec<AuditEntry>, StorageError> {
-        let rows = sqlx::query("SELECT at, username, action, case_id, detail FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?")
+        let rows = sqlx::query("SELECT at, username, action, case_id, detail FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2")
             .bind(limit)
             .bind(offset)
             .fetch_all(self.pool())
