@@ -381,3 +381,70 @@ async fn failed_logins_from_two_processes_all_count_and_sessions_are_shared() {
     b.delete_session("hash").await.unwrap();
     assert_eq!(a.session("hash").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn one_writer_per_upload_across_processes_until_its_lease_runs_out() {
+    let (a, b, _dir) = two_processes().await;
+    let photo = PhotoId::new_random();
+    let now = now_unix();
+    let (one, two) = tokio::join!(
+        a.lease_upload(photo, "process a", "a1", now, now + 30),
+        b.lease_upload(photo, "process b", "b1", now, now + 30)
+    );
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert!(one ^ two, "one process gets the lease");
+    let (holder, other) = if one { (&a, &b) } else { (&b, &a) };
+    let (process, token, other_process) = if one {
+        ("process a", "a1", "process b")
+    } else {
+        ("process b", "b1", "process a")
+    };
+    assert!(holder
+        .renew_upload_lease(photo, token, now + 40)
+        .await
+        .unwrap());
+    // The other process is refused while it runs, and cannot renew or release what it lacks.
+    assert!(!other
+        .lease_upload(photo, other_process, "o1", now + 35, now + 65)
+        .await
+        .unwrap());
+    assert!(!other
+        .renew_upload_lease(photo, "o1", now + 65)
+        .await
+        .unwrap());
+    other.release_upload(photo, "o1").await.unwrap();
+    assert!(!other
+        .lease_upload(photo, other_process, "o2", now + 1, now + 31)
+        .await
+        .unwrap());
+    // The same process may hand it to its next request (it keeps its own apart in memory);
+    // the earlier request's late release then gives back nothing.
+    assert!(holder
+        .lease_upload(photo, process, "next", now + 2, now + 32)
+        .await
+        .unwrap());
+    holder.release_upload(photo, token).await.unwrap();
+    assert!(!holder
+        .renew_upload_lease(photo, token, now + 40)
+        .await
+        .unwrap());
+    assert!(holder
+        .renew_upload_lease(photo, "next", now + 40)
+        .await
+        .unwrap());
+    // Given back: free at once for the other.
+    holder.release_upload(photo, "next").await.unwrap();
+    assert!(other
+        .lease_upload(photo, other_process, "o3", now + 3, now + 33)
+        .await
+        .unwrap());
+    // A process that died: its lease runs out, and then the other takes it.
+    assert!(!holder
+        .lease_upload(photo, process, "late", now + 33, now + 63)
+        .await
+        .unwrap());
+    assert!(holder
+        .lease_upload(photo, process, "late", now + 34, now + 64)
+        .await
+        .unwrap());
+}

@@ -82,6 +82,7 @@ impl AppState {
         blobs: Arc<dyn BlobStore>,
         config: &Config,
     ) -> Self {
+        let upload_storage = storage.clone();
         AppState {
             forms: Arc::new(crate::forms::FormRegistry::new(storage.clone())),
             // Held in memory until `with_keys` gives the data directory's (see `run`).
@@ -91,7 +92,7 @@ impl AppState {
             ),
             storage,
             blobs,
-            upload_locks: Arc::default(),
+            upload_locks: Arc::new(uploads::UploadLocks::new(upload_storage)),
             background: tokio_util::task::TaskTracker::new(),
             device_unfinished_upload_bytes: config.device_unfinished_upload_bytes,
             registrations: Arc::new(rate_limit::RateLimiter::new(

@@ -34,7 +34,7 @@ use sha1::Digest as _;
 use super::devices::SendingDevice;
 use super::{AppState, Error};
 use crate::storage::blobs::PartWriter;
-use crate::storage::{now_unix, CreateOutcome, OpenedPhoto, SealedUpload, Upload};
+use crate::storage::{now_unix, CreateOutcome, OpenedPhoto, SealedUpload, Storage, Upload};
 
 pub const TUS_VERSION: &str = "1.0.0";
 
@@ -58,23 +58,99 @@ fn value(v: impl ToString) -> HeaderValue {
 }
 
 /// Uploads being written or finished right now: a second writer to the same upload is refused
-/// rather than interleaving bytes, and clean-up leaves a moving upload alone.
-#[derive(Default)]
-pub struct UploadLocks(Mutex<HashSet<PhotoId>>);
+/// rather than interleaving bytes, and clean-up leaves a moving upload alone. Decided in the
+/// database (a lease per upload, [`Storage::lease_upload`]), so it holds across every server
+/// process on it; the set in memory only spares the database a request this process already
+/// knows it must refuse.
+pub struct UploadLocks {
+    held: Mutex<HashSet<PhotoId>>,
+    storage: Arc<dyn Storage>,
+    /// This process, as lease holder.
+    process: String,
+}
 
-/// Held while one request writes or finishes an upload; released when dropped.
+/// Held while one request writes or finishes an upload; released when dropped. Its lease is
+/// renewed in the background for as long as it is held.
 pub struct UploadLock {
     locks: Arc<UploadLocks>,
     id: PhotoId,
+    token: String,
+    renewing: tokio::task::JoinHandle<()>,
 }
 
+/// How long a lease lasts unless renewed: a process that dies mid-upload blocks that upload for
+/// at most this long.
+const LEASE_SECS: i64 = 30;
+const LEASE_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl UploadLocks {
-    pub fn try_lock(self: &Arc<Self>, id: PhotoId) -> Option<UploadLock> {
-        let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        held.insert(id).then(|| UploadLock {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        UploadLocks {
+            held: Mutex::new(HashSet::new()),
+            storage,
+            process: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    pub async fn try_lock(self: &Arc<Self>, id: PhotoId) -> Result<Option<UploadLock>, Error> {
+        if !self
+            .held
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id)
+        {
+            return Ok(None);
+        }
+        // From here the set holds `id`; `Unheld` takes it out again unless the lease is taken.
+        let unheld = Unheld(self, id);
+        let token = uuid::Uuid::new_v4().to_string();
+        let now = now_unix();
+        if !self
+            .storage
+            .lease_upload(id, &self.process, &token, now, now + LEASE_SECS)
+            .await?
+        {
+            return Ok(None);
+        }
+        std::mem::forget(unheld);
+        let renewing = tokio::spawn({
+            let (storage, token) = (self.storage.clone(), token.clone());
+            async move {
+                loop {
+                    tokio::time::sleep(LEASE_RENEW_EVERY).await;
+                    let until = now_unix() + LEASE_SECS;
+                    match storage.renew_upload_lease(id, &token, until).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::error!(photo_id = %id, "upload lease lost while held");
+                            return;
+                        }
+                        Err(e) => {
+                            tracing::warn!(photo_id = %id, error = %e, "renewing an upload lease failed")
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Some(UploadLock {
             locks: self.clone(),
             id,
-        })
+            token,
+            renewing,
+        }))
+    }
+}
+
+/// Takes an upload out of the in-memory set when a lease was not taken after all.
+struct Unheld<'a>(&'a UploadLocks, PhotoId);
+
+impl Drop for Unheld<'_> {
+    fn drop(&mut self) {
+        self.0
+            .held
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.1);
     }
 }
 
@@ -85,17 +161,30 @@ impl UploadLocks {
         self: &Arc<Self>,
         id: PhotoId,
         patience: std::time::Duration,
-    ) -> Option<UploadLock> {
+    ) -> Result<Option<UploadLock>, Error> {
         let deadline = tokio::time::Instant::now() + patience;
         loop {
-            if let Some(lock) = self.try_lock(id) {
-                return Some(lock);
+            if let Some(lock) = self.try_lock(id).await? {
+                return Ok(Some(lock));
             }
             if tokio::time::Instant::now() >= deadline {
-                return None;
+                return Ok(None);
             }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+}
+
+impl UploadLock {
+    /// Whether this request still holds the upload (its lease did not run out and pass to
+    /// another process): checked before an offset is recorded.
+    async fn still_held(&self) -> Result<bool, Error> {
+        let until = now_unix() + LEASE_SECS;
+        Ok(self
+            .locks
+            .storage
+            .renew_upload_lease(self.id, &self.token, until)
+            .await?)
     }
 }
 
@@ -104,11 +193,26 @@ const FINISH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Drop for UploadLock {
     fn drop(&mut self) {
+        self.renewing.abort();
         self.locks
-            .0
+            .held
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.id);
+        // This process's next request for the upload may take the lease before this release
+        // runs: it gets a token of its own, so the release then gives back nothing.
+        let (storage, id, token) = (
+            self.locks.storage.clone(),
+            self.id,
+            std::mem::take(&mut self.token),
+        );
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = storage.release_upload(id, &token).await {
+                    tracing::warn!(photo_id = %id, error = %e, "giving an upload lease back failed; it runs out by itself");
+                }
+            });
+        }
     }
 }
 
@@ -345,9 +449,11 @@ pub async fn create(
     // moved on, or that another request is writing right now, ignores its body (the client
     // learns the real offset from Upload-Offset) but reads it: answering before the body is in
     // makes the kernel reset the connection and the client never sees the answer.
-    let lock = (is_offset_stream(&headers) && !upload.completed && upload.offset == 0)
-        .then(|| state.upload_locks.try_lock(upload.photo_id))
-        .flatten();
+    let lock = if is_offset_stream(&headers) && !upload.completed && upload.offset == 0 {
+        state.upload_locks.try_lock(upload.photo_id).await?
+    } else {
+        None
+    };
     match lock {
         Some(lock) => {
             upload = write_chunk(&state, lock, upload.photo_id, 0, &headers, body).await?;
@@ -397,7 +503,7 @@ async fn live_upload(state: &AppState, id: PhotoId) -> Result<Upload, Error> {
     let now = now_unix();
     if !upload.completed && upload.expires_at < now {
         // A request moving it right now holds the lock: then it is not expired after all.
-        if let Some(_lock) = state.upload_locks.try_lock(id) {
+        if let Some(_lock) = state.upload_locks.try_lock(id).await? {
             if state.storage.delete_upload_if_expired(id, now).await? {
                 state.blobs.remove(id).await.map_err(Error::io)?;
             }
@@ -502,7 +608,11 @@ pub async fn patch(
     if offset != upload.offset || upload.completed {
         return Err(Error::UploadConflict);
     }
-    let lock = state.upload_locks.try_lock(id).ok_or(Error::UploadLocked)?;
+    let lock = state
+        .upload_locks
+        .try_lock(id)
+        .await?
+        .ok_or(Error::UploadLocked)?;
     let upload = write_chunk(&state, lock, id, offset, &headers, body).await?;
     let mut out = vec![(h("upload-offset"), value(upload.offset))];
     out.extend(expires_header(&upload));
@@ -605,10 +715,7 @@ async fn write_chunk(
     let state2 = state.clone();
     state
         .background
-        .spawn(async move {
-            let _lock = lock;
-            settle_chunk(&state2, upload, part, checksum, cut).await
-        })
+        .spawn(async move { settle_chunk(&state2, &lock, upload, part, checksum, cut).await })
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "finishing a chunk failed");
@@ -619,6 +726,7 @@ async fn write_chunk(
 /// Keeps or drops what one PATCH wrote, records the offset, and finishes a full upload.
 async fn settle_chunk(
     state: &AppState,
+    lock: &UploadLock,
     mut upload: Upload,
     part: Box<dyn PartWriter>,
     checksum: Option<Checksum>,
@@ -639,6 +747,11 @@ async fn settle_chunk(
             tracing::warn!(photo_id = %upload.photo_id, "chunk checksum mismatch");
             return Err(Error::ChecksumMismatch);
         }
+    }
+    // A lease that ran out (this process stalled longer than it lasts) may be another's now.
+    if !lock.still_held().await? {
+        part.rollback().await.map_err(Error::io)?;
+        return Err(Error::UploadLocked);
     }
     let new_offset = part.commit().await.map_err(Error::io)?;
     state
@@ -793,7 +906,7 @@ async fn finish_now(state: &AppState, upload: Upload) -> Result<Upload, Error> {
     let lock = state
         .upload_locks
         .lock_within(id, FINISH_PATIENCE)
-        .await
+        .await?
         .ok_or(Error::RetryLater(1))?;
     let state2 = state.clone();
     state
@@ -858,7 +971,11 @@ pub async fn terminate(
 ) -> Result<Response, Error> {
     check_version(&headers)?;
     let id = parse_id(&id)?;
-    let _lock = state.upload_locks.try_lock(id).ok_or(Error::UploadLocked)?;
+    let _lock = state
+        .upload_locks
+        .try_lock(id)
+        .await?
+        .ok_or(Error::UploadLocked)?;
     let upload = state.storage.upload(id).await?.ok_or(Error::NotFound)?;
     if upload.completed {
         return Err(Error::UploadConflict);
@@ -874,7 +991,7 @@ pub async fn remove_expired(state: &AppState) -> Result<usize, Error> {
     let now = now_unix();
     let mut removed = 0;
     for id in state.storage.expired_uploads(now).await? {
-        let Some(_lock) = state.upload_locks.try_lock(id) else {
+        let Some(_lock) = state.upload_locks.try_lock(id).await? else {
             continue;
         };
         // Only if a case did not claim it (or it did not move) since it was listed.

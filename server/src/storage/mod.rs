@@ -415,6 +415,30 @@ pub trait Storage: Send + Sync + 'static {
     /// Every stored version of every form, by form ID then version.
     async fn forms(&self) -> Result<Vec<StoredForm>, StorageError>;
 
+    /// Gives the lease on writing this upload to the request `token` of process `holder` until
+    /// `until`, unless another process's lease is still running at `now` (a process keeps its
+    /// own requests apart itself): `true` when taken. One conditional statement, so of two
+    /// processes asking at once one wins.
+    async fn lease_upload(
+        &self,
+        photo_id: PhotoId,
+        holder: &str,
+        token: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Extends the lease `token` holds until `until`; `false` when it no longer holds it.
+    async fn renew_upload_lease(
+        &self,
+        photo_id: PhotoId,
+        token: &str,
+        until: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Gives the lease back, if `token` still holds it.
+    async fn release_upload(&self, photo_id: PhotoId, token: &str) -> Result<(), StorageError>;
+
     /// Cheap check that the back end answers (for `/api/v1/health`).
     async fn ping(&self) -> Result<(), StorageError>;
 }

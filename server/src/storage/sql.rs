@@ -570,6 +570,55 @@ where
         Ok(done.rows() == 1)
     }
 
+    async fn lease_upload(
+        &self,
+        photo_id: PhotoId,
+        holder: &str,
+        token: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "INSERT INTO upload_leases (photo_id, holder, token, until) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (photo_id) DO UPDATE SET holder = excluded.holder,
+               token = excluded.token, until = excluded.until
+             WHERE upload_leases.holder = excluded.holder OR upload_leases.until < $5",
+        )
+        .bind(photo_id.to_string())
+        .bind(holder)
+        .bind(token)
+        .bind(until)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows() == 1)
+    }
+
+    async fn renew_upload_lease(
+        &self,
+        photo_id: PhotoId,
+        token: &str,
+        until: i64,
+    ) -> Result<bool, StorageError> {
+        let done =
+            sqlx::query("UPDATE upload_leases SET until = $1 WHERE photo_id = $2 AND token = $3")
+                .bind(until)
+                .bind(photo_id.to_string())
+                .bind(token)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows() == 1)
+    }
+
+    async fn release_upload(&self, photo_id: PhotoId, token: &str) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM upload_leases WHERE photo_id = $1 AND token = $2")
+            .bind(photo_id.to_string())
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

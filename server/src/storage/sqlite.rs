@@ -37,6 +37,11 @@ impl SqlStorage<Sqlite> {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         upgrade_household_cases(&pool).await?;
+        // Leases are for processes sharing a database; a SQLite file has one server at a time,
+        // and any lease in it is from before this one started (a crash).
+        sqlx::query("DELETE FROM upload_leases")
+            .execute(&pool)
+            .await?;
         Ok(SqlStorage::new(pool))
     }
 }
