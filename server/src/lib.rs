@@ -77,12 +77,17 @@ pub async fn run(
     Ok(())
 }
 
-/// Removes expired unfinished uploads now and then, for as long as the server runs.
+/// Removes expired uploads and old rate-limit counts now and then, for as long as the server runs.
 async fn clean_up_expired_uploads(state: http::AppState, expiry_secs: u64) {
     let every = std::time::Duration::from_secs(expiry_secs.clamp(1, 3600));
     loop {
         if let Err(e) = http::uploads::remove_expired(&state).await {
             tracing::error!(error = %e, "cleaning up expired uploads failed");
+        }
+        // Rate limits read the current and the previous window; a day back is long past both.
+        let day_ago_ms = (storage::now_unix() - 86_400).saturating_mul(1000);
+        if let Err(e) = state.storage.forget_rate_windows(day_ago_ms).await {
+            tracing::error!(error = %e, "forgetting old rate-limit windows failed");
         }
         tokio::time::sleep(every).await;
     }

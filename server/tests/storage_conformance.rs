@@ -448,3 +448,52 @@ async fn one_writer_per_upload_across_processes_until_its_lease_runs_out() {
         .await
         .unwrap());
 }
+
+#[tokio::test]
+async fn a_rate_limit_is_shared_by_two_processes() {
+    let (a, b, _dir) = two_processes().await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            store
+                .count_rate_event("registrations", "1.2.3.4", 60_000, 5)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut counted = 0;
+    for t in tasks {
+        counted += usize::from(t.await.unwrap());
+    }
+    assert_eq!(counted, 5, "never more than the room, however many race");
+    assert_eq!(
+        a.rate_events("registrations", "1.2.3.4", 60_000)
+            .await
+            .unwrap(),
+        5
+    );
+    assert_eq!(
+        b.rate_events("logins_by_ip", "1.2.3.4", 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(b
+        .count_rate_event("registrations", "1.2.3.4", 120_000, 5)
+        .await
+        .unwrap());
+    a.forget_rate_windows(120_000).await.unwrap();
+    assert_eq!(
+        b.rate_events("registrations", "1.2.3.4", 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        b.rate_events("registrations", "1.2.3.4", 120_000)
+            .await
+            .unwrap(),
+        1
+    );
+}

@@ -146,6 +146,7 @@ pub async fn register(
     state
         .registrations
         .check(&client)
+        .await
         .map_err(Error::RateLimited)?;
     let body = super::body::read_limited(request.into_body(), 64 * 1024).await?;
     let registration: Registration = if body.iter().all(u8::is_ascii_whitespace) {
@@ -225,6 +226,7 @@ pub async fn renew(
     state
         .registrations
         .check(&client)
+        .await
         .map_err(Error::RateLimited)?;
     let body = super::body::read_limited(request.into_body(), 64 * 1024).await?;
     let renewal: Renewal = serde_json::from_slice(&body)

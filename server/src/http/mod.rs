@@ -82,7 +82,7 @@ impl AppState {
         blobs: Arc<dyn BlobStore>,
         config: &Config,
     ) -> Self {
-        let upload_storage = storage.clone();
+        let store = storage.clone();
         AppState {
             forms: Arc::new(crate::forms::FormRegistry::new(storage.clone())),
             // Held in memory until `with_keys` gives the data directory's (see `run`).
@@ -92,10 +92,12 @@ impl AppState {
             ),
             storage,
             blobs,
-            upload_locks: Arc::new(uploads::UploadLocks::new(upload_storage)),
+            upload_locks: Arc::new(uploads::UploadLocks::new(store.clone())),
             background: tokio_util::task::TaskTracker::new(),
             device_unfinished_upload_bytes: config.device_unfinished_upload_bytes,
             registrations: Arc::new(rate_limit::RateLimiter::new(
+                store.clone(),
+                "registrations",
                 config.registrations_per_minute,
                 std::time::Duration::from_secs(60),
             )),
@@ -105,15 +107,21 @@ impl AppState {
             appointments,
             booking_days: config.booking_days,
             receipt_lookups: Arc::new(rate_limit::RateLimiter::new(
+                store.clone(),
+                "receipt_lookups",
                 config.receipt_lookups_per_minute,
                 std::time::Duration::from_secs(60),
             )),
             logins_by_ip: Arc::new(rate_limit::RateLimiter::new(
+                store.clone(),
+                "logins_by_ip",
                 config.logins_per_minute,
                 std::time::Duration::from_secs(60),
             )),
             // Per account too, so many addresses cannot guess one password quickly.
             logins_by_account: Arc::new(rate_limit::RateLimiter::new(
+                store.clone(),
+                "logins_by_account",
                 config.logins_per_minute,
                 std::time::Duration::from_secs(60),
             )),

@@ -439,6 +439,28 @@ pub trait Storage: Send + Sync + 'static {
     /// Gives the lease back, if `token` still holds it.
     async fn release_upload(&self, photo_id: PhotoId, token: &str) -> Result<(), StorageError>;
 
+    /// Events counted for a rate limit's key in the window starting at `window_start`.
+    async fn rate_events(
+        &self,
+        scope: &str,
+        key: &str,
+        window_start: i64,
+    ) -> Result<i64, StorageError>;
+
+    /// Counts one event in the window starting at `window_start` if fewer than `room` are
+    /// counted there yet; `true` when counted. One conditional upsert: of many processes racing
+    /// for the last place, one gets it.
+    async fn count_rate_event(
+        &self,
+        scope: &str,
+        key: &str,
+        window_start: i64,
+        room: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Forgets rate-limit windows that started before `before`.
+    async fn forget_rate_windows(&self, before: i64) -> Result<(), StorageError>;
+
     /// Cheap check that the back end answers (for `/api/v1/health`).
     async fn ping(&self) -> Result<(), StorageError>;
 }

@@ -619,6 +619,55 @@ where
         Ok(())
     }
 
+    async fn rate_events(
+        &self,
+        scope: &str,
+        key: &str,
+        window_start: i64,
+    ) -> Result<i64, StorageError> {
+        let count: Option<i64> = sqlx::query_scalar(
+            "SELECT count FROM rate_counts WHERE scope = $1 AND key = $2 AND window_start = $3",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(window_start)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(count.unwrap_or(0))
+    }
+
+    async fn count_rate_event(
+        &self,
+        scope: &str,
+        key: &str,
+        window_start: i64,
+        room: i64,
+    ) -> Result<bool, StorageError> {
+        if room <= 0 {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "INSERT INTO rate_counts (scope, key, window_start, count) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (scope, key, window_start) DO UPDATE SET count = rate_counts.count + 1
+             WHERE rate_counts.count < $4",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(window_start)
+        .bind(room)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows() == 1)
+    }
+
+    async fn forget_rate_windows(&self, before: i64) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM rate_counts WHERE window_start < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -146,11 +146,11 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, StaffError> {
     let username = form.username.trim().to_owned();
-    if let Err(wait) = state
-        .logins_by_ip
-        .check(&client)
-        .and_then(|()| state.logins_by_account.check(&username))
-    {
+    let allowed = match state.logins_by_ip.check(&client).await {
+        Ok(()) => state.logins_by_account.check(&username).await,
+        refused => refused,
+    };
+    if let Err(wait) = allowed {
         let mut response = login_response(
             &state,
             &text,

@@ -40,7 +40,7 @@ pub async fn page(
         Some(lang) => Text::new(lang),
         None => text,
     };
-    if state.receipt_lookups.check(&client).is_err() {
+    if state.receipt_lookups.check(&client).await.is_err() {
         let body = html! { p role="alert" { (text.t("public-too-many")) } };
         return Ok((StatusCode::TOO_MANY_REQUESTS, layout(&text, body)).into_response());
     }
