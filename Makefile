@@ -38,16 +38,22 @@ sim:
 test: setup-test app server test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-contract
 
 ## protocol, the delivery engine, server and simulator, against real SQLite files in temporary
-## directories; then the server's tests again on a real PostgreSQL (Debian's, a throwaway cluster
-## in tests/.postgres on 127.0.0.1:$(PG_PORT), a database per test), stopped and removed after.
+## directories; then the server's tests again on the scale-out back ends: a real PostgreSQL
+## (Debian's, a throwaway cluster in tests/.postgres on 127.0.0.1:$(PG_PORT), a database per test)
+## and a real S3-compatible server (s3s-fs in tests/.s3 on 127.0.0.1:$(S3_PORT), a prefix per
+## test), both stopped and removed after.
 PG_DIR := $(CURDIR)/tests/.postgres
 PG_PORT ?= 55432
+S3_DIR := $(CURDIR)/tests/.s3
+S3_PORT ?= 59000
 test-rust:
 	cargo test -p protocol -p locales -p delivery -p server -p sim
-	@bash scripts/postgres.sh stop $(PG_DIR)
+	@bash scripts/postgres.sh stop $(PG_DIR); bash scripts/s3.sh stop $(S3_DIR)
 	url=$$(bash scripts/postgres.sh start $(PG_DIR) $(PG_PORT)) && \
-	  trap 'bash scripts/postgres.sh stop $(PG_DIR)' EXIT && \
-	  RESGUARDO_TEST_DATABASE_URL=$$url cargo test -p server
+	  trap 'bash scripts/postgres.sh stop $(PG_DIR); bash scripts/s3.sh stop $(S3_DIR)' EXIT && \
+	  s3env=$$(bash scripts/s3.sh start $(S3_DIR) $(S3_PORT)) && \
+	  env $$s3env RESGUARDO_TEST_DATABASE_URL=$$url RESGUARDO_TEST_BLOB_URL=s3://resguardo-test/runs \
+	    cargo test -p server
 
 ## The delivery simulator, bounded: SEEDS schedules (200) of the real engine against the real
 ## server under faults; `make soak` runs 2,000 and the real-process soak.

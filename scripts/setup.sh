@@ -2,7 +2,8 @@
 # Installs what building and testing Resguardo need, skipping whatever is already there.
 #   scripts/setup.sh build   toolchain, wasm target, trunk, wasm-bindgen-cli, wasm-opt
 #   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, Firefox ESR,
-#                            WebKitGTK's WebDriver, Xvfb, npm packages and schemathesis (in tests/.venv)
+#                            WebKitGTK's WebDriver, Xvfb, PostgreSQL, s3s-fs (an S3-compatible
+#                            server), npm packages and schemathesis (in tests/.venv)
 # Every step checks first, so running it again is cheap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.22.1
 WASM_BINDGEN_VERSION=0.2.130
 SCHEMATHESIS_VERSION=4.32.5
+S3S_FS_VERSION=0.12.0
 what=${1:-build}
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -67,6 +69,12 @@ if [ "$what" = test ]; then
     sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+  fi
+
+  # A real S3-compatible server for the server's tests on object storage (scripts/s3.sh).
+  if [ "$(s3s-fs --version 2>/dev/null)" != "s3s-fs $S3S_FS_VERSION" ]; then
+    say "installing s3s-fs $S3S_FS_VERSION (a few minutes, once)"
+    cargo "+$toolchain" install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
   fi
 
   # schemathesis for the contract run (tests/contract/run.sh), pinned, in its own venv.

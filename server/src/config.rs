@@ -22,6 +22,12 @@ pub struct Config {
     #[arg(long, env = "RESGUARDO_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Where photos are kept: `s3://BUCKET/PREFIX` (AWS S3, MinIO, Garage, Ceph...; reached with
+    /// `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), shared by
+    /// every process. By default the data directory.
+    #[arg(long, env = "RESGUARDO_BLOB_URL")]
+    pub blob_url: Option<String>,
+
     /// The built app (Trunk's `dist/`); served when it exists.
     #[arg(long, env = "RESGUARDO_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
@@ -127,6 +133,7 @@ impl Config {
             addr: ([127, 0, 0, 1], 0).into(),
             data_dir: data_dir.into(),
             database_url: None,
+            blob_url: None,
             static_dir: PathBuf::from("/nonexistent"),
             max_json_bytes: 1024 * 1024,
             request_timeout_secs: 30,
@@ -155,6 +162,7 @@ impl Config {
         crate::storage::Location {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone(),
+            blob_url: self.blob_url.clone(),
         }
     }
 

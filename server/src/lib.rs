@@ -43,17 +43,12 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let storage = config.location().open().await?;
-    let blobs = storage::blobs::FsBlobs::open(&config.data_dir).await?;
+    let at = config.location();
+    let storage = at.open().await?;
+    let blobs = at.open_blobs().await?;
     let keys = keys::Keyring::open_or_create(&config.data_dir)?;
-    let state = http::AppState::new(
-        storage.clone(),
-        storage.clone(),
-        storage,
-        Arc::new(blobs),
-        &config,
-    )
-    .with_keys(Arc::new(keys));
+    let state = http::AppState::new(storage.clone(), storage.clone(), storage, blobs, &config)
+        .with_keys(Arc::new(keys));
     // Uploads that were full when the server last stopped are finished before anyone asks.
     if let Err(e) = http::uploads::recover(&state).await {
         tracing::error!(error = %e, "finishing uploads left full failed");
@@ -98,9 +93,8 @@ pub async fn dump_photos(
     at: &storage::Location,
     out: &mut impl std::io::Write,
 ) -> Result<(), StartError> {
-    use storage::blobs::BlobStore;
     let storage = at.open().await?;
-    let blobs = storage::blobs::FsBlobs::open(&at.data_dir).await?;
+    let blobs = at.open_blobs().await?;
     let photos: Vec<serde_json::Value> = storage
         .photos()
         .await?
@@ -116,6 +110,44 @@ pub async fn dump_photos(
     serde_json::to_writer_pretty(&mut *out, &photos).map_err(std::io::Error::other)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Reads every stored photo back from the photo store and checks its SHA-256 against what the
+/// database says was stored; writes `{"photos": N, "verified": N, "problems": [...]}` and fails
+/// when any photo is missing or differs (after a restore or `server migrate`, or any time).
+pub async fn verify_photos(
+    at: &storage::Location,
+    out: &mut impl std::io::Write,
+) -> Result<(), StartError> {
+    let storage = at.open().await?;
+    let blobs = at.open_blobs().await?;
+    let photos = storage.photos().await?;
+    let mut problems = Vec::new();
+    for p in &photos {
+        let why = match blobs.stored_sha256(p.photo_id).await {
+            Ok(Some(hash)) if hash == p.photo_sha256() => continue,
+            Ok(Some(hash)) => format!("stored bytes hash to {hash}, not {}", p.photo_sha256()),
+            Ok(None) => "not in the photo store".to_owned(),
+            Err(e) => format!("could not be read: {e}"),
+        };
+        problems.push(serde_json::json!({ "photo_id": p.photo_id, "problem": why }));
+    }
+    let report = serde_json::json!({
+        "photos": photos.len(),
+        "verified": photos.len() - problems.len(),
+        "problems": problems,
+    });
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StartError::Io(std::io::Error::other(format!(
+            "{} of {} photos are not stored as recorded",
+            problems.len(),
+            photos.len()
+        ))))
+    }
 }
 
 /// Writes every stored case as a JSON array of `{case_id, receipt_code, received_at, people, case}`.

@@ -29,6 +29,9 @@ struct DataDir {
     /// directory.
     #[arg(long = "database-url", env = "RESGUARDO_DATABASE_URL", global = true)]
     database: Option<String>,
+    /// Where photos are kept (`s3://BUCKET/PREFIX`); by default the data directory.
+    #[arg(long = "blob-url", env = "RESGUARDO_BLOB_URL", global = true)]
+    blobs: Option<String>,
 }
 
 impl DataDir {
@@ -36,6 +39,7 @@ impl DataDir {
         server::storage::Location {
             data_dir: self.path.clone(),
             database_url: self.database.clone(),
+            blob_url: self.blobs.clone(),
         }
     }
 }
@@ -49,6 +53,12 @@ enum Command {
     },
     /// Print every stored photo (with its file's path) as a JSON array.
     DumpPhotos {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Read every stored photo back and check its SHA-256 against the database; fails if any
+    /// is missing or differs.
+    VerifyPhotos {
         #[command(flatten)]
         data: DataDir,
     },
@@ -197,6 +207,9 @@ async fn main() -> ExitCode {
         }
         Some(Command::DumpPhotos { data }) => {
             server::dump_photos(&data.location(), &mut std::io::stdout()).await
+        }
+        Some(Command::VerifyPhotos { data }) => {
+            server::verify_photos(&data.location(), &mut std::io::stdout()).await
         }
         Some(Command::Enrolment { data, action }) => {
             let out = &mut std::io::stdout();

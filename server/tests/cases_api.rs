@@ -306,6 +306,24 @@ async fn liveness_asks_nothing_and_readiness_asks_the_database_and_the_photo_sto
     ] {
         assert_eq!(get(path).await, StatusCode::OK, "{path}");
     }
+    if app.on_s3() {
+        // A bucket that is not there: not ready, still alive.
+        let lost = app_with(|c| c.blob_url = Some("s3://no-such-bucket-here/x".into())).await;
+        let status = |path: &'static str| {
+            let lost = &lost;
+            async move {
+                lost.send(Request::get(path).body(Body::empty()).unwrap())
+                    .await
+                    .status
+            }
+        };
+        assert_eq!(
+            status("/api/v1/health/ready").await,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(status("/api/v1/health/live").await, StatusCode::OK);
+        return;
+    }
     // The photo store gone (a disk unmounted): not ready, still alive.
     std::fs::remove_dir_all(app.dir.path().join("photos")).unwrap();
     assert_eq!(

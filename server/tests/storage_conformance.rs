@@ -21,6 +21,7 @@ async fn two_processes() -> (Arc<dyn Database>, Arc<dyn Database>, tempfile::Tem
     let at = Location {
         data_dir: dir.path().to_owned(),
         database_url: common::test_database_url().await,
+        blob_url: None,
     };
     let a = at.open().await.unwrap();
     let b = at.open().await.unwrap();

@@ -93,6 +93,9 @@
 //   answers stream exactly as before.
 //
 // `proxy.setTarget(url)` points it at another server (one restarted on a new port).
+// `proxy.setTargets([url, ...])` (or `target: [url, ...]`) makes it a round-robin load balancer:
+// each request goes to the next server in turn, so consecutive chunks of one upload reach
+// different processes. Taking a server out of the list is what a balancer's health check does.
 //
 // OPTIONS of startFaultProxy: `target` (required), `port` (0: any free one), `host`
 // ('127.0.0.1'), `link` (above), `upstreamError`, `clientKeepAlive` and `onRequest` (below).
@@ -329,8 +332,14 @@ export async function startFaultProxy({
   link: linkOption = null,
 } = {}) {
   if (!target) throw new TypeError('fault proxy: target is required, e.g. http://127.0.0.1:8080');
-  let upstream = new URL(target);
-  if (upstream.protocol !== 'http:') throw new TypeError('fault proxy: only http:// targets');
+  const toUrl = (t) => {
+    const url = new URL(t);
+    if (url.protocol !== 'http:') throw new TypeError('fault proxy: only http:// targets');
+    return url;
+  };
+  let upstreams = (Array.isArray(target) ? target : [target]).map(toUrl);
+  let turn = 0;
+  const nextUpstream = () => upstreams[turn++ % upstreams.length];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set();
   let closedToClient = 0; // bytes written to client sockets that have closed since
@@ -544,6 +553,8 @@ export async function startFaultProxy({
   function forward(req, res, entry, { lose = false, cutAfter = null }) {
     const clientSocket = req.socket;
     let settled = false; // the proxy itself decided how this request ends
+    const upstream = nextUpstream();
+    entry.upstream = upstream.origin;
     const up = http.request({
       host: upstream.hostname,
       port: upstream.port || 80,
@@ -762,10 +773,13 @@ export async function startFaultProxy({
     },
     /** Points the proxy at another server (one restarted on a new port); open connections stay. */
     setTarget(next) {
-      const url = new URL(next);
-      if (url.protocol !== 'http:') throw new TypeError('fault proxy: only http:// targets');
-      upstream = url;
+      upstreams = [toUrl(next)];
       agent.destroy();
+    },
+    /** Balances round-robin over these servers from now on. */
+    setTargets(next) {
+      if (!next.length) throw new TypeError('fault proxy: at least one target');
+      upstreams = next.map(toUrl);
     },
     /** Replaces every rule with this one; returns the rule (`hits`, `remove()`). */
     setRule(spec) {

@@ -369,7 +369,7 @@ test('onRequest sees each request and may annotate its log entry; no hook change
   }
   // The default proxy has no hook: its entries carry no extra fields.
   await request(`${proxy.url}/plain`);
-  assert.deepEqual(Object.keys(proxy.stats.log[0]).sort(), ['action', 'method', 'n', 'outcome', 'path', 'reqBytes', 'resBytes', 'rule', 'status']);
+  assert.deepEqual(Object.keys(proxy.stats.log[0]).sort(), ['action', 'method', 'n', 'outcome', 'path', 'reqBytes', 'resBytes', 'rule', 'status', 'upstream']);
 });
 
 test('a promise from onRequest holds the request, body unread, until it settles; a failing hook is noted', async () => {
@@ -678,4 +678,23 @@ test('link: a client that goes away mid-download cuts the server side, and is lo
   await eventually(() => assert.equal(proxy.stats.log[0]?.outcome, 'client-aborted'), 5000);
   // Nowhere near the whole MiB was sent.
   await eventually(() => assert.ok(proxy.stats.log[0].resBytes < 100_000, `${proxy.stats.log[0].resBytes} bytes`));
+});
+
+test('with several targets it balances round-robin, and a target taken out gets nothing more', async () => {
+  const second = await startUpstream();
+  const secondUrl = `http://127.0.0.1:${second.address().port}`;
+  const lb = await startFaultProxy({ target: [upstreamUrl, secondUrl] });
+  try {
+    for (let i = 0; i < 4; i++) assert.equal((await request(`${lb.url}/n${i}`)).status, 200);
+    assert.deepEqual(
+      lb.stats.log.map((e) => e.upstream),
+      [upstreamUrl, secondUrl, upstreamUrl, secondUrl],
+    );
+    lb.setTargets([secondUrl]);
+    for (let i = 0; i < 2; i++) await request(`${lb.url}/m${i}`);
+    assert.deepEqual(lb.stats.log.slice(4).map((e) => e.upstream), [secondUrl, secondUrl]);
+  } finally {
+    await lb.close();
+    await new Promise((r) => second.close(r));
+  }
 });

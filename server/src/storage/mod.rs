@@ -1,11 +1,13 @@
 //! Where accepted cases live. Handlers see only the [`Storage`] trait (and [`staff`]'s and
 //! [`appointments`]' for their parts); [`sql`] implements them all once for both databases: the
 //! embedded default [`sqlite`] and [`postgres`] for many processes. A back end answers only after
-//! its commit is durable.
+//! its commit is durable. Photo bytes live apart, behind [`blobs::BlobStore`]: in the data
+//! directory ([`blobs::FsBlobs`]) or in an S3 bucket ([`s3::S3Blobs`]).
 
 pub mod appointments;
 pub mod blobs;
 pub mod postgres;
+pub mod s3;
 pub mod sql;
 pub mod sqlite;
 pub mod staff;
@@ -262,12 +264,14 @@ impl<T> Database for T where
 {
 }
 
-/// Where the server keeps what it stores (`--data-dir`, `--database-url`).
+/// Where the server keeps what it stores (`--data-dir`, `--database-url`, `--blob-url`).
 #[derive(Debug, Clone)]
 pub struct Location {
     pub data_dir: PathBuf,
     /// `None`: SQLite in the data directory.
     pub database_url: Option<String>,
+    /// `None`: photos in the data directory.
+    pub blob_url: Option<String>,
 }
 
 impl Location {
@@ -275,12 +279,21 @@ impl Location {
         Location {
             data_dir: data_dir.into(),
             database_url: None,
+            blob_url: None,
         }
     }
 
     /// Opens the database, creating or upgrading its schema.
     pub async fn open(&self) -> Result<Arc<dyn Database>, StorageError> {
         open_database(self.database_url.as_deref(), &self.data_dir).await
+    }
+
+    /// Opens the photo store.
+    pub async fn open_blobs(&self) -> Result<Arc<dyn blobs::BlobStore>, StorageError> {
+        Ok(match self.blob_url.as_deref() {
+            None => Arc::new(blobs::FsBlobs::open(&self.data_dir).await?),
+            Some(url) => Arc::new(s3::S3Blobs::from_url(url)?),
+        })
     }
 }
 

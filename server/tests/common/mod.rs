@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
-use server::storage::blobs::{BlobStore, FaultyBlobs, FsBlobs};
+use server::storage::blobs::{BlobStore, FaultyBlobs};
 use server::storage::Database;
 use server::{http, Config};
 use tower::ServiceExt;
@@ -47,6 +47,17 @@ pub async fn test_database_url() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// The tests' photo store: the test's directory, or, when `RESGUARDO_TEST_BLOB_URL` names an
+/// S3 bucket (as `make test` does for its second run), a prefix of its own there for each test.
+pub fn test_blob_url() -> Option<String> {
+    let base = std::env::var("RESGUARDO_TEST_BLOB_URL").ok()?;
+    Some(format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        uuid::Uuid::new_v4().simple()
+    ))
+}
+
 pub fn on_postgres(config: &Config) -> bool {
     config
         .database_url
@@ -56,8 +67,8 @@ pub fn on_postgres(config: &Config) -> bool {
 
 async fn open(config: &Config) -> (Arc<dyn Database>, Arc<FaultyBlobs>, http::AppState) {
     let storage = config.location().open().await.unwrap();
-    let fs: Arc<dyn BlobStore> = Arc::new(FsBlobs::open(&config.data_dir).await.unwrap());
-    let blobs = Arc::new(FaultyBlobs::new(fs));
+    let inner: Arc<dyn BlobStore> = config.location().open_blobs().await.unwrap();
+    let blobs = Arc::new(FaultyBlobs::new(inner));
     let shared = storage.clone();
     // The data directory's keys, as `server::run` uses them.
     let keys = server::keys::Keyring::open_or_create(&config.data_dir).unwrap();
@@ -76,6 +87,7 @@ pub async fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_data_dir(dir.path());
     config.database_url = test_database_url().await;
+    config.blob_url = test_blob_url();
     tweak(&mut config);
     let (storage, blobs, state) = open(&config).await;
     let router = http::router(state.clone());
@@ -204,6 +216,11 @@ impl TestApp {
 
     pub fn on_postgres(&self) -> bool {
         on_postgres(&self.config)
+    }
+
+    /// Photos in a bucket, not in the data directory: tests that look at files skip those looks.
+    pub fn on_s3(&self) -> bool {
+        self.config.blob_url.is_some()
     }
 }
 

@@ -115,8 +115,12 @@ pub async fn upload_whole(app: &TestApp, photo: &Photo, chunk: usize) {
     }
 }
 
+/// The stored photo's bytes, from whichever photo store the test runs on.
 pub async fn stored_photo_bytes(app: &TestApp, photo: &Photo) -> Option<Vec<u8>> {
-    std::fs::read(app.dir.path().join("photos").join(&photo.id)).ok()
+    let id = photo.id.parse().ok()?;
+    server::storage::blobs::read_photo(&*app.blobs, id)
+        .await
+        .ok()
 }
 
 pub fn tokio_stream_from(
