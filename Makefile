@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 ADDR ?= 127.0.0.1:8080
 DATA_DIR ?= data
 
-.PHONY: run test build setup setup-test app server sim test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-contract soak bench fmt clean
+.PHONY: run test build setup setup-test app server sim test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-scale test-contract soak bench fmt clean
 
 run: build
 	./target/release/server --addr $(ADDR) --data-dir $(DATA_DIR) --static-dir dist
@@ -35,7 +35,7 @@ server:
 sim:
 	cargo build --release -p sim
 
-test: setup-test app server test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-contract
+test: setup-test app server test-rust test-sim test-wasm test-e2e test-browsers test-conformance test-scale test-contract
 
 ## protocol, the delivery engine, server and simulator, against real SQLite files in temporary
 ## directories; then the server's tests again on the scale-out back ends: a real PostgreSQL
@@ -77,6 +77,13 @@ test-browsers:
 ## tus-js-client, a client nobody here wrote, against our tus endpoint (with a fault proxy).
 test-conformance:
 	node --test --test-concurrency=1 tests/conformance/
+
+## Two server processes on one PostgreSQL and one S3 bucket behind a round-robin balancer:
+## tus-js-client, the core loop in Chromium, a process killed mid-upload, and the tus-js-client
+## conformance suite again through such a pair (each starts its own PostgreSQL and s3s-fs).
+test-scale:
+	node --test --test-concurrency=1 tests/scale/
+	RESGUARDO_CONFORMANCE_SCALE=1 node --test --test-concurrency=1 tests/conformance/
 
 ## schemathesis, a client nobody here wrote, against our own OpenAPI document: no 5xx, and every
 ## answer as documented (status, content type, headers, schema). Starts the release server itself.

@@ -13,7 +13,8 @@
 //!   that stores its case).
 //! - [`keys`]: the organisation's key pairs in the data directory; sealed cases open with them.
 //! - [`config`]: command line and environment settings; [`admin`]: the `enrolment`, `devices`,
-//!   `forms` and `slots` commands.
+//!   `forms` and `slots` commands; [`migrate`]: `server migrate`, from SQLite and files to
+//!   PostgreSQL and S3.
 //!
 //! - `serve`: the accept loop (header-read timeout, lingering close, shutdown deadline).
 //!
@@ -25,6 +26,7 @@ pub mod config;
 pub mod forms;
 pub mod http;
 pub mod keys;
+pub mod migrate;
 pub mod secrets;
 mod serve;
 pub mod storage;
@@ -175,4 +177,6 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     #[error("the sealing keys: {0}")]
     Keys(#[from] keys::KeyError),
+    #[error("migration: {0}")]
+    Migrate(#[from] migrate::MigrateError),
 }

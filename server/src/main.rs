@@ -56,6 +56,19 @@ enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Move an embedded installation to PostgreSQL (and its photos to S3), then verify it by
+    /// counts and every photo's SHA-256; safe to run again. Stop the server first.
+    Migrate {
+        /// The installation: sqlite://DATA_DIR.
+        #[arg(long)]
+        from: String,
+        /// The database: postgres://USER:PASSWORD@HOST:PORT/NAME.
+        #[arg(long)]
+        to: String,
+        /// Where the photos go (s3://BUCKET/PREFIX); by default they stay in the data directory.
+        #[arg(long)]
+        blob_to: Option<String>,
+    },
     /// Read every stored photo back and check its SHA-256 against the database; fails if any
     /// is missing or differs.
     VerifyPhotos {
@@ -207,6 +220,14 @@ async fn main() -> ExitCode {
         }
         Some(Command::DumpPhotos { data }) => {
             server::dump_photos(&data.location(), &mut std::io::stdout()).await
+        }
+        Some(Command::Migrate { from, to, blob_to }) => {
+            match server::migrate::run(&from, &to, blob_to.as_deref()).await {
+                Ok(report) => serde_json::to_writer_pretty(std::io::stdout(), &report)
+                    .map_err(|e| server::StartError::Io(std::io::Error::other(e)))
+                    .map(|()| println!()),
+                Err(e) => Err(e.into()),
+            }
         }
         Some(Command::VerifyPhotos { data }) => {
             server::verify_photos(&data.location(), &mut std::io::stdout()).await

@@ -24,7 +24,7 @@
 // Nothing here fails for being slow within the per-test timeouts; timings are printed as
 // diagnostics.
 
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -32,9 +32,21 @@ import fs from 'node:fs/promises';
 import * as tus from 'tus-js-client';
 
 import { startFaultProxy } from '../support/fault-proxy.mjs';
-import { dumpPhotos, freshTmpRoot, makeDir, registerDevice, startServer } from '../support/harness.mjs';
+import { dumpPhotos, freshTmpRoot, makeDir, registerDevice, serverCommand, startServer } from '../support/harness.mjs';
+import { startBackends, startCluster } from '../support/scale.mjs';
 
 const TMP = await freshTmpRoot(import.meta.url);
+
+// RESGUARDO_CONFORMANCE_SCALE=1 (make test-scale): every test runs against two server processes
+// on PostgreSQL + S3 behind a round-robin balancer, which is also the fault proxy.
+const SCALE = process.env.RESGUARDO_CONFORMANCE_SCALE === '1';
+let backends = null;
+before(async () => {
+  if (SCALE) backends = await startBackends(TMP);
+});
+after(async () => {
+  await backends?.stop();
+});
 
 const MiB = 1024 * 1024;
 const CHUNK = MiB;
@@ -135,6 +147,13 @@ async function assertStored(dataDir, photo) {
   assert.equal(stored.size, photo.data.length, 'dump-photos size');
   assert.equal(stored.case_id, photo.metadata.case_id, 'dump-photos case_id');
   assert.equal(stored.content_type, photo.metadata.content_type, 'dump-photos content_type');
+  if (SCALE) {
+    // In the bucket: the server reads every photo back and checks it against the database.
+    assert.match(stored.path, /^s3:\/\//, 'dump-photos names the object');
+    const report = JSON.parse(await serverCommand(['verify-photos'], dataDir));
+    assert.deepEqual(report.problems, [], 'verify-photos');
+    return photos;
+  }
   assert.ok(typeof stored.path === 'string' && stored.path.startsWith('/'), `dump-photos path should be absolute: ${stored.path}`);
   const bytes = await fs.readFile(stored.path);
   assert.equal(bytes.length, photo.data.length, `size of the stored file ${stored.path}`);
@@ -150,7 +169,9 @@ async function assertStored(dataDir, photo) {
 /** The bearer token of the device the current test registered (our server requires one). */
 let deviceToken = '';
 
-async function withServer(name, { proxy: wantProxy = false, proxyOptions = {} } = {}, fn) {
+async function withServer(name, options = {}, fn) {
+  if (SCALE) return withCluster(name, options, fn);
+  const { proxy: wantProxy = false, proxyOptions = {} } = options;
   const dataDir = await makeDir(TMP, name);
   const server = await startServer({ dataDir });
   let proxy = null;
@@ -167,6 +188,30 @@ async function withServer(name, { proxy: wantProxy = false, proxyOptions = {} } 
     await server.stop();
   }
   await fs.rm(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * As withServer, on a cluster: the balancer stands where the proxy would (a test that wants a
+ * proxy gets the balancer, with its fault rules); `dataDir` is the first process's, and the
+ * back ends' settings are in the environment for the commands the test runs.
+ */
+async function withCluster(name, { proxyOptions = {} } = {}, fn) {
+  const cluster = await startCluster(TMP, name, backends, { proxyOptions });
+  const saved = { ...process.env };
+  Object.assign(process.env, cluster.env);
+  try {
+    deviceToken = await registerDevice(cluster.lb.url);
+    await fn({ server: cluster.servers[0], proxy: cluster.lb, dataDir: cluster.dirs[0], endpoint: `${cluster.lb.url}${UPLOADS}` });
+  } catch (e) {
+    e.message += `\n${cluster.logs()}`;
+    throw e;
+  } finally {
+    for (const k of Object.keys(cluster.env)) {
+      if (k in saved) process.env[k] = saved[k];
+      else delete process.env[k];
+    }
+    await cluster.stop();
+  }
 }
 
 /** tus Upload-Metadata: comma-separated `key base64(value)` pairs. */

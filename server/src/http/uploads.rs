@@ -80,8 +80,8 @@ pub struct UploadLock {
 
 /// How long a lease lasts unless renewed: a process that dies mid-upload blocks that upload for
 /// at most this long.
-const LEASE_SECS: i64 = 30;
-const LEASE_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+const LEASE_SECS: i64 = 15;
+const LEASE_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl UploadLocks {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
@@ -176,6 +176,17 @@ impl UploadLocks {
 }
 
 impl UploadLock {
+    /// Gives the lease back now, before the answer goes out: the client's next request may reach
+    /// another process at once, and must not find this one still holding the upload.
+    pub async fn release(mut self) {
+        self.renewing.abort();
+        let token = std::mem::take(&mut self.token);
+        if let Err(e) = self.locks.storage.release_upload(self.id, &token).await {
+            tracing::warn!(photo_id = %self.id, error = %e, "giving an upload lease back failed; it runs out by itself");
+        }
+        // Drop takes it out of the in-memory set; with no token left it asks the database nothing.
+    }
+
     /// Whether this request still holds the upload (its lease did not run out and pass to
     /// another process): checked before an offset is recorded.
     async fn still_held(&self) -> Result<bool, Error> {
@@ -206,6 +217,9 @@ impl Drop for UploadLock {
             self.id,
             std::mem::take(&mut self.token),
         );
+        if token.is_empty() {
+            return; // released already
+        }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(e) = storage.release_upload(id, &token).await {
@@ -503,10 +517,11 @@ async fn live_upload(state: &AppState, id: PhotoId) -> Result<Upload, Error> {
     let now = now_unix();
     if !upload.completed && upload.expires_at < now {
         // A request moving it right now holds the lock: then it is not expired after all.
-        if let Some(_lock) = state.upload_locks.try_lock(id).await? {
+        if let Some(lock) = state.upload_locks.try_lock(id).await? {
             if state.storage.delete_upload_if_expired(id, now).await? {
                 state.blobs.remove(id).await.map_err(Error::io)?;
             }
+            lock.release().await;
             return Err(Error::Gone);
         }
     }
@@ -715,7 +730,11 @@ async fn write_chunk(
     let state2 = state.clone();
     state
         .background
-        .spawn(async move { settle_chunk(&state2, &lock, upload, part, checksum, cut).await })
+        .spawn(async move {
+            let settled = settle_chunk(&state2, &lock, upload, part, checksum, cut).await;
+            lock.release().await;
+            settled
+        })
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "finishing a chunk failed");
@@ -912,12 +931,16 @@ async fn finish_now(state: &AppState, upload: Upload) -> Result<Upload, Error> {
     state
         .background
         .spawn(async move {
-            let _lock = lock;
-            let mut upload = state2.storage.upload(id).await?.ok_or(Error::NotFound)?;
-            if upload.is_full() && !upload.completed {
-                finish(&state2, &mut upload).await?;
+            let finished = async {
+                let mut upload = state2.storage.upload(id).await?.ok_or(Error::NotFound)?;
+                if upload.is_full() && !upload.completed {
+                    finish(&state2, &mut upload).await?;
+                }
+                Ok(upload)
             }
-            Ok(upload)
+            .await;
+            lock.release().await;
+            finished
         })
         .await
         .map_err(|e| {
@@ -971,7 +994,7 @@ pub async fn terminate(
 ) -> Result<Response, Error> {
     check_version(&headers)?;
     let id = parse_id(&id)?;
-    let _lock = state
+    let lock = state
         .upload_locks
         .try_lock(id)
         .await?
@@ -982,6 +1005,7 @@ pub async fn terminate(
     }
     state.storage.delete_upload(id).await?;
     state.blobs.remove(id).await.map_err(Error::io)?;
+    lock.release().await;
     Ok(with_tus(StatusCode::NO_CONTENT, vec![]))
 }
 
