@@ -105,7 +105,8 @@ endif
 ## Prints figures, never fails on speed: tus throughput against @tus/server, on-device photo
 ## processing of a 12 MP JPEG in headless Chromium, and the first visit over an emulated 2G link
 ## (250 kbit/s, 400 ms RTT: bytes and time until usable and until ready offline, and a reload).
-bench: setup-test app server
+bench: setup-test app server sim
+	node bench/load-bench.mjs
 	node bench/tus-bench.mjs
 	node bench/photo-bench.mjs
 	node bench/first-visit.mjs

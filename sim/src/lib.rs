@@ -12,6 +12,8 @@
 //!   on a case of a form the organisation published (so schedules mix two definitions).
 //! - [`schedule`]: the interleaving of actions, worker runs, faults and time; then healing.
 //! - [`check`]: the verdict: lost, duplicated, stuck, corrupted, and violations on the way.
+//! - [`http_device`]: the engine's clock and transport over real HTTP, for the devices of the
+//!   real-process soak and of the load bench.
 
 // A schedule runs strictly one step at a time on one thread: the world's cells are borrowed only
 // by the step in progress, so holding one across an await cannot meet another borrow.
@@ -19,6 +21,7 @@
 
 pub mod check;
 pub mod form_case;
+pub mod http_device;
 pub mod person;
 pub mod rng;
 pub mod schedule;

@@ -59,21 +59,25 @@ export async function startBackends(tmp) {
  * `processes` server processes on a fresh database and bucket prefix of `backends`, each with
  * its own data directory holding the same organisation keys (copied from the first, as the
  * README says to), behind a round-robin balancer. `env` is what the server and its commands need.
+ * With `backends` null, the processes share one embedded installation instead (SQLite and files
+ * in one data directory, as on one box). `serverArgs` go to every process.
  */
-export async function startCluster(tmp, name, backends, { processes = 2, proxyOptions = {} } = {}) {
-  const env = {
-    ...backends.awsEnv,
-    RESGUARDO_DATABASE_URL: await backends.newDatabase(name),
-    RESGUARDO_BLOB_URL: `s3://resguardo-test/${name}-${Date.now()}`,
-  };
+export async function startCluster(tmp, name, backends, { processes = 2, proxyOptions = {}, serverArgs = [] } = {}) {
+  const env = backends
+    ? {
+        ...backends.awsEnv,
+        RESGUARDO_DATABASE_URL: await backends.newDatabase(name),
+        RESGUARDO_BLOB_URL: `s3://resguardo-test/${name}-${Date.now()}`,
+      }
+    : {};
   const servers = [];
   const dirs = [];
   try {
     for (let i = 0; i < processes; i++) {
-      const dataDir = await makeDir(tmp, `${name}-process-${i}`);
-      if (i > 0) await fs.copyFile(path.join(dirs[0], 'org-keys.json'), path.join(dataDir, 'org-keys.json'));
+      const dataDir = backends || i === 0 ? await makeDir(tmp, `${name}-process-${i}`) : dirs[0];
+      if (backends && i > 0) await fs.copyFile(path.join(dirs[0], 'org-keys.json'), path.join(dataDir, 'org-keys.json'));
       dirs.push(dataDir);
-      servers.push(await startServer({ dataDir, env }));
+      servers.push(await startServer({ dataDir, env, extraArgs: serverArgs }));
     }
   } catch (e) {
     for (const s of servers) await s.stop().catch(() => {});

@@ -11,20 +11,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use clap::Parser;
 use delivery::actions::{self, SubmitOutcome};
 use delivery::conformance::processed;
 use delivery::env::Clock;
 use delivery::memory::MemoryStore;
 use delivery::records::{CaseRecord, PhotoRecord};
-use delivery::transport::{Exchange, READ_HEADERS};
-use delivery::{DeviceStore, HttpAnswer, HttpRequest, NetworkError, Transport, Worker};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
+use delivery::{DeviceStore, Worker};
 use protocol::outbox::OutboxState;
 use protocol::{CaseId, Member, MemberId, PhotoId};
+use sim::http_device::{FastClock, Http};
 use sim::rng::Rng;
 
 #[derive(Parser)]
@@ -51,75 +47,6 @@ struct Args {
     /// Where to write what the devices hold (JSON).
     #[arg(long)]
     out: std::path::PathBuf,
-}
-
-struct FastClock {
-    start: Instant,
-    base: f64,
-    speed: f64,
-}
-
-impl Clock for FastClock {
-    fn now_ms(&self) -> f64 {
-        self.base + self.start.elapsed().as_secs_f64() * 1000.0 * self.speed
-    }
-}
-
-struct Http {
-    base: String,
-    client: Client<HttpConnector, Full<Bytes>>,
-}
-
-impl Transport for &Http {
-    async fn send(&self, request: HttpRequest) -> Exchange {
-        let url = if request.url.starts_with("http") {
-            request.url.clone()
-        } else {
-            format!("{}{}", self.base, request.url)
-        };
-        let mut builder = axum::http::Request::builder()
-            .method(request.method.as_str())
-            .uri(url);
-        for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_str());
-        }
-        let body = Full::new(Bytes::from(request.body.clone().unwrap_or_default()));
-        let built = builder
-            .body(body)
-            .map_err(|e| NetworkError(e.to_string()))?;
-        let exchange = async {
-            let response = self
-                .client
-                .request(built)
-                .await
-                .map_err(|e| NetworkError(e.to_string()))?;
-            let status = response.status().as_u16();
-            let headers = READ_HEADERS
-                .iter()
-                .filter_map(|name| {
-                    response
-                        .headers()
-                        .get(*name)
-                        .and_then(|v| v.to_str().ok())
-                        .map(|v| ((*name).to_owned(), v.to_owned()))
-                })
-                .collect();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| NetworkError(e.to_string()))?
-                .to_bytes();
-            Ok(HttpAnswer {
-                status,
-                body: String::from_utf8_lossy(&body).into_owned(),
-                headers,
-            })
-        };
-        tokio::time::timeout(Duration::from_secs(30), exchange)
-            .await
-            .unwrap_or_else(|_| Err(NetworkError("timed out".into())))
-    }
 }
 
 /// A valid household with 0–3 members and 0–3 photos, kept on the device.
@@ -176,11 +103,7 @@ async fn device(
     stop: Rc<std::cell::Cell<Option<Instant>>>,
 ) {
     let rng = Rng::new(args.seed.wrapping_mul(1_000_003) + u64::from(n));
-    let clock = FastClock {
-        start: Instant::now(),
-        base: 1_796_000_000_000.0,
-        speed: args.speed,
-    };
+    let clock = FastClock::new(args.speed);
     let store = MemoryStore::new();
     let today = protocol::date::Date::new(2026, 11, 30).unwrap_or(protocol::date::Date {
         year: 2026,
@@ -255,10 +178,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let held = Rc::new(RefCell::new(Vec::new()));
-    let http = Rc::new(Http {
-        base: args.url.trim_end_matches('/').to_owned(),
-        client: Client::builder(hyper_util::rt::TokioExecutor::new()).build_http(),
-    });
+    let http = Rc::new(Http::new(&args.url));
     let stop = Rc::new(std::cell::Cell::new(None));
     let local = tokio::task::LocalSet::new();
     let stopper = stop.clone();
