@@ -224,8 +224,12 @@ pub fn form_schema(out: &mut impl Write) -> Result<(), StartError> {
 }
 
 /// `keys list`: each sealing key, its creation time, and which one devices seal to now.
-pub fn list_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
-    let ring = crate::keys::Keyring::open_or_create(data_dir)?;
+pub async fn list_keys(at: &Location, out: &mut impl Write) -> Result<(), StartError> {
+    let ring = if at.shares_database() {
+        crate::keys::Keyring::open_or_create_in(at.open().await?, &at.data_dir).await?
+    } else {
+        crate::keys::Keyring::open_or_create(&at.data_dir)?
+    };
     for k in ring.list() {
         let mark = if k.current { "current" } else { "kept" };
         writeln!(out, "{}\t{}\t{mark}", k.key_id, k.created_at)?;
@@ -234,8 +238,12 @@ pub fn list_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError
 }
 
 /// `keys rotate`: a new current key; the old ones are kept so what was sealed to them opens.
-pub fn rotate_keys(data_dir: &Path, out: &mut impl Write) -> Result<(), StartError> {
-    let key_id = crate::keys::Keyring::rotate(data_dir)?;
+pub async fn rotate_keys(at: &Location, out: &mut impl Write) -> Result<(), StartError> {
+    let key_id = if at.shares_database() {
+        crate::keys::Keyring::rotate_in(at.open().await?, &at.data_dir).await?
+    } else {
+        crate::keys::Keyring::rotate(&at.data_dir)?
+    };
     writeln!(
         out,
         "{key_id}\tcurrent (devices seal to it once they fetch the keys again)"

@@ -1,7 +1,11 @@
-//! The organisation's key pairs for sealed cases (`protocol::sealed`), kept in the data directory
-//! as `org-keys.json` (mode 0600, written whole and renamed into place). Made on first start;
-//! `server keys rotate` adds a new current key and keeps every old one, so cases sealed to an
-//! older key still open. A running server notices a rotation the next time it reads the keys.
+//! The organisation's key pairs for sealed cases (`protocol::sealed`). The embedded server keeps
+//! them in the data directory as `org-keys.json` (mode 0600, written whole and renamed into
+//! place); processes that share a PostgreSQL database keep the same document in it (table
+//! `org_keys`), so every process seals and opens with the same keys and none needs a file.
+//! Made on first start; `server keys rotate` adds a new current key and keeps every old one, so
+//! cases sealed to an older key still open. A running server notices a rotation the next time it
+//! reads the keys (the file when it changed; the database every few seconds, and at once when a
+//! device names a key it does not know yet).
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -21,7 +25,12 @@ pub enum KeyError {
     },
     #[error("{path} is not a key file this server can read: {why}")]
     Unreadable { path: PathBuf, why: String },
+    #[error("the keys in the database: {0}")]
+    Storage(#[from] crate::storage::StorageError),
 }
+
+/// How the keys in the database are named in errors.
+const IN_DATABASE: &str = "org_keys (in the database)";
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -41,11 +50,15 @@ struct Loaded {
     current: String,
     keys: Vec<(PrivateKey, String)>,
     modified: Option<SystemTime>,
+    /// The database's document these keys were read from.
+    document: Option<String>,
 }
 
 /// Every key pair, the current one first for sealing.
 pub struct Keyring {
     path: Option<PathBuf>,
+    /// Where the keys live when they are in the database.
+    database: Option<std::sync::Arc<dyn crate::storage::Storage>>,
     loaded: RwLock<Loaded>,
 }
 
@@ -82,12 +95,140 @@ impl Keyring {
             })?;
         Ok(Keyring {
             path: None,
+            database: None,
             loaded: RwLock::new(Loaded {
                 current: key.key_id.clone(),
                 keys: vec![(key, created)],
                 modified: None,
+                document: None,
             }),
         })
+    }
+
+    /// The keys in the database, made there first if there are none: from the data directory's
+    /// `org-keys.json` when it has one (an installation moved by `server migrate`, or processes
+    /// started with copies of it), else a new key. Of processes starting at once, one writes.
+    pub async fn open_or_create_in(
+        storage: std::sync::Arc<dyn crate::storage::Storage>,
+        data_dir: &Path,
+    ) -> Result<Keyring, KeyError> {
+        loop {
+            if let Some(document) = storage.org_keys().await? {
+                let loaded = parse(document.as_bytes(), Path::new(IN_DATABASE), None)?;
+                return Ok(Keyring {
+                    path: None,
+                    database: Some(storage),
+                    loaded: RwLock::new(Loaded {
+                        document: Some(document),
+                        ..loaded
+                    }),
+                });
+            }
+            let file = data_dir.join(FILE);
+            let document = if file.exists() {
+                // Checked before it is shared with every process.
+                read(&file)?;
+                std::fs::read_to_string(&file).map_err(|source| KeyError::Io {
+                    path: file.clone(),
+                    source,
+                })?
+            } else {
+                let (key, created) =
+                    new_key(time::OffsetDateTime::now_utc()).map_err(|source| KeyError::Io {
+                        path: PathBuf::from(IN_DATABASE),
+                        source,
+                    })?;
+                document_of(&Stored {
+                    current: key.key_id.clone(),
+                    keys: vec![stored(&key, &created)],
+                })
+            };
+            if storage.put_org_keys(None, &document).await? {
+                tracing::info!("the organisation's sealing keys are kept in the database");
+            }
+        }
+    }
+
+    /// Adds a new key to the database's keys and makes it current; returns its ID.
+    pub async fn rotate_in(
+        storage: std::sync::Arc<dyn crate::storage::Storage>,
+        data_dir: &Path,
+    ) -> Result<String, KeyError> {
+        loop {
+            let ring = Keyring::open_or_create_in(storage.clone(), data_dir).await?;
+            let (key, created) =
+                new_key(time::OffsetDateTime::now_utc()).map_err(|source| KeyError::Io {
+                    path: PathBuf::from(IN_DATABASE),
+                    source,
+                })?;
+            let key_id = key.key_id.clone();
+            let (previous, document) = {
+                let loaded = ring.loaded.read().unwrap_or_else(|e| e.into_inner());
+                let mut keys: Vec<StoredKey> =
+                    loaded.keys.iter().map(|(k, c)| stored(k, c)).collect();
+                keys.push(stored(&key, &created));
+                (
+                    loaded.document.clone().unwrap_or_default(),
+                    document_of(&Stored {
+                        current: key_id.clone(),
+                        keys,
+                    }),
+                )
+            };
+            // Another rotation won meanwhile: add to what it wrote.
+            if storage.put_org_keys(Some(&previous), &document).await? {
+                return Ok(key_id);
+            }
+        }
+    }
+
+    /// Reads the database's keys again if they changed (nothing for keys in a file).
+    pub async fn refresh_from_database(&self) {
+        let Some(storage) = &self.database else {
+            return;
+        };
+        let document = match storage.org_keys().await {
+            Ok(Some(d)) => d,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "re-reading the sealing keys failed");
+                return;
+            }
+        };
+        let same = self
+            .loaded
+            .read()
+            .map(|l| l.document.as_deref() == Some(document.as_str()))
+            .unwrap_or(false);
+        if same {
+            return;
+        }
+        match parse(document.as_bytes(), Path::new(IN_DATABASE), None) {
+            Ok(fresh) => {
+                if let Ok(mut l) = self.loaded.write() {
+                    *l = Loaded {
+                        document: Some(document),
+                        ..fresh
+                    };
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the sealing keys in the database are unreadable")
+            }
+        }
+    }
+
+    /// Makes sure a key a device names is known if it exists: keys in the database are read again
+    /// when it is not (another process may have rotated a moment ago).
+    pub async fn learn(&self, key_id: &str) {
+        if self.database.is_some() && !self.knows(key_id) {
+            self.refresh_from_database().await;
+        }
+    }
+
+    /// Whether the keys live in the database (then `refresh_from_database` keeps them current).
+    pub fn in_database(&self) -> bool {
+        self.database.is_some()
     }
 
     /// The keys under `data_dir`, made there first if there are none.
@@ -111,6 +252,7 @@ impl Keyring {
         let loaded = read(&path)?;
         Ok(Keyring {
             path: Some(path),
+            database: None,
             loaded: RwLock::new(loaded),
         })
     }
@@ -249,13 +391,18 @@ fn read(path: &Path) -> Result<Loaded, KeyError> {
         path: path.to_owned(),
         source,
     };
+    let bytes = std::fs::read(path).map_err(io)?;
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    parse(&bytes, path, modified)
+}
+
+/// The keys of a key document (`path` names where it came from in errors).
+fn parse(bytes: &[u8], path: &Path, modified: Option<SystemTime>) -> Result<Loaded, KeyError> {
     let bad = |why: String| KeyError::Unreadable {
         path: path.to_owned(),
         why,
     };
-    let bytes = std::fs::read(path).map_err(io)?;
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let stored: Stored = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    let stored: Stored = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     let mut keys = Vec::new();
     for k in stored.keys {
         if k.suite != sealed::SUITE {
@@ -275,7 +422,12 @@ fn read(path: &Path) -> Result<Loaded, KeyError> {
         current: stored.current,
         keys,
         modified,
+        document: None,
     })
+}
+
+fn document_of(stored: &Stored) -> String {
+    serde_json::to_string_pretty(stored).unwrap_or_default()
 }
 
 /// Writes the whole file beside itself with mode 0600, then renames it into place.

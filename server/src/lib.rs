@@ -48,9 +48,18 @@ pub async fn run(
     let at = config.location();
     let storage = at.open().await?;
     let blobs = at.open_blobs().await?;
-    let keys = keys::Keyring::open_or_create(&config.data_dir)?;
+    let keys = Arc::new(open_keys(&at, storage.clone()).await?);
+    let key_refresher = keys.in_database().then(|| {
+        let keys = keys.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                keys.refresh_from_database().await;
+            }
+        })
+    });
     let state = http::AppState::new(storage.clone(), storage.clone(), storage, blobs, &config)
-        .with_keys(Arc::new(keys));
+        .with_keys(keys);
     // Uploads that were full when the server last stopped are finished before anyone asks.
     if let Err(e) = http::uploads::recover(&state).await {
         tracing::error!(error = %e, "finishing uploads left full failed");
@@ -70,8 +79,24 @@ pub async fn run(
     )
     .await;
     cleaner.abort();
+    if let Some(task) = key_refresher {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The organisation's keys: in the database when it is PostgreSQL (shared by every process),
+/// else in the data directory.
+pub async fn open_keys(
+    at: &storage::Location,
+    storage: Arc<dyn storage::Database>,
+) -> Result<keys::Keyring, StartError> {
+    if at.shares_database() {
+        Ok(keys::Keyring::open_or_create_in(storage, &at.data_dir).await?)
+    } else {
+        Ok(keys::Keyring::open_or_create(&at.data_dir)?)
+    }
 }
 
 /// Removes expired uploads and old rate-limit counts now and then, for as long as the server runs.

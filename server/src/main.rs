@@ -304,8 +304,8 @@ async fn main() -> ExitCode {
         Some(Command::Keys { data, action }) => {
             let out = &mut std::io::stdout();
             match action {
-                KeysAction::List => server::admin::list_keys(&data.path, out),
-                KeysAction::Rotate => server::admin::rotate_keys(&data.path, out),
+                KeysAction::List => server::admin::list_keys(&data.location(), out).await,
+                KeysAction::Rotate => server::admin::rotate_keys(&data.location(), out).await,
             }
         }
         Some(Command::Devices { data, action }) => {

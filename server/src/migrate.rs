@@ -6,7 +6,8 @@
 //! Rows are copied table by table in the order their references need, each keeping its
 //! `rowid` (the order it was stored in), with `ON CONFLICT DO NOTHING`: a second run copies only
 //! what the first did not, so it is safe to run again after an interruption. Photos are copied
-//! only where the target lacks them with the right SHA-256. At the end every table is counted on
+//! only where the target lacks them with the right SHA-256; the organisation's sealing keys go
+//! into the database, where every process reads them. At the end every table is counted on
 //! both sides and every stored photo is read back from the target and hashed; any difference
 //! fails the command. Stop the embedded server first: rows it writes during the copy may be
 //! missed (a second run after stopping it picks them up).
@@ -186,6 +187,8 @@ pub enum MigrateError {
     BadTarget,
     #[error("after the copy, {0}")]
     Mismatch(String),
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
 }
 
 impl From<sqlx::Error> for MigrateError {
@@ -202,6 +205,8 @@ pub struct Report {
     pub photos: usize,
     pub photos_copied: usize,
     pub photos_verified: usize,
+    /// The organisation's sealing keys now in the target database (every process uses them).
+    pub keys: Vec<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -253,6 +258,24 @@ pub async fn run(from: &str, to: &str, blob_to: Option<&str>) -> Result<Report, 
     }
     for t in &mut tables {
         t.target = count_pg(dst, t.table).await?;
+    }
+
+    // The keys: the data directory's go into the database (kept if they are there already),
+    // so that no process, on whatever machine, ever makes keys of its own.
+    let file_keys = crate::keys::Keyring::open_or_create(&data_dir)?;
+    let shared =
+        crate::keys::Keyring::open_or_create_in(Arc::new(target.clone()), &data_dir).await?;
+    let keys: Vec<String> = shared.list().into_iter().map(|k| k.key_id).collect();
+    if let Some(missing) = file_keys
+        .list()
+        .into_iter()
+        .find(|k| !keys.contains(&k.key_id))
+    {
+        return Err(MigrateError::Mismatch(format!(
+            "the database holds other sealing keys than {}: key {} is missing there",
+            data_dir.join("org-keys.json").display(),
+            missing.key_id
+        )));
     }
 
     let from_blobs = FsBlobs::open(&data_dir).await?;
@@ -314,6 +337,7 @@ pub async fn run(from: &str, to: &str, blob_to: Option<&str>) -> Result<Report, 
         photos: photos.len(),
         photos_copied,
         photos_verified,
+        keys,
     })
 }
 

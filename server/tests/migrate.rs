@@ -77,6 +77,16 @@ async fn an_embedded_installation_moves_over_whole_and_a_second_run_changes_noth
     }
     assert_eq!((first.photos, first.photos_verified), (3, 3));
     assert_eq!(first.photos_copied, if blob_to.is_some() { 3 } else { 0 });
+    let file_keys = server::keys::Keyring::open_or_create(app.dir.path()).unwrap();
+    assert_eq!(
+        first.keys,
+        file_keys
+            .list()
+            .into_iter()
+            .map(|k| k.key_id)
+            .collect::<Vec<_>>(),
+        "the installation's sealing keys are in the database"
+    );
 
     // The migrated installation answers as the old one did.
     let migrated = Location {

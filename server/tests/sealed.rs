@@ -100,8 +100,19 @@ async fn a_case_sealed_to_a_rotated_out_key_still_delivers() {
     let before = keys(&app).await;
     let id = new_id();
     let body = sealed_body(&before, &id, &household(), 1);
-    let rotated = server::keys::Keyring::rotate(app.dir.path()).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    let rotated = if app.on_postgres() {
+        // Shared keys: rotated in the database; the server reads them again (every 5 s).
+        let storage: std::sync::Arc<dyn server::storage::Storage> = app.storage.clone();
+        let rotated = server::keys::Keyring::rotate_in(storage, app.dir.path())
+            .await
+            .unwrap();
+        app.state.keys.refresh_from_database().await;
+        rotated
+    } else {
+        let rotated = server::keys::Keyring::rotate(app.dir.path()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        rotated
+    };
     let after = keys(&app).await;
     assert_eq!(
         after.current, rotated,

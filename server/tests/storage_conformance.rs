@@ -498,3 +498,50 @@ async fn a_rate_limit_is_shared_by_two_processes() {
         1
     );
 }
+
+#[tokio::test]
+async fn processes_starting_together_share_one_set_of_keys_and_see_a_rotation() {
+    use server::keys::Keyring;
+    let (a, b, dir) = two_processes().await;
+    let (a, b): (
+        Arc<dyn server::storage::Storage>,
+        Arc<dyn server::storage::Storage>,
+    ) = (a, b);
+    let (ring_a, ring_b) = tokio::join!(
+        Keyring::open_or_create_in(a.clone(), dir.path()),
+        Keyring::open_or_create_in(b.clone(), dir.path())
+    );
+    let (ring_a, ring_b) = (ring_a.unwrap(), ring_b.unwrap());
+    let (current, keys) = ring_a.public_keys();
+    assert_eq!(ring_b.public_keys().0, current, "one key, whoever wrote it");
+    assert_eq!(keys.len(), 1);
+    assert!(
+        !dir.path().join("org-keys.json").exists(),
+        "no file of its own"
+    );
+
+    // A sealed case for the current key opens in the other process.
+    let case: CaseId = CaseId::new_random();
+    let sealed = protocol::sealed::seal(&keys[0], case, b"a household", [7; 32]).unwrap();
+    assert_eq!(ring_b.open(case, &sealed).unwrap().unwrap(), b"a household");
+
+    // Two rotations at once: both land, neither loses the other.
+    let (r1, r2) = tokio::join!(
+        Keyring::rotate_in(a.clone(), dir.path()),
+        Keyring::rotate_in(b.clone(), dir.path())
+    );
+    let (r1, r2) = (r1.unwrap(), r2.unwrap());
+    // A device that fetched the newest key from one process is understood by the other at once.
+    ring_a.learn(&r1).await;
+    ring_a.learn(&r2).await;
+    let listed: Vec<String> = ring_a.list().into_iter().map(|k| k.key_id).collect();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(listed.contains(&r1) && listed.contains(&r2) && listed.contains(&current));
+    ring_b.refresh_from_database().await;
+    assert_eq!(ring_b.public_keys().0, ring_a.public_keys().0);
+    assert_eq!(
+        ring_b.open(case, &sealed).unwrap().unwrap(),
+        b"a household",
+        "old keys kept"
+    );
+}

@@ -10,7 +10,8 @@
 //      both processes, the photo is stored once, and `verify-photos` reads it back from the
 //      bucket with the announced SHA-256;
 //   2. the core loop in Chromium through the balancer: a household with a document photo is
-//      typed, sent and delivered; `dump-cases` run against either process's settings prints the
+//      typed, sealed (to the organisation's keys, which both processes read from the database),
+//      sent and delivered; `dump-cases` run against either process's settings prints the
 //      same cases, with the receipt the person was shown;
 //   3. one process is killed (SIGKILL) while a chunk is on its way to it: the balancer takes it
 //      out, and the upload finishes through the other from the offset the database kept (after

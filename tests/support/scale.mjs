@@ -9,7 +9,6 @@
 //   await cluster.stop(); await backends.stop();
 
 import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { startFaultProxy } from './fault-proxy.mjs';
@@ -57,8 +56,8 @@ export async function startBackends(tmp) {
 
 /**
  * `processes` server processes on a fresh database and bucket prefix of `backends`, each with
- * its own data directory holding the same organisation keys (copied from the first, as the
- * README says to), behind a round-robin balancer. `env` is what the server and its commands need.
+ * an empty data directory of its own (the organisation's keys are in the database), behind a
+ * round-robin balancer. `env` is what the server and its commands need.
  * With `backends` null, the processes share one embedded installation instead (SQLite and files
  * in one data directory, as on one box). `serverArgs` go to every process.
  */
@@ -75,7 +74,6 @@ export async function startCluster(tmp, name, backends, { processes = 2, proxyOp
   try {
     for (let i = 0; i < processes; i++) {
       const dataDir = backends || i === 0 ? await makeDir(tmp, `${name}-process-${i}`) : dirs[0];
-      if (backends && i > 0) await fs.copyFile(path.join(dirs[0], 'org-keys.json'), path.join(dataDir, 'org-keys.json'));
       dirs.push(dataDir);
       servers.push(await startServer({ dataDir, env, extraArgs: serverArgs }));
     }

@@ -73,7 +73,7 @@ pub async fn put_case(
         return Err(Error::UnsupportedMediaType);
     }
     let body = read_limited(body, state.max_json_bytes).await?;
-    let (body, sealed) = unseal(&state, case_id, body)?;
+    let (body, sealed) = unseal(&state, case_id, body).await?;
     let case = parse_case(&body)?;
     let Some(definition) = state
         .forms
@@ -144,7 +144,7 @@ pub async fn put_case(
 /// before forms were definitions.
 /// A sealed body's case JSON (a plain body as it is): what follows never sees the difference, so
 /// validation, the fingerprint and exactly-once are those of the case itself.
-fn unseal(
+async fn unseal(
     state: &AppState,
     case_id: CaseId,
     body: bytes::Bytes,
@@ -152,6 +152,7 @@ fn unseal(
     let Ok(sealed) = serde_json::from_slice::<protocol::sealed::SealedBody>(&body) else {
         return Ok((body, false));
     };
+    state.keys.learn(&sealed.sealed.key_id).await;
     match state.keys.open(case_id, &sealed.sealed) {
         None => Err(Error::UnknownKey),
         Some(Err(_)) => Err(Error::SealedUnreadable),

@@ -423,6 +423,7 @@ pub async fn create(
         .to_owned();
     let meta = parse_metadata(&raw_metadata)?;
     if let Some(sealed) = &meta.sealed {
+        state.keys.learn(&sealed.key_id).await;
         if !state.keys.knows(&sealed.key_id) {
             return Err(Error::UnknownKey);
         }

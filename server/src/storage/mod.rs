@@ -288,6 +288,14 @@ impl Location {
         open_database(self.database_url.as_deref(), &self.data_dir).await
     }
 
+    /// Whether the database is one that several processes share (PostgreSQL): then the
+    /// organisation's keys live in it too.
+    pub fn shares_database(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
     /// Opens the photo store.
     pub async fn open_blobs(&self) -> Result<Arc<dyn blobs::BlobStore>, StorageError> {
         Ok(match self.blob_url.as_deref() {
@@ -473,6 +481,18 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Forgets rate-limit windows that started before `before`.
     async fn forget_rate_windows(&self, before: i64) -> Result<(), StorageError>;
+
+    /// The organisation's key document (the JSON of `org-keys.json`), if the database holds one.
+    async fn org_keys(&self) -> Result<Option<String>, StorageError>;
+
+    /// Writes the key document if the one stored is still `previous` (`None`: there is none
+    /// yet): a compare-and-swap, so of two processes making or rotating keys at once one wins
+    /// and the other reads the winner's. `true` when written.
+    async fn put_org_keys(
+        &self,
+        previous: Option<&str>,
+        document: &str,
+    ) -> Result<bool, StorageError>;
 
     /// Cheap check that the back end answers (for `/api/v1/health`).
     async fn ping(&self) -> Result<(), StorageError>;

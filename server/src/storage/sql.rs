@@ -668,6 +668,37 @@ where
         Ok(())
     }
 
+    async fn org_keys(&self) -> Result<Option<String>, StorageError> {
+        Ok(
+            sqlx::query_scalar("SELECT document FROM org_keys WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn put_org_keys(
+        &self,
+        previous: Option<&str>,
+        document: &str,
+    ) -> Result<bool, StorageError> {
+        let done = match previous {
+            None => sqlx::query(
+                "INSERT INTO org_keys (id, document) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(document)
+            .execute(&self.pool)
+            .await?,
+            Some(previous) => {
+                sqlx::query("UPDATE org_keys SET document = $1 WHERE id = 1 AND document = $2")
+                    .bind(document)
+                    .bind(previous)
+                    .execute(&self.pool)
+                    .await?
+            }
+        };
+        Ok(done.rows() == 1)
+    }
+
     async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

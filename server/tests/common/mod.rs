@@ -70,8 +70,10 @@ async fn open(config: &Config) -> (Arc<dyn Database>, Arc<FaultyBlobs>, http::Ap
     let inner: Arc<dyn BlobStore> = config.location().open_blobs().await.unwrap();
     let blobs = Arc::new(FaultyBlobs::new(inner));
     let shared = storage.clone();
-    // The data directory's keys, as `server::run` uses them.
-    let keys = server::keys::Keyring::open_or_create(&config.data_dir).unwrap();
+    // The keys where `server::run` keeps them: the data directory, or the shared database.
+    let keys = server::open_keys(&config.location(), storage.clone())
+        .await
+        .unwrap();
     let state = http::AppState::new(
         shared.clone(),
         shared.clone(),

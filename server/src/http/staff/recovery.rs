@@ -114,6 +114,7 @@ pub async fn recover(
     let (staff, device) = staff_on_device(&state, staff, &headers).await?;
     let request: RecoveryRequest = serde_json::from_slice(&body)
         .map_err(|e| Error::MalformedJson(format!("line {}, column {}", e.line(), e.column())))?;
+    state.keys.learn(&request.recovery.key_id).await;
     let case_key = match state.keys.open_case_key(request.case_id, &request.recovery) {
         None => return Err(Error::UnknownKey),
         Some(Err(_)) => return Err(Error::SealedUnreadable),
