@@ -216,11 +216,18 @@ async fn many_writers_to_one_upload_never_interleave_bytes() {
     let app = app().await;
     let photo = Photo::new(60_000);
     assert_eq!(create(&app, &photo).await.status, StatusCode::CREATED);
-    // Eight clients race from the offset each last heard, some creating with upload; any
-    // interleaving would spoil the whole-file hash (460) or the stored bytes.
+    // Eight clients race from the offset each last heard, some creating with upload, through two
+    // processes; any interleaving would spoil the whole-file hash (460) or the stored bytes.
+    // Half the writers reach a second process on the same database and photo store, as behind
+    // a load balancer: exclusion must hold across processes, not only inside one.
+    let second = app.second_process().await;
     let mut tasks = Vec::new();
     for writer in 0..8usize {
-        let router = app.router.clone();
+        let router = if writer % 2 == 0 {
+            app.router.clone()
+        } else {
+            second.clone()
+        };
         let token = app.token.clone();
         let (id, bytes, metadata) = (photo.id.clone(), photo.bytes.clone(), photo.metadata());
         tasks.push(tokio::spawn(async move {

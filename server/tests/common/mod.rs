@@ -122,6 +122,14 @@ pub struct Answer {
 }
 
 impl TestApp {
+    /// Another server process on the same database, photo store and data directory, running
+    /// beside this one (its own pools, upload locks and keyring): what a second process behind a
+    /// load balancer is.
+    pub async fn second_process(&self) -> Router {
+        let (_storage, _blobs, state) = open(&self.config).await;
+        http::router(state)
+    }
+
     /// A new server process on the same data directory, as after a crash: storage reopened and
     /// the start-up recovery run. The device token stays valid.
     pub async fn restart(&mut self) {
