@@ -7,10 +7,12 @@
 //!   staff pages), `body` for reading and refusing bodies within
 //!   bounds, the static app files and the one [`http::Error`] type that every failure becomes,
 //!   answered as `{"error":{"code","message"}}` with a stable code.
-//! - [`storage`]: the [`storage::Storage`] trait the handlers talk to, and its embedded default
-//!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up);
-//!   [`storage::appointments`] for slots and bookings (a household is booked in the transaction
-//!   that stores its case).
+//! - [`storage`]: the [`storage::Storage`] trait the handlers talk to (with
+//!   [`storage::appointments`] for slots and bookings, booked in the transaction that stores the
+//!   case, and [`storage::staff`]), implemented once in [`storage::sql`] for the embedded default
+//!   [`storage::sqlite`] (SQLite in WAL mode under the data directory, no set-up) and for
+//!   [`storage::postgres`] (many processes); photo bytes behind [`storage::blobs::BlobStore`], in
+//!   the data directory or in an S3 bucket ([`storage::s3`]).
 //! - [`keys`]: the organisation's key pairs in the data directory; sealed cases open with them.
 //! - [`config`]: command line and environment settings; [`admin`]: the `enrolment`, `devices`,
 //!   `forms` and `slots` commands; [`migrate`]: `server migrate`, from SQLite and files to
