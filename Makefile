@@ -39,13 +39,13 @@ test: setup-test app server test-rust test-sim test-wasm test-e2e test-browsers 
 
 ## protocol, the delivery engine, server and simulator, against real SQLite files in temporary
 ## directories; then the server's tests again on the scale-out back ends: a real PostgreSQL
-## (Debian's, a throwaway cluster in tests/.postgres on 127.0.0.1:$(PG_PORT), a database per test)
-## and a real S3-compatible server (s3s-fs in tests/.s3 on 127.0.0.1:$(S3_PORT), a prefix per
+## (Debian's, a throwaway cluster in tests/.postgres on a free loopback port, a database per test)
+## and a real S3-compatible server (s3s-fs in tests/.s3 on a free loopback port, a prefix per
 ## test), both stopped and removed after.
 PG_DIR := $(CURDIR)/tests/.postgres
-PG_PORT ?= 55432
+PG_PORT ?= auto
 S3_DIR := $(CURDIR)/tests/.s3
-S3_PORT ?= 59000
+S3_PORT ?= auto
 test-rust:
 	cargo test -p protocol -p locales -p delivery -p server -p sim
 	@bash scripts/postgres.sh stop $(PG_DIR); bash scripts/s3.sh stop $(S3_DIR)

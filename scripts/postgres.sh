@@ -3,6 +3,7 @@
 # authentication for the one local user, never the machine's own server.
 #
 #   scripts/postgres.sh start DIR PORT   initdb (if needed) and start; prints the database URL
+#                                        (PORT `auto`: a free one)
 #   scripts/postgres.sh stop DIR         stop it (fast shutdown) and remove DIR
 #
 # As root the server runs as the `postgres` user (PostgreSQL refuses to run as root), so DIR
@@ -24,6 +25,11 @@ as_owner() {
   fi
 }
 
+# A port nothing listens on now (the kernel's choice), so a test run never meets another server.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 cmd=${1:-}
 dir=${2:-}
 [ -n "$dir" ] || { echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2; }
@@ -31,6 +37,7 @@ dir=${2:-}
 case "$cmd" in
   start)
     port=${3:?usage: $0 start DIR PORT}
+    [ "$port" = auto ] && port=$(free_port)
     if [ ! -f "$dir/PG_VERSION" ]; then
       mkdir -p "$dir"
       [ "$(id -u)" = 0 ] && chown postgres: "$dir"

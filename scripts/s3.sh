@@ -3,8 +3,14 @@
 # 127.0.0.1:PORT, keeping its objects in DIR, with one bucket, `resguardo-test`.
 #
 #   scripts/s3.sh start DIR PORT   start it; prints the environment the server and tests need
+#                                  (PORT `auto`: a free one)
 #   scripts/s3.sh stop DIR         stop it and remove DIR
 set -euo pipefail
+
+# A port nothing listens on now (the kernel's choice), so a test run never meets another server.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 cmd=${1:-}
 dir=${2:-}
@@ -14,6 +20,7 @@ bin=$(command -v s3s-fs || echo "$HOME/.cargo/bin/s3s-fs")
 case "$cmd" in
   start)
     port=${3:?usage: $0 start DIR PORT}
+    [ "$port" = auto ] && port=$(free_port)
     [ -x "$bin" ] || { echo "s3.sh: s3s-fs is not installed (make setup-test)" >&2; exit 1; }
     mkdir -p "$dir/root/resguardo-test"
     "$bin" --host 127.0.0.1 --port "$port" --access-key resguardo --secret-key resguardo-secret \

@@ -523,3 +523,45 @@ pub fn now_rfc3339() -> String {
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::blobs::BlobStore;
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_url_names_a_known_database_or_says_plainly_that_it_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open_database(Some("mysql://root:secret@db/x"), dir.path())
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("mysql") && text.contains("sqlite://PATH or postgres://"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("secret"),
+            "a password is never echoed: {text}"
+        );
+        // A sqlite:// URL names the file; its folder is made.
+        let file = dir.path().join("elsewhere").join("cases.sqlite3");
+        let url = format!("sqlite://{}", file.display());
+        open_database(Some(&url), dir.path()).await.unwrap();
+        assert!(file.is_file());
+        assert!(!dir.path().join(sqlite::DATABASE_FILE).exists());
+    }
+
+    #[test]
+    fn a_blob_url_must_name_a_bucket() {
+        for bad in ["s3://", "s3:///prefix", "file:///tmp/photos", "photos"] {
+            let err = s3::S3Blobs::from_url(bad).unwrap_err();
+            assert!(err.to_string().contains("s3://BUCKET"), "{bad}: {err}");
+        }
+        let ok = s3::S3Blobs::from_url("s3://resguardo/photos/").unwrap();
+        assert_eq!(
+            ok.location("0b7c3f0e-9a55-4c7e-8d1f-2f7a1d9e4b10".parse().unwrap()),
+            "s3://resguardo/photos/photos/0b7c3f0e-9a55-4c7e-8d1f-2f7a1d9e4b10"
+        );
+    }
+}
