@@ -10,6 +10,11 @@ use locales::Audience;
 
 fn main() {
     println!("cargo::rerun-if-changed=../locales");
+    // wasm-split reads the linker's relocations to move code into chunks (scripts/page_build.sh).
+    let wasm = std::env::var("TARGET").is_ok_and(|t| t.starts_with("wasm32"));
+    if wasm && std::env::var_os("CARGO_FEATURE_SPLIT").is_some() {
+        println!("cargo::rustc-link-arg-bin=frontend=--emit-relocs");
+    }
     if let Err(problems) = compile_all(Audience::App) {
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         panic!(

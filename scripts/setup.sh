@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Resguardo need, skipping whatever is already there.
-#   scripts/setup.sh build   toolchain, wasm target, trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/setup.sh build   toolchain, wasm target, trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt
 #   scripts/setup.sh test    all of the above plus Chromium, chromedriver, fonts, Firefox ESR,
 #                            WebKitGTK's WebDriver, Xvfb, PostgreSQL, s3s-fs (an S3-compatible
 #                            server), npm packages and schemathesis (in tests/.venv)
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.22.1
 WASM_BINDGEN_VERSION=0.2.130
+WASM_SPLIT_VERSION=0.2.3
 SCHEMATHESIS_VERSION=4.32.5
 S3S_FS_VERSION=0.12.0
 what=${1:-build}
@@ -33,6 +34,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 minutes, once)"
   # Not --locked: one of its locked dependencies is no longer published.
   cargo "+$toolchain" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# wasm-split-cli cuts the page's wasm into the first download and the chunks after it
+# (scripts/page_build.sh). It has no --version: cargo's list of installed packages tells.
+if ! cargo "+$toolchain" install --list 2>/dev/null | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 3 minutes, once)"
+  cargo "+$toolchain" install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
 fi
 
 # wasm-opt for Trunk's release build comes from npm's binaryen (Debian's is too old).

@@ -201,6 +201,11 @@ fn photo_key(id: PhotoId) -> JsValue {
 }
 
 impl Store {
+    /// The case if it is kept unlocked (not behind a PIN); `None` for a locked or unknown one.
+    pub async fn unlocked_case(&self, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
+        self.get(CASES, &key(id)).await
+    }
+
     pub async fn open() -> Result<Store, StoreError> {
         Self::open_named(DB_NAME).await
     }

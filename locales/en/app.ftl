@@ -25,6 +25,10 @@ loading = Loading…
 boot-loading = Loading the app. This happens only once; after that it works without internet.
 skip-to-content = Skip to the content
 not-found = Page not found.
+# Shown when a part of the app has not reached this device yet (the connection dropped while it
+# was downloading); nothing typed is lost.
+part-missing = This part of the app has not been downloaded yet. Connect to the internet once, then try again. What you typed is safe on this device.
+part-missing-retry = Try again
 
 ## My cases
 

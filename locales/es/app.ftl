@@ -18,6 +18,8 @@ loading = Cargando…
 boot-loading = Cargando la aplicación. Esto pasa solo la primera vez; después funciona sin internet.
 skip-to-content = Ir al contenido
 not-found = No se encontró la página.
+part-missing = Esta parte de la aplicación todavía no se ha descargado. Conéctese a internet una vez y vuelva a intentarlo. Lo que escribió está a salvo en este dispositivo.
+part-missing-retry = Intentar de nuevo
 
 ## My cases
 

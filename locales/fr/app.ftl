@@ -18,6 +18,8 @@ loading = Chargement…
 boot-loading = Chargement de l’application. Cela n’arrive qu’une fois ; ensuite, elle marche sans internet.
 skip-to-content = Aller au contenu
 not-found = Page introuvable.
+part-missing = Cette partie de l’application n’a pas encore été téléchargée. Connectez-vous une fois à internet, puis réessayez. Ce que vous avez écrit est en sécurité sur cet appareil.
+part-missing-retry = Réessayer
 
 ## My cases
 

@@ -18,6 +18,8 @@ loading = L ap chaje…
 boot-loading = N ap chaje aplikasyon an. Sa fèt yon sèl fwa; apre sa, li mache san entènèt.
 skip-to-content = Ale nan kontni an
 not-found = Nou pa jwenn paj sa a.
+part-missing = Pati sa a nan aplikasyon an poko telechaje. Konekte sou entènèt la yon fwa, epi eseye ankò. Sa ou te ekri a an sekirite sou aparèy sa a.
+part-missing-retry = Eseye ankò
 
 ## My cases
 

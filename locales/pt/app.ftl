@@ -18,6 +18,8 @@ loading = Carregando…
 boot-loading = Carregando o aplicativo. Isso só acontece uma vez; depois ele funciona sem internet.
 skip-to-content = Pular para o conteúdo
 not-found = Página não encontrada.
+part-missing = Esta parte do aplicativo ainda não foi baixada. Conecte-se à internet uma vez e tente de novo. O que você escreveu está seguro neste aparelho.
+part-missing-retry = Tentar de novo
 
 ## My cases
 

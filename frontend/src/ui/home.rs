@@ -27,7 +27,9 @@ pub fn Home() -> impl IntoView {
     let StoreVersion(version) = expect_context();
 
     // Launched from the installed app's icon (the manifest's start_url), go back to the form that
-    // was open when the app was last closed. A browser tab restores its own URL instead.
+    // was open when the app was last closed. A browser tab restores its own URL instead. A locked
+    // form stays locked (no key is open at launch): only an unlocked draft is reopened, read
+    // without the locked cases' decryption, which is not part of the first download.
     let from_icon = platform::window()
         .location()
         .search()
@@ -37,7 +39,7 @@ pub fn Home() -> impl IntoView {
             let open: Option<String> = store().meta(OPEN_CASE).await.ok().flatten();
             if let Some(id) = open.and_then(|s| s.parse().ok()) {
                 let is_draft = store().outbox_item(id).await.ok().flatten().is_none();
-                if is_draft && store().case(id).await.ok().flatten().is_some() {
+                if is_draft && store().unlocked_case(id).await.ok().flatten().is_some() {
                     navigate(Page::Case(id), true);
                     return;
                 }
@@ -152,7 +154,7 @@ pub fn Home() -> impl IntoView {
                 {move || just_locked.then(|| tr(lang.get(), Msg::LockedForNext))}
             </p>
             {move || choosing.get().map(|record| view! {
-                <super::shared::ChoosePin record on_cancel=Callback::new(move |_| choosing.set(None)) />
+                <super::lazy::ChoosePin record on_cancel=Callback::new(move |_| choosing.set(None)) />
             })}
             <div class="starts" hidden=move || choosing.with(|c| c.is_some())>
             {move || (!is_shared()).then(|| view! {

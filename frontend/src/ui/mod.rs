@@ -9,7 +9,8 @@
 //!   (choosing slots offline, the booking as it stands now); [`autosave`]: writing drafts as the person types; [`route`]:
 //!   the two routes (My cases, a case) over the History API; [`loaded`]: what an asynchronous
 //!   read gave, re-read when what it reads changes; [`shared`]: shared tablets (a PIN per
-//!   family's form, Finish and lock, the idle lock) and [`tablet`], its volunteer screen.
+//!   family's form, Finish and lock, the idle lock) and [`tablet`], its volunteer screen;
+//!   [`lazy`]: a case and the volunteer screen, downloaded apart from the first screen.
 
 mod appointment;
 mod autosave;
@@ -18,6 +19,7 @@ mod defined;
 mod fields;
 mod form;
 mod home;
+mod lazy;
 mod loaded;
 mod photos_step;
 mod receipt;
@@ -80,6 +82,8 @@ pub fn initial_lang() -> Lang {
 async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
     let store = crate::boot::open(move || version.update(|v| *v += 1)).await?;
     STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
+    // Photos a page left unprocessed when it died are finished now.
+    spawn_local(lazy::finish_pending_photos(store.clone()));
     remember_code_from_link(&store).await;
     autosave::install_page_lifecycle_flush();
     shared::install_locking();
@@ -173,9 +177,20 @@ pub fn App(initial: Lang) -> impl IntoView {
     platform::on_window("online", move |_| online.set(true));
     platform::on_window("offline", move |_| online.set(false));
     let update_ready = RwSignal::new(false);
-    crate::boot::start_background(move || update_ready.set(true));
+    crate::boot::start_background();
+    let chunks = lazy::Chunks::new();
+    provide_context(chunks);
 
     let opened = loaded::loaded(move || open_store(version));
+    // Once home is shown, the rest of the app; the service worker's install after it.
+    let preloading = std::cell::Cell::new(false);
+    Effect::new(move |_| {
+        if opened.get().is_some() && !preloading.replace(true) {
+            lazy::preload_all(chunks, move || {
+                platform::register_service_worker(move || update_ready.set(true))
+            });
+        }
+    });
     route::provide_router();
     let page = route::use_page();
 
@@ -209,8 +224,8 @@ pub fn App(initial: Lang) -> impl IntoView {
                     }
                     Some(Ok(())) => match page.get() {
                         route::Page::Home => view! { <home::Home /> }.into_any(),
-                        route::Page::Case(id) => view! { <case_page::CasePage id=id /> }.into_any(),
-                        route::Page::Tablet => view! { <tablet::TabletScreen /> }.into_any(),
+                        route::Page::Case(id) => view! { <lazy::Case id=id /> }.into_any(),
+                        route::Page::Tablet => view! { <lazy::Tablet /> }.into_any(),
                         route::Page::NotFound => view! { <p>{t(Msg::NotFound)}</p> }.into_any(),
                     },
                 }}
