@@ -102,22 +102,22 @@ impl Chunks {
     }
 }
 
-/// Finishes the photos a page left unprocessed when it died (their chunk first).
-pub(super) async fn finish_pending_photos(store: Rc<Store>) {
-    match photos_chunk().await {
-        Ok(task) => task(store).await,
-        Err(ChunkMissing) => {
-            web_sys::console::error_1(&"photos: the chunk could not be fetched".into())
-        }
-    }
-}
-
-/// Fetches every chunk, one after the other (the case first: it is what a person opens next),
-/// then runs `then` (the service worker's install, which then finds them in the HTTP cache
-/// instead of downloading them again).
-pub(super) fn preload_all(chunks: Chunks, then: impl FnOnce() + 'static) {
+/// Fetches every chunk, one after the other (the case first: it is what a person opens next,
+/// and the photos a page left unprocessed when it died share most of its code, so they are
+/// finished next), then runs `then` (the service worker's install, which then finds them in the
+/// HTTP cache instead of downloading them again). None of it is needed for the first screen,
+/// which is shown before this starts.
+pub(super) fn preload_all(chunks: Chunks, store: Option<Rc<Store>>, then: impl FnOnce() + 'static) {
     leptos::task::spawn_local(async move {
         chunks.load_case().await;
+        if let Some(store) = store {
+            match photos_chunk().await {
+                Ok(finish_pending_photos) => finish_pending_photos(store).await,
+                Err(ChunkMissing) => {
+                    web_sys::console::error_1(&"photos: the chunk could not be fetched".into())
+                }
+            }
+        }
         chunks.load_pin().await;
         chunks.load_tablet().await;
         then();
@@ -128,6 +128,10 @@ pub(super) fn preload_all(chunks: Chunks, then: impl FnOnce() + 'static) {
 #[component]
 pub(super) fn Case(id: CaseId) -> impl IntoView {
     let chunks: Chunks = expect_context();
+    // Asked for now if the background's turn has not come (one fetch either way).
+    if chunks.case.get_untracked().is_none() {
+        leptos::task::spawn_local(chunks.load_case());
+    }
     move || match chunks.case.get() {
         Some(Ok(draw)) => draw(id),
         Some(Err(ChunkMissing)) => missing(move || {
@@ -142,6 +146,9 @@ pub(super) fn Case(id: CaseId) -> impl IntoView {
 #[component]
 pub(super) fn Tablet() -> impl IntoView {
     let chunks: Chunks = expect_context();
+    if chunks.tablet.get_untracked().is_none() {
+        leptos::task::spawn_local(chunks.load_tablet());
+    }
     move || match chunks.tablet.get() {
         Some(Ok(draw)) => draw(),
         Some(Err(ChunkMissing)) => missing(move || {
@@ -156,6 +163,9 @@ pub(super) fn Tablet() -> impl IntoView {
 #[component]
 pub(super) fn ChoosePin(record: CaseRecord, on_cancel: Callback<()>) -> impl IntoView {
     let chunks: Chunks = expect_context();
+    if chunks.pin.get_untracked().is_none() {
+        leptos::task::spawn_local(chunks.load_pin());
+    }
     move || match chunks.pin.get() {
         Some(Ok(draw)) => draw(record.clone(), on_cancel),
         Some(Err(ChunkMissing)) => missing(move || {

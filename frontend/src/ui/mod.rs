@@ -82,8 +82,6 @@ pub fn initial_lang() -> Lang {
 async fn open_store(version: RwSignal<u64>) -> Result<(), StoreError> {
     let store = crate::boot::open(move || version.update(|v| *v += 1)).await?;
     STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
-    // Photos a page left unprocessed when it died are finished now.
-    spawn_local(lazy::finish_pending_photos(store.clone()));
     remember_code_from_link(&store).await;
     autosave::install_page_lifecycle_flush();
     shared::install_locking();
@@ -186,7 +184,9 @@ pub fn App(initial: Lang) -> impl IntoView {
     let preloading = std::cell::Cell::new(false);
     Effect::new(move |_| {
         if opened.get().is_some() && !preloading.replace(true) {
-            lazy::preload_all(chunks, move || {
+            // Photos a page left unprocessed when it died are finished then too.
+            let store = STORE.with(|s| s.borrow().clone());
+            lazy::preload_all(chunks, store, move || {
                 platform::register_service_worker(move || update_ready.set(true))
             });
         }
