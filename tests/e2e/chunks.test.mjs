@@ -9,6 +9,7 @@
 //     offline.
 
 import { test, before } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,9 +67,17 @@ test('2. a chunk that cannot be fetched is said plainly, and Try again brings th
     assert.match(await missing.innerText(), /not been downloaded yet/);
     assert.ok(refused.length > 0, 'the page asked for a chunk');
     w.log(`refused ${[...new Set(refused)].join(', ')}`);
-    // The rest of the page still works: the header's language picker, the link home.
-    await page.locator('[data-testid=language]').selectOption('es');
-    await missing.getByText('Intentar de nuevo').waitFor({ state: 'visible' });
+    // The rest of the page still works (the header's language picker), and the screen is as
+    // accessible as every other, in every language.
+    const retryWords = { en: 'Try again', es: 'Intentar de nuevo', ht: 'Eseye ankò', fr: 'Réessayer', pt: 'Tentar de novo', ar: 'حاول مرة أخرى' };
+    for (const [lang, words] of Object.entries(retryWords)) {
+      await page.locator('[data-testid=language]').selectOption(lang);
+      await missing.getByRole('button', { name: words }).waitFor({ state: 'visible' });
+      const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+      assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.length}`), [], `axe in ${lang}`);
+      const box = await missing.getByRole('button').boundingBox();
+      assert.ok(box.width >= 43.5 && box.height >= 43.5, `the button is a 44 px target in ${lang}: ${box.width}×${box.height}`);
+    }
     await page.locator('[data-testid=language]').selectOption('en');
 
     blocked = false;
